@@ -1,0 +1,152 @@
+"""Admission criteria written in CEL (Common Expression Language), evaluated safely.
+
+A pack's criteria are data from a shared drive, so they must never run code: CEL is a
+non-Turing-complete expression language with no I/O, made for exactly this (Kubernetes uses it
+beside its JSON Schemas). We use the `common-expression-language` bindings (a Rust interpreter):
+no Python `eval`, and no parser of our own.
+
+Inside an expression every field of the annex is a variable named by its key, with null where the
+county left the cell blank. Dates are ISO text of their precision (`2020-07`, `2020-07-15`), so
+`start_date >= "2019-01"` compares as a clerk reads it. Extra names:
+- `campaign_year` (int), `route` (the confirming department of the routed choice, or null);
+- functions `months_between(a, b)`, `uscc_region(code)`, `uscc_kind(code)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import cel
+
+from toolkit.packs.model import Annex, Criterion, Pack
+
+EXTRA_VARIABLES = ("campaign_year", "route")
+
+
+def months_between(start: str, end: str) -> int:
+    """Whole months from start to end, for ISO dates of month or day precision."""
+    y1, m1 = (int(p) for p in str(start).split("-")[:2])
+    y2, m2 = (int(p) for p in str(end).split("-")[:2])
+    return (y2 - y1) * 12 + (m2 - m1)
+
+
+def uscc_region(code: str) -> str:
+    return str(code)[2:8]
+
+
+def uscc_kind(code: str) -> str:
+    return str(code)[:2]
+
+
+FUNCTIONS = {
+    "months_between": months_between,
+    "uscc_region": uscc_region,
+    "uscc_kind": uscc_kind,
+}
+
+# Functions and macros of CEL itself, which a pack may use freely.
+CEL_BUILTINS = frozenset(
+    """size contains startsWith endsWith matches int uint double string bytes bool duration
+    timestamp has all exists exists_one map filter type dyn lowerAscii upperAscii trim split join
+    replace indexOf lastIndexOf substring min max abs""".split()
+)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    criterion: Criterion
+    when: Any | None
+    check: Any | None
+    values: dict[str, Any]
+
+
+def _operator(name: str) -> bool:
+    return not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name)
+
+
+def compile_expression(source: str) -> tuple[Any, set[str], set[str]]:
+    """Compile one expression; returns the program, its variables and its named functions.
+
+    Raises ValueError with the CEL parser's message when the expression is malformed.
+    """
+    program = cel.compile(source)
+    refs = program.references()
+    functions = {f for f in refs["functions"] if not _operator(f)}
+    return program, set(refs["variables"]), functions
+
+
+def compile_criterion(criterion: Criterion) -> Compiled:
+    when = compile_expression(criterion.when)[0] if criterion.when else None
+    check = compile_expression(criterion.check)[0] if criterion.check else None
+    values = {k: compile_expression(v)[0] for k, v in criterion.values.items()}
+    return Compiled(criterion, when, check, values)
+
+
+def row_variables(pack: Pack, annex: Annex, record: dict[str, Any]) -> dict[str, Any]:
+    """The CEL variables of one record: every field (null when blank) and the extras."""
+    variables = {f.key: record.get(f.key) for f in annex.fields}
+    variables["campaign_year"] = pack.year
+    variables["route"] = pack.route_of(record.get(pack.routing.field)) if pack.routing else None
+    return variables
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one row criterion on one record: passed, failed, or not applicable."""
+
+    status: str  # "pass" | "fail" | "skip"
+    values: dict[str, Any]
+    reason: str | None = None
+
+
+def evaluate_row(compiled: Compiled, variables: dict[str, Any]) -> Outcome:
+    """Evaluate one row criterion.
+
+    `when` false (or not evaluable because a field it reads is blank) -> skip: the rule does not
+    concern this record. `check` false -> fail. A `check` that cannot be evaluated because a field
+    it needs is blank -> fail too, with the reason, since the notice requires that information.
+    """
+    context = cel.Context(variables=variables, functions=FUNCTIONS)
+    if compiled.when is not None:
+        try:
+            if compiled.when.execute(context) is not True:
+                return Outcome("skip", {})
+        except Exception:  # noqa: BLE001 - CEL raises plain errors for null operands
+            return Outcome("skip", {})
+    if compiled.check is None:
+        return Outcome("pass", {})
+    values: dict[str, Any] = {}
+    for name, program in compiled.values.items():
+        try:
+            values[name] = program.execute(context)
+        except Exception:  # noqa: BLE001
+            values[name] = None
+    try:
+        ok = compiled.check.execute(context)
+    except Exception as exc:  # noqa: BLE001
+        return Outcome("fail", values, reason=str(exc))
+    return Outcome("pass" if ok is True else "fail", values)
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def render_message(template: str, values: dict[str, Any]) -> str:
+    """Fill `{name}` placeholders from plain values; nothing else in the text is interpreted."""
+
+    def fill(match: re.Match[str]) -> str:
+        value = values.get(match.group(1))
+        if value is None:
+            return "（空）"
+        if isinstance(value, float):
+            return f"{value:,.2f}".rstrip("0").rstrip(".")
+        return str(value)
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def placeholders(template: str) -> Iterable[str]:
+    return _PLACEHOLDER.findall(template)

@@ -1,0 +1,242 @@
+"""pack-check: lint a campaign pack a provincial officer wrote, in Chinese.
+
+First the shape (the pack meta-schema, every error not just the first), then the sense: every
+criterion compiles and names declared fields, every choice list has choices, every layout names
+declared fields, keys and aliases are unambiguous.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from toolkit.findings import Finding
+from toolkit.packs.loader import PACK_FILE, meta_schema, read_pack_json, resolve_pack_dir
+
+VALUE_TYPES_WITH_UNIT = ("number", "integer")
+SUMMARY_EXTRA_COLUMNS = ("route", "reporting_unit")
+
+
+def _path_text(path: Any) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "（顶层）"
+
+
+def check_pack_dir(ref: str | Path) -> list[Finding]:
+    """Findings for a pack folder; an unreadable pack.json is one finding, not an exception."""
+    from toolkit.errors import PackError
+
+    try:
+        pack_dir = resolve_pack_dir(ref)
+        raw = read_pack_json(pack_dir)
+    except PackError as exc:
+        return [Finding("pack.unreadable", "error", exc.message, file=str(ref))]
+    return check_raw(raw, pack_dir)
+
+
+def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
+    file = str(pack_dir / PACK_FILE) if pack_dir else PACK_FILE
+    findings: list[Finding] = []
+
+    def add(code: str, message: str, field: str | None = None, severity: str = "error") -> None:
+        findings.append(Finding(f"pack.{code}", severity, message, file=file, field=field))  # type: ignore[arg-type]
+
+    validator = Draft202012Validator(meta_schema())
+    shape_errors = sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.path)))
+    for err in shape_errors:
+        add("shape", f"{_path_text(err.absolute_path)}：{_schema_message(err)}")
+    if shape_errors:
+        return findings  # the sense checks below trust the shape
+
+    lists: dict[str, list[Any]] = raw.get("choice_lists", {})
+    for name, items in lists.items():
+        if not items:
+            add("empty-choices", f"可选项列表“{name}”是空的，至少要有一个选项")
+    annexes = raw["annexes"]
+    for dup in _dups(a["id"] for a in annexes):
+        add("duplicate-annex", f"附件编号“{dup}”重复")
+    fields_by_annex: dict[str, dict[str, dict[str, Any]]] = {}
+    for annex in annexes:
+        fields_by_annex[annex["id"]] = _check_annex(annex, lists, add)
+
+    for dup in _dups(c["id"] for c in raw["criteria"]):
+        add("duplicate-criterion", f"规则编号“{dup}”重复")
+    for crit in raw["criteria"]:
+        _check_criterion(crit, fields_by_annex, add)
+
+    routing = raw.get("routing")
+    if routing:
+        found = [f for fs in fields_by_annex.values() for k, f in fs.items() if k == routing["field"]]
+        if not found:
+            add("unknown-field", f"routing.field 指向未声明的字段“{routing['field']}”")
+        else:
+            choices = found[0].get("choices")
+            items = lists.get(choices, []) if isinstance(choices, str) else choices or []
+            missing = [c if isinstance(c, str) else c["value"] for c in items
+                       if isinstance(c, str) or not c.get("route")]
+            if missing:
+                add("missing-route", f"字段“{routing['field']}”的选项缺少 route（归口部门）：{'、'.join(missing)}")
+
+    summary = raw.get("summary")
+    if summary:
+        _check_summary(summary, fields_by_annex, bool(routing), add)
+
+    versions = [e["version"] for e in raw["changelog"]]
+    if raw["version"] not in versions:
+        add("changelog", f"changelog 中没有当前版本 {raw['version']} 的说明")
+    if pack_dir is not None and (pack_dir / "history").is_dir():
+        for snap in (pack_dir / "history").glob("*.json"):
+            if snap.stem not in versions:
+                add("changelog", f"历史版本 {snap.stem} 在 changelog 中没有说明", severity="warning")
+    return findings
+
+
+def _schema_message(err: Any) -> str:
+    kind = err.validator
+    if kind == "required":
+        missing = [p for p in err.validator_value if p not in (err.instance or {})]
+        return f"缺少必填项 {'、'.join(missing)}"
+    if kind == "additionalProperties":
+        return f"有不认识的项（可能拼写错误）：{err.message.split('(')[-1].rstrip(')')}"
+    if kind == "enum":
+        return f"取值 {err.instance!r} 不在允许的范围内：{'、'.join(map(str, err.validator_value))}"
+    if kind == "type":
+        return f"类型不对，应为 {err.validator_value}，现为 {type(err.instance).__name__}"
+    if kind == "pattern":
+        return f"取值 {err.instance!r} 格式不对（应符合 {err.validator_value}）"
+    if kind == "minItems":
+        return "至少需要一项"
+    return err.message
+
+
+def _dups(values: Any) -> list[str]:
+    return [v for v, n in Counter(values).items() if n > 1]
+
+
+def _check_annex(annex: dict[str, Any], lists: dict[str, Any], add: Any) -> dict[str, dict[str, Any]]:
+    aid = annex["id"]
+    fields = annex.get("fields", [])
+    where = f"附件 {annex['number']}（{aid}）"
+    if annex["kind"] in ("table", "form") and not fields:
+        add("no-fields", f"{where} 是表格/表单，但没有声明任何字段")
+    if annex["kind"] == "document" and not annex.get("paragraphs"):
+        add("no-paragraphs", f"{where} 是 Word 文档，但没有 paragraphs 正文")
+    for dup in _dups(f["key"] for f in fields):
+        add("duplicate-field", f"{where} 字段 key“{dup}”重复", field=dup)
+    names: Counter[str] = Counter()
+    from toolkit.textnorm import header_key
+
+    for f in fields:
+        _check_field(f, lists, where, add)
+        for name in {header_key(n) for n in (f["title"], *f.get("aliases", []))}:
+            names[name] += 1
+    for name, n in names.items():
+        if n > 1:
+            add("ambiguous-alias", f"{where} 有 {n} 个字段的标题或别名规范化后都是“{name}”，读取时无法区分")
+    by_key = {f["key"]: f for f in fields}
+    for section in annex.get("sections", []):
+        keys = list(section.get("fields", [])) + [k for r in section.get("rows", []) for k in r["fields"]]
+        for key in keys:
+            if key not in by_key:
+                add("unknown-field", f"{where} 版式“{section['title']}”引用了未声明的字段“{key}”", field=key)
+    if annex["kind"] == "form" and annex.get("sections"):
+        placed = {k for s in annex["sections"] for k in s.get("fields", [])}
+        placed |= {k for s in annex["sections"] for r in s.get("rows", []) for k in r["fields"]}
+        for key in by_key.keys() - placed:
+            add("unplaced-field", f"{where} 字段“{key}”没有出现在任何版式段落中", field=key, severity="warning")
+    return by_key
+
+
+def _check_field(f: dict[str, Any], lists: dict[str, Any], where: str, add: Any) -> None:
+    key, ftype = f["key"], f["type"]
+    label = f"{where} 字段“{f['title']}”（{key}）"
+    if ftype in ("choice", "multichoice"):
+        choices = f.get("choices")
+        if choices is None:
+            add("empty-choices", f"{label} 是选择项，但没有 choices", field=key)
+        elif isinstance(choices, str):
+            if choices not in lists:
+                add("unknown-choice-list", f"{label} 引用的可选项列表“{choices}”不存在", field=key)
+        elif not choices:
+            add("empty-choices", f"{label} 的可选项是空的", field=key)
+        else:
+            values = [c if isinstance(c, str) else c["value"] for c in choices]
+            for dup in _dups(values):
+                add("duplicate-choice", f"{label} 的可选项“{dup}”重复", field=key)
+    elif "choices" in f:
+        add("misplaced", f"{label} 不是选择项（type={ftype}），不应有 choices", field=key)
+    if "unit" in f and ftype not in VALUE_TYPES_WITH_UNIT:
+        add("misplaced", f"{label} 不是数值，不应有 unit", field=key)
+    if "format" in f and ftype != "text":
+        add("misplaced", f"{label} 的 format 只适用于 text 类型", field=key)
+    if "precision" in f and ftype != "date":
+        add("misplaced", f"{label} 的 precision 只适用于 date 类型", field=key)
+    if ftype == "list":
+        if not f.get("items"):
+            add("no-fields", f"{label} 是列表，但没有 items", field=key)
+        for item in f.get("items", []):
+            _check_field(item, lists, where, add)
+    if "minimum" in f and "maximum" in f and f["minimum"] > f["maximum"]:
+        add("range", f"{label} 的 minimum 大于 maximum", field=key)
+
+
+def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, Any]], add: Any) -> None:
+    from toolkit.criteria import CEL_BUILTINS, EXTRA_VARIABLES, FUNCTIONS, compile_expression, placeholders
+
+    cid = crit["id"]
+    label = f"规则“{cid}”（{crit['clause']}）"
+    fields = fields_by_annex.get(crit["annex"])
+    if fields is None:
+        add("unknown-annex", f"{label} 指向不存在的附件“{crit['annex']}”")
+        return
+    kind = crit.get("kind", "row")
+    if crit.get("field") and crit["field"] not in fields:
+        add("unknown-field", f"{label} 的 field 指向未声明的字段“{crit['field']}”", field=crit["field"])
+    if kind == "group":
+        if not crit.get("group_by") or not crit.get("max_count"):
+            add("group-rule", f"{label} 是分组计数规则，需要 group_by 和 max_count")
+        elif crit["group_by"] not in fields:
+            add("unknown-field", f"{label} 的 group_by 指向未声明的字段“{crit['group_by']}”")
+    elif not crit.get("check"):
+        add("no-check", f"{label} 没有 check 表达式")
+    known_vars = set(fields) | set(EXTRA_VARIABLES)
+    known_funcs = CEL_BUILTINS | set(FUNCTIONS)
+    expressions = {"when": crit.get("when"), "check": crit.get("check")}
+    expressions.update({f"values.{k}": v for k, v in crit.get("values", {}).items()})
+    for part, source in expressions.items():
+        if not source:
+            continue
+        try:
+            _, variables, functions = compile_expression(source)
+        except (ValueError, RuntimeError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            add("bad-expression", f"{label} 的 {part} 表达式无法解析：{first}")
+            continue
+        for var in sorted(variables - known_vars):
+            add("unknown-field", f"{label} 的 {part} 引用了未声明的字段“{var}”", field=var)
+        for fn in sorted(functions - known_funcs):
+            add("unknown-function", f"{label} 的 {part} 使用了未知函数“{fn}”")
+    allowed = set(fields) | set(crit.get("values", {})) | {"group_count", "max_count", "group_value"}
+    for name in placeholders(crit["message"]):
+        if name not in allowed:
+            add("unknown-placeholder", f"{label} 的提示语中的 {{{name}}} 既不是字段也不是 values 中的值")
+
+
+def _check_summary(summary: dict[str, Any], fields_by_annex: dict[str, Any], routed: bool, add: Any) -> None:
+    fields = fields_by_annex.get(summary["annex"])
+    if fields is None:
+        add("unknown-annex", f"summary 指向不存在的附件“{summary['annex']}”")
+        return
+    extra = set(SUMMARY_EXTRA_COLUMNS) if routed else {"reporting_unit"}
+    for part in ("columns", "group_by", "sum_fields"):
+        for key in summary.get(part, []):
+            if key not in fields and key not in extra:
+                add("unknown-field", f"summary.{part} 引用了未声明的字段“{key}”", field=key)
+    for key in summary.get("sum_fields", []):
+        if key in fields and fields[key]["type"] not in VALUE_TYPES_WITH_UNIT:
+            add("sum-not-numeric", f"summary.sum_fields 中的“{key}”不是数值字段，不能合计", field=key)
+    split = summary.get("split_by")
+    if split and split not in fields and split not in extra:
+        add("unknown-field", f"summary.split_by 引用了未声明的字段“{split}”", field=split)

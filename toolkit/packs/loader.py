@@ -1,0 +1,255 @@
+"""Find and load campaign packs: built-in ones by id, or a folder a provincial officer wrote."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import PackError
+from toolkit.packs.model import (
+    Annex,
+    ChangelogEntry,
+    Choice,
+    Criterion,
+    Field,
+    GridRow,
+    Notice,
+    Pack,
+    Routing,
+    Section,
+    Summary,
+)
+
+PACK_FILE = "pack.json"
+META_SCHEMA_FILE = "pack.schema.json"
+
+
+def builtin_root() -> Path:
+    """The folder holding the built-in packs (`schemas/` in a checkout, package data when installed)."""
+    try:
+        root = Path(str(resources.files("toolkit.builtin_packs")))
+        if (root / META_SCHEMA_FILE).is_file():
+            return root
+    except ModuleNotFoundError:
+        pass
+    checkout = Path(__file__).resolve().parents[2] / "schemas"
+    if (checkout / META_SCHEMA_FILE).is_file():
+        return checkout
+    raise PackError("找不到内置申报包目录（schemas/），请重新安装 shenbao")
+
+
+def builtin_ids() -> list[str]:
+    root = builtin_root()
+    return sorted(p.parent.name for p in root.glob(f"*/{PACK_FILE}"))
+
+
+@lru_cache(maxsize=1)
+def meta_schema() -> dict[str, Any]:
+    with open(builtin_root() / META_SCHEMA_FILE, encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+def resolve_pack_dir(ref: str | Path) -> Path:
+    """A pack id (`jl-761-2020`) or a folder (or its pack.json) -> the pack folder."""
+    path = Path(ref)
+    if path.is_file() and path.name == PACK_FILE:
+        return path.parent
+    if path.is_dir():
+        if not (path / PACK_FILE).is_file():
+            raise PackError(f"目录 {path} 中没有 {PACK_FILE}，不是申报包")
+        return path
+    candidate = builtin_root() / str(ref)
+    if (candidate / PACK_FILE).is_file():
+        return candidate
+    known = "、".join(builtin_ids())
+    raise PackError(f"找不到申报包“{ref}”。内置申报包有：{known}；也可以给出申报包所在目录")
+
+
+def read_pack_json(pack_dir: Path) -> dict[str, Any]:
+    path = pack_dir / PACK_FILE
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            data = json.load(fh)
+    except UnicodeDecodeError:
+        raise PackError(f"{path} 不是 UTF-8 编码，请另存为 UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise PackError(
+            f"{path} 不是有效的 JSON：第{exc.lineno}行第{exc.colno}列附近，{exc.msg}"
+        ) from None
+    except OSError as exc:
+        raise PackError(f"无法读取 {path}：{exc.strerror}") from None
+    if not isinstance(data, dict):
+        raise PackError(f"{path} 的顶层应是一个对象（{{...}}）")
+    return data
+
+
+def load_pack(ref: str | Path, *, check: bool = True) -> Pack:
+    """Load and check a pack; a pack with errors raises PackError listing them in Chinese."""
+    pack_dir = resolve_pack_dir(ref)
+    raw = read_pack_json(pack_dir)
+    if check:
+        from toolkit.packs.check import check_raw
+
+        errors = [f for f in check_raw(raw, pack_dir) if f.is_error]
+        if errors:
+            lines = "\n".join(f"  - {f.message}" for f in errors[:20])
+            more = f"\n  ……另有 {len(errors) - 20} 处" if len(errors) > 20 else ""
+            raise PackError(f"申报包 {pack_dir} 有 {len(errors)} 处错误：\n{lines}{more}")
+    return build_pack(raw, pack_dir)
+
+
+def load_history(pack: Pack, version: str) -> Pack:
+    """An earlier published version of the pack, kept in history/<version>.json."""
+    if version == pack.version:
+        return pack
+    if pack.path is None:
+        raise PackError(f"申报包 {pack.id} 没有保存历史版本")
+    path = pack.path / "history" / f"{version}.json"
+    if not path.is_file():
+        known = sorted(p.stem for p in (pack.path / "history").glob("*.json"))
+        listed = "、".join([*known, pack.version])
+        raise PackError(f"申报包 {pack.id} 没有版本 {version}；已发布的版本：{listed}")
+    with open(path, encoding="utf-8") as fh:
+        return build_pack(json.load(fh), None)
+
+
+def history_versions(pack: Pack) -> list[str]:
+    if pack.path is None or not (pack.path / "history").is_dir():
+        return []
+    return sorted((p.stem for p in (pack.path / "history").glob("*.json")), key=version_key)
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def _choices(spec: Any, lists: dict[str, Any]) -> tuple[tuple[Choice, ...], str | None]:
+    if spec is None:
+        return (), None
+    name = None
+    if isinstance(spec, str):
+        name = spec
+        spec = lists.get(spec, [])
+    out = []
+    for item in spec:
+        if isinstance(item, str):
+            out.append(Choice(item))
+        else:
+            out.append(
+                Choice(item["value"], item.get("route"), tuple(item.get("aliases", ())), item.get("note"))
+            )
+    return tuple(out), name
+
+
+def _field(data: dict[str, Any], lists: dict[str, Any]) -> Field:
+    choices, list_name = _choices(data.get("choices"), lists)
+    return Field(
+        key=data["key"],
+        title=data["title"],
+        type=data["type"],
+        required=data.get("required", False),
+        unit=data.get("unit"),
+        aliases=tuple(data.get("aliases", ())),
+        choices=choices,
+        choice_list=list_name,
+        format=data.get("format"),
+        precision=data.get("precision"),
+        minimum=data.get("minimum"),
+        maximum=data.get("maximum"),
+        max_length=data.get("max_length"),
+        hint=data.get("hint", ""),
+        width=data.get("width"),
+        group=data.get("group"),
+        example=data.get("example"),
+        items=tuple(_field(i, lists) for i in data.get("items", ())),
+        rows=data.get("rows"),
+    )
+
+
+def _section(data: dict[str, Any]) -> Section:
+    return Section(
+        title=data["title"],
+        kind=data["kind"],
+        fields=tuple(data.get("fields", ())),
+        columns=tuple(data.get("columns", ())),
+        rows=tuple(GridRow(r["label"], tuple(r["fields"])) for r in data.get("rows", ())),
+        note=data.get("note"),
+    )
+
+
+def _annex(data: dict[str, Any], lists: dict[str, Any]) -> Annex:
+    return Annex(
+        id=data["id"],
+        number=data["number"],
+        title=data["title"],
+        kind=data["kind"],
+        sheet=data.get("sheet"),
+        per=data.get("per", "unit" if data["kind"] == "table" else "project"),
+        paper=data.get("paper", "A4"),
+        signature_line=data.get("signature_line"),
+        instructions=tuple(data.get("instructions", ())),
+        fields=tuple(_field(f, lists) for f in data.get("fields", ())),
+        sections=tuple(_section(s) for s in data.get("sections", ())),
+        paragraphs=tuple(data.get("paragraphs", ())),
+        schema_extra=data.get("schema_extra", {}),
+    )
+
+
+def build_pack(raw: dict[str, Any], path: Path | None) -> Pack:
+    lists = raw.get("choice_lists", {})
+    summary = raw.get("summary")
+    routing = raw.get("routing")
+    return Pack(
+        id=raw["id"],
+        version=raw["version"],
+        title=raw["title"],
+        year=raw["year"],
+        notice=Notice(**raw["notice"]),
+        unit=raw["unit"],
+        province=raw.get("province"),
+        reporting_unit_label=raw.get("reporting_unit_label", "填报单位"),
+        reporting_units=tuple(raw.get("reporting_units", ())),
+        routing=Routing(**routing) if routing else None,
+        annexes=tuple(_annex(a, lists) for a in raw["annexes"]),
+        criteria=tuple(
+            Criterion(
+                id=c["id"],
+                clause=c["clause"],
+                severity=c["severity"],
+                annex=c["annex"],
+                message=c["message"],
+                kind=c.get("kind", "row"),
+                title=c.get("title"),
+                when=c.get("when"),
+                check=c.get("check"),
+                field=c.get("field"),
+                group_by=c.get("group_by"),
+                max_count=c.get("max_count"),
+                values=c.get("values", {}),
+            )
+            for c in raw.get("criteria", ())
+        ),
+        summary=Summary(
+            annex=summary["annex"],
+            title=summary["title"],
+            columns=tuple(summary["columns"]),
+            group_by=tuple(summary.get("group_by", ())),
+            sum_fields=tuple(summary.get("sum_fields", ())),
+            split_by=summary.get("split_by"),
+            paper=summary.get("paper", "A4"),
+            stamp_label=summary.get("stamp_label", "填报单位（盖章）"),
+            footer=tuple(summary.get("footer", ())),
+        )
+        if summary
+        else None,
+        letter=raw.get("letter", {}),
+        changelog=tuple(
+            ChangelogEntry(e["version"], e["date"], tuple(e["changes"])) for e in raw["changelog"]
+        ),
+        path=path,
+        raw=raw,
+    )
