@@ -15,7 +15,7 @@ county left the cell blank. Dates are ISO text of their precision (`2020-07`, `2
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +41,7 @@ def uscc_kind(code: str) -> str:
     return str(code)[:2]
 
 
-FUNCTIONS = {
+FUNCTIONS: dict[str, Callable[..., Any]] = {
     "months_between": months_between,
     "uscc_region": uscc_region,
     "uscc_kind": uscc_kind,
@@ -87,10 +87,18 @@ def compile_criterion(criterion: Criterion) -> Compiled:
 
 def row_variables(pack: Pack, annex: Annex, record: dict[str, Any]) -> dict[str, Any]:
     """The CEL variables of one record: every field (null when blank) and the extras."""
-    variables = {f.key: record.get(f.key) for f in annex.fields}
+    variables = {f.key: _cel_value(f.type, record.get(f.key)) for f in annex.fields}
     variables["campaign_year"] = pack.year
     variables["route"] = pack.route_of(record.get(pack.routing.field)) if pack.routing else None
     return variables
+
+
+def _cel_value(kind: str, value: Any) -> Any:
+    # CEL does not mix int and double in arithmetic (`500 * 0.5` has no overload), so every
+    # `number` field is a double whatever the county typed.
+    if kind == "number" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,7 @@ def evaluate_row(compiled: Compiled, variables: dict[str, Any]) -> Outcome:
         try:
             if compiled.when.execute(context) is not True:
                 return Outcome("skip", {})
-        except Exception:  # noqa: BLE001 - CEL raises plain errors for null operands
+        except Exception:
             return Outcome("skip", {})
     if compiled.check is None:
         return Outcome("pass", {})
@@ -122,11 +130,11 @@ def evaluate_row(compiled: Compiled, variables: dict[str, Any]) -> Outcome:
     for name, program in compiled.values.items():
         try:
             values[name] = program.execute(context)
-        except Exception:  # noqa: BLE001
+        except Exception:
             values[name] = None
     try:
         ok = compiled.check.execute(context)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return Outcome("fail", values, reason=str(exc))
     return Outcome("pass" if ok is True else "fail", values)
 

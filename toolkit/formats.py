@@ -57,14 +57,14 @@ def compact(text: str) -> str:
 
 
 def uscc_check_char(first17: str) -> str:
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS))
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def org_code_check_char(first8: str) -> str:
     """GB 11714 组织机构代码 check character of the 8-character body."""
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(c, 36) * w for c, w in zip(first8, weights))
+    total = sum(int(c, 36) * w for c, w in zip(first8, weights, strict=True))
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 
@@ -99,7 +99,7 @@ def uscc_region(code: str) -> str:
 
 
 def id_check_char(first17: str) -> str:
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def check_idcard(code: str, today: date | None = None) -> str | None:

@@ -183,7 +183,13 @@ def _check_field(f: dict[str, Any], lists: dict[str, Any], where: str, add: Any)
 
 
 def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, Any]], add: Any) -> None:
-    from toolkit.criteria import CEL_BUILTINS, EXTRA_VARIABLES, FUNCTIONS, compile_expression, placeholders
+    from toolkit.criteria import (
+        CEL_BUILTINS,
+        EXTRA_VARIABLES,
+        FUNCTIONS,
+        compile_expression,
+        placeholders,
+    )
 
     cid = crit["id"]
     label = f"规则“{cid}”（{crit['clause']}）"

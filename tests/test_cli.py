@@ -1,0 +1,126 @@
+"""The `shenbao` command through click's CliRunner: help, version, exit codes, Chinese messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.helpers import mutated_pack
+from toolkit import __version__
+from toolkit.cli import cli
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.strip() == f"shenbao {__version__}"
+
+
+def test_help_is_chinese_and_lists_commands() -> None:
+    code, out, _ = run("--help")
+    assert code == 0
+    assert out.startswith("用法：shenbao")
+    for name in ("packs", "pack-check", "template", "schema"):
+        assert name in out
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_chinese_help_with_an_example(name: str) -> None:
+    code, out, _ = run(name, "-h")
+    assert code == 0
+    assert "示例：" in out and f"shenbao {name}" in out.split("示例：", 1)[1]
+    assert "选项：" in out and "Options" not in out
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys; from toolkit.cli import main; sys.argv=['shenbao','--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pandas','openpyxl','cel','jsonschema','docx','xlsxwriter') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "用法：shenbao" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_packs_lists_every_campaign() -> None:
+    code, out, _ = run("packs", "--json")
+    assert code == 0
+    ids = {row["id"] for row in json.loads(out)}
+    assert {"jl-761-2020"} <= ids
+
+
+def test_pack_check_good_pack() -> None:
+    code, out, _ = run("pack-check", "jl-761-2020")
+    assert code == 0 and "检查通过" in out
+
+
+def test_pack_check_broken_pack_exits_1_with_reasons(tmp_path: Path) -> None:
+    folder = mutated_pack(tmp_path, lambda raw: raw["criteria"][0].update(check="nope > 1"))
+    code, out, err = run("pack-check", str(folder))
+    assert code == 1
+    assert "“nope”" in out and "1 处错误" in err
+
+
+def test_pack_check_json_matches_library(tmp_path: Path) -> None:
+    from toolkit.packs.check import check_pack_dir
+
+    folder = mutated_pack(tmp_path, lambda raw: raw["choice_lists"].update(stage=[]))
+    code, out, _ = run("pack-check", str(folder), "--json")
+    data = json.loads(out)
+    assert code == 1 and data["valid"] is False
+    assert data["findings"] == [f.to_dict() for f in check_pack_dir(folder)]
+
+
+def test_unknown_pack_is_a_chinese_usage_error() -> None:
+    code, out, err = run("template", "no-such-pack", "-o", "x")
+    assert code == 2
+    assert err.startswith("错误：找不到申报包“no-such-pack”")
+    assert "Traceback" not in err + out
+
+
+def test_bad_option_is_a_chinese_usage_error() -> None:
+    code, _, err = run("template", "--bogus")
+    assert code == 2 and err.startswith("用法错误：没有选项 --bogus")
+
+
+def test_changes_since() -> None:
+    code, out, _ = run("template", "jl-761-2020", "--changes-since", "1.0.0")
+    assert code == 0
+    assert "新增列“进展情况”（必填）" in out
+
+
+def test_changes_since_unknown_version() -> None:
+    code, _, err = run("template", "jl-761-2020", "--changes-since", "0.1.0")
+    assert code == 2 and "已发布的版本：1.0.0、1.1.0" in err
+
+
+def test_schema_command_prints_the_annex_schema() -> None:
+    code, out, _ = run("schema", "jl-761-2020", "projects")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["properties"]["uscc"]["format"] == "uscc"
+    assert "total_investment" in schema["required"]
+
+
+def test_internal_errors_never_show_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import toolkit.packs.loader as loader
+
+    def boom() -> list[str]:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(loader, "builtin_ids", boom)
+    code, _, err = run("packs")
+    assert code == 4 and "程序内部错误" in err and "kaboom" not in err
+    code, _, err = run("--debug", "packs")
+    assert code == 4 and "kaboom" in err

@@ -1,0 +1,119 @@
+"""The JSON Schema of every annex, derived from its fields, against good and bad records."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from toolkit.packs.examples import example_record
+from toolkit.packs.loader import builtin_ids, builtin_root, load_pack
+from toolkit.packs.model import Field
+from toolkit.packs.schemas import annex_schema, record_errors, validator_for
+
+ANNEXES = [(pid, a.id) for pid in builtin_ids() for a in load_pack(pid).data_annexes]
+
+
+def _bad_value(f: Field) -> Any:
+    """A value that breaks the field's declaration, or None when nothing simple can."""
+    if f.type == "text":
+        if f.format:
+            return "12345X"
+        if f.max_length:
+            return "长" * (f.max_length + 1)
+        return 123  # a number where text is wanted
+    if f.type in ("number", "integer"):
+        return -1 if f.minimum is not None and f.minimum >= 0 else "五百"
+    if f.type == "date":
+        return "2020-13" if f.precision != "year" else "二〇二〇"
+    if f.type == "bool":
+        return "是"  # ingest turns 是 into True; raw text is a type error
+    if f.type == "choice":
+        return "不存在的选项"
+    if f.type == "multichoice":
+        return ["不存在的选项"]
+    return "不是列表"
+
+
+@pytest.mark.parametrize(("pack_id", "annex_id"), ANNEXES)
+def test_example_records_pass(pack_id: str, annex_id: str) -> None:
+    pack = load_pack(pack_id)
+    annex = pack.annex(annex_id)
+    validator = validator_for(pack, annex)
+    for seed in range(20):
+        assert record_errors(pack, annex, example_record(annex, seed), validator) == []
+
+
+@pytest.mark.parametrize(("pack_id", "annex_id"), ANNEXES)
+def test_each_bad_field_is_reported_at_that_field(pack_id: str, annex_id: str) -> None:
+    pack = load_pack(pack_id)
+    annex = pack.annex(annex_id)
+    validator = validator_for(pack, annex)
+    good = example_record(annex, 1)
+    for f in annex.fields:
+        record = {**good, f.key: _bad_value(f)}
+        errors = record_errors(pack, annex, record, validator)
+        assert errors, f"{pack_id}.{f.key}: bad value accepted"
+        assert {e.field for e in errors} == {f.key}, (f.key, errors)
+        assert all(f.title in e.message for e in errors)
+
+
+@pytest.mark.parametrize(("pack_id", "annex_id"), ANNEXES)
+def test_required_fields_blank(pack_id: str, annex_id: str) -> None:
+    pack = load_pack(pack_id)
+    annex = pack.annex(annex_id)
+    required = [f.key for f in annex.fields if f.required]
+    record = {**example_record(annex), **dict.fromkeys(required)}
+    errors = record_errors(pack, annex, record)
+    assert sorted(e.field for e in errors if e.code == "schema.required") == sorted(required)
+
+
+@pytest.mark.parametrize(("pack_id", "annex_id"), ANNEXES)
+def test_committed_schema_matches_the_pack(pack_id: str, annex_id: str) -> None:
+    pack = load_pack(pack_id)
+    path = builtin_root() / pack_id / f"{annex_id}.schema.json"
+    assert path.is_file(), f"missing {path}: run python scripts/regen.py"
+    committed = json.loads(path.read_text(encoding="utf-8"))
+    assert committed == annex_schema(pack, pack.annex(annex_id)), "schema drifted: run python scripts/regen.py"
+
+
+def test_761_concrete_records() -> None:
+    pack = load_pack("jl-761-2020")
+    annex = pack.annex("projects")
+    good = {
+        "county": "南关区", "project_name": "长春市南关区政务云扩容项目", "category": "数字政务基础设施",
+        "ai_subtype": None, "stage": "新开工项目", "applicant": "长春市南关区政务服务和数字化建设管理局",
+        "uscc": "11220102MB1234567X", "enterprise_type": None, "scope": "扩容政务云计算资源 800 核",
+        "total_investment": 1200.0, "bigdata_investment": None, "completed_investment": 0.0,
+        "start_date": "2020-09", "end_date": "2021-06", "progress": "已完成可研批复",
+        "proposal_done": True, "feasibility_done": True, "funding_secured": True,
+        "self_assessment_done": None, "no_major_accident": None, "pledge_given": None,
+        "responsible_person": "王建国", "phone": "0431-88905678", "remarks": None,
+    }
+    from toolkit.formats import uscc_check_char
+
+    good["uscc"] = good["uscc"][:17] + uscc_check_char(good["uscc"][:17])
+    from toolkit.formats import org_code_check_char
+
+    body = "MB123456"
+    code17 = "11220102" + body + org_code_check_char(body)
+    good["uscc"] = code17 + uscc_check_char(code17)
+    assert record_errors(pack, annex, good) == []
+
+    bad = {**good, "total_investment": "1200万元", "stage": "在建", "phone": "8890567", "start_date": "2020.09"}
+    by_field = {e.field: e for e in record_errors(pack, annex, bad)}
+    assert set(by_field) == {"total_investment", "stage", "phone", "start_date"}
+    assert by_field["stage"].code == "schema.enum" and "谋划项目、新开工项目、续建项目" in by_field["stage"].message
+    assert by_field["total_investment"].code == "schema.type"
+    assert by_field["phone"].code == "schema.format"
+    assert by_field["start_date"].code == "schema.date"
+
+
+def test_month_precision_accepts_a_day_but_not_nonsense() -> None:
+    pack = load_pack("jl-761-2020")
+    annex = pack.annex("projects")
+    good = example_record(annex)
+    assert record_errors(pack, annex, {**good, "start_date": "2020-07-15"}) == []
+    assert record_errors(pack, annex, {**good, "start_date": "2020-02-30"})
+    assert record_errors(pack, annex, {**good, "start_date": "2020"})

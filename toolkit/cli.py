@@ -1,0 +1,259 @@
+"""The `shenbao` command: a thin click layer over the library modules.
+
+Each command parses options, calls one library function and prints. Library errors
+(`ShenbaoError`) become one Chinese line and an exit code here, in one place; no traceback reaches
+a clerk unless `--debug` is given. Heavy modules (pandas, openpyxl, cel) are imported inside the
+commands so that `shenbao --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from toolkit import __version__
+from toolkit.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ShenbaoError
+
+EXIT_INTERNAL = 4
+
+_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+
+class ZhFormatter(click.HelpFormatter):
+    """Help pages in Chinese: click's own headings translated."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
+
+
+class ZhContext(click.Context):
+    formatter_class = ZhFormatter
+
+
+class ZhCommand(click.Command):
+    context_class = ZhContext
+
+
+class ZhGroup(click.Group):
+    context_class = ZhContext
+    command_class = ZhCommand
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """Run, turning every failure into one Chinese line on stderr and a documented exit code."""
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        except click.Abort:
+            click.echo("已取消。", err=True)
+            code = EXIT_USAGE
+        except click.UsageError as exc:
+            hint = f"（运行 {exc.ctx.command_path} -h 查看用法）" if exc.ctx else ""
+            click.echo(f"用法错误：{_usage_message(exc)}{hint}", err=True)
+            code = EXIT_USAGE
+        except ShenbaoError as exc:
+            if "--debug" in argv:
+                traceback.print_exc()
+            click.echo(f"错误：{exc.message}", err=True)
+            code = exc.exit_code
+        except Exception:
+            if "--debug" in argv:
+                traceback.print_exc()
+            click.echo("程序内部错误，请加 --debug 重新运行，并把输出发给维护人员。", err=True)
+            code = EXIT_INTERNAL
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _help_option(f: Any) -> Any:
+    return click.help_option("-h", "--help", help="显示本帮助并退出。")(f)
+
+
+@click.group("shenbao", cls=ZhGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="shenbao",
+                      message="%(prog)s %(version)s", help="显示版本号并退出。")
+@click.option("--debug", is_flag=True, help="出错时显示完整的技术信息（供维护人员排查）。")
+@_help_option
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """shenbao（申报）：项目申报材料的模板、读取、校验、去重汇总和报送函工具。
+
+    \b
+    常用步骤：
+      shenbao packs                       列出内置的申报包（每次申报活动一个）
+      shenbao template jl-761-2020 -o 模板  生成空白填报模板，下发给各县（市、区）
+
+    每个命令后加 -h 可查看说明和示例。
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def pack_argument(f: Any) -> Any:
+    return click.argument("pack", metavar="PACK")(f)
+
+
+@cli.command("packs", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本使用）。")
+@_help_option
+def packs_cmd(as_json: bool) -> None:
+    """列出内置的申报包。
+
+    \b
+    示例：
+      shenbao packs
+      shenbao packs --json
+    """
+    from toolkit.packs.loader import builtin_ids, load_pack
+
+    packs = [load_pack(pid) for pid in builtin_ids()]
+    if as_json:
+        import json
+
+        rows = [
+            {"id": p.id, "version": p.version, "title": p.title, "notice": p.notice.number,
+             "annexes": [a.id for a in p.annexes]}
+            for p in packs
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for p in packs:
+        annexes = "、".join(f"{a.number}{a.title}" for a in p.annexes)
+        click.echo(f"{p.id}  {p.version}  {p.title}（{p.notice.number}）")
+        click.echo(f"    附件：{annexes}")
+
+
+@cli.command("pack-check", context_settings=CONTEXT)
+@click.argument("pack_dir", metavar="DIR")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果。")
+@_help_option
+def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
+    """检查一个申报包（省级人员编写的 pack.json）是否写对。
+
+    检查内容：格式是否符合申报包规范、每条审核规则引用的字段都已声明、表达式能否解析、每个可选项列表不为空、汇总表引用的列都存在。有错误时退出码为 1。
+
+    \b
+    示例：
+      shenbao pack-check schemas/jl-761-2020
+      shenbao pack-check D:\\申报包\\我的申报包 --json
+    """
+    from toolkit.packs.check import check_pack_dir
+
+    findings = check_pack_dir(pack_dir)
+    errors = [f for f in findings if f.is_error]
+    if as_json:
+        import json
+
+        data = {"pack": pack_dir, "valid": not errors, "findings": [f.to_dict() for f in findings]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            label = "错误" if f.is_error else "提醒"
+            click.echo(f"[{label}] {f.message}")
+        warnings = len(findings) - len(errors)
+        if errors:
+            click.echo(f"申报包有 {len(errors)} 处错误、{warnings} 处提醒，请修改后再用。", err=True)
+        else:
+            click.echo(f"申报包检查通过（{warnings} 处提醒）。")
+    click.get_current_context().exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+@cli.command("template", context_settings=CONTEXT)
+@pack_argument
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="输出目录（默认：当前目录下的“<申报包>-模板”）。")
+@click.option("--annex", "annexes", multiple=True, metavar="ID",
+              help="只生成指定附件（可重复）；默认生成全部附件。")
+@click.option("--changes-since", "since", metavar="VERSION",
+              help="不生成模板，只列出自该版本以来模板的变化（用于随新模板下发的说明）。")
+@_help_option
+def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], since: str | None) -> None:
+    """生成申报包全部附件的空白模板（Excel 表格/表单、Word 文档）。
+
+    模板带有下拉选项、填写提示、表头单位、打印设置和隐藏的版本标记，下发给各县（市、区）填写。PACK 是申报包编号（见 shenbao packs）或申报包目录。
+
+    \b
+    示例：
+      shenbao template jl-761-2020 -o 模板
+      shenbao template jl-gyhlw-2020 --annex application -o 模板
+      shenbao template jl-761-2020 --changes-since 1.0.0
+    """
+    from toolkit.packs.loader import load_pack
+
+    p = load_pack(pack)
+    if since:
+        from toolkit.packs.changes import changes_since
+
+        click.echo(changes_since(p, since), nl=False)
+        return
+    from toolkit.template import write_templates
+
+    target = out_dir or Path(f"{p.id}-模板")
+    written = write_templates(p, target, list(annexes) or None)
+    for path in written:
+        click.echo(f"已生成 {path}")
+    click.echo(f"共 {len(written)} 个文件，模板版本 {p.version}。")
+
+
+@cli.command("schema", context_settings=CONTEXT)
+@pack_argument
+@click.argument("annex", metavar="ANNEX", required=False)
+@_help_option
+def schema_cmd(pack: str, annex: str | None) -> None:
+    """输出某个附件记录的 JSON Schema（供其他系统对接）。
+
+    \b
+    示例：
+      shenbao schema jl-761-2020 projects
+    """
+    import json
+
+    from toolkit.packs.loader import load_pack
+    from toolkit.packs.schemas import annex_schema
+
+    p = load_pack(pack)
+    data_annexes = p.data_annexes
+    if annex is None:
+        if len(data_annexes) != 1:
+            ids = "、".join(a.id for a in data_annexes)
+            raise ShenbaoError(f"申报包 {p.id} 有多个表格附件，请指定其中一个：{ids}")
+        chosen = data_annexes[0]
+    else:
+        try:
+            chosen = p.annex(annex)
+        except KeyError:
+            ids = "、".join(a.id for a in data_annexes)
+            raise ShenbaoError(f"申报包 {p.id} 中没有附件“{annex}”，可选：{ids}") from None
+    click.echo(json.dumps(annex_schema(p, chosen), ensure_ascii=False, indent=2))
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    if isinstance(exc, click.NoSuchOption):
+        return f"没有选项 {exc.option_name}"
+    if isinstance(exc, click.MissingParameter):
+        name = exc.param.human_readable_name if exc.param else "参数"
+        return f"缺少 {name}"
+    if isinstance(exc, click.BadParameter):
+        name = exc.param.human_readable_name if exc.param else "参数"
+        return f"{name} 的取值无效：{exc.message}"
+    if "No such command" in exc.message:
+        return exc.message.replace("No such command", "没有这个命令")
+    return exc.message
+
+
+def main() -> None:
+    """Console entry point (`shenbao`)."""
+    cli.main(prog_name="shenbao")

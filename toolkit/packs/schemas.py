@@ -1,0 +1,213 @@
+"""JSON Schema (draft 2020-12) of each annex's records, derived from the field declarations.
+
+A record is a dict keyed by field keys, with None for a blank cell. The schema is what other tools
+see (committed as schemas/<pack>/<annex>.schema.json); `record_errors` turns jsonschema's errors
+into per-field Chinese messages for the validate stage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from toolkit.formats import CHECKS, FORMAT_TITLES
+from toolkit.packs.model import Annex, Field, Pack
+
+PARTIAL_DATE = "partial-date"
+DATE_PATTERNS = {
+    "year": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    "month": r"^\d{4}-\d{2}(-\d{2})?$",
+    "day": r"^\d{4}-\d{2}-\d{2}$",
+}
+PRECISION_TEXT = {"year": "年", "month": "年月", "day": "年月日"}
+
+
+def check_partial_date(text: str) -> str | None:
+    """`2020`, `2020-07` or `2020-07-15`, each part a real calendar value."""
+    parts = text.split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else 1
+        day = int(parts[2]) if len(parts) > 2 else 1
+        date(year, month, day)
+    except (ValueError, IndexError):
+        return f"“{text}”不是有效日期"
+    if not 1900 <= year <= 2100:
+        return f"年份 {year} 不合理"
+    return None
+
+
+def format_checker() -> FormatChecker:
+    checker = FormatChecker(formats=())
+    for name, check in {**CHECKS, PARTIAL_DATE: check_partial_date}.items():
+        checker.checks(name)(_as_predicate(check))
+    return checker
+
+
+def _as_predicate(check: Any) -> Any:
+    def predicate(value: object) -> bool:
+        return not isinstance(value, str) or check(value) is None
+
+    return predicate
+
+
+def _nullable(schema: dict[str, Any], required: bool) -> dict[str, Any]:
+    if required:
+        return schema
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], None]}
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return {**schema, "type": [kind, "null"]}
+    return schema
+
+
+def field_schema(f: Field) -> dict[str, Any]:
+    base: dict[str, Any] = {"title": f.header}
+    if f.hint:
+        base["description"] = f.hint
+    if f.unit:
+        base["x-unit"] = f.unit
+    if f.type == "text":
+        prop: dict[str, Any] = {"type": "string", "minLength": 1}
+        if f.max_length:
+            prop["maxLength"] = f.max_length
+        if f.format:
+            prop["format"] = f.format
+    elif f.type in ("number", "integer"):
+        prop = {"type": f.type}
+        if f.minimum is not None:
+            prop["minimum"] = f.minimum
+        if f.maximum is not None:
+            prop["maximum"] = f.maximum
+    elif f.type == "date":
+        prop = {"type": "string", "pattern": DATE_PATTERNS[f.precision or "day"], "format": PARTIAL_DATE}
+    elif f.type == "bool":
+        prop = {"type": "boolean"}
+    elif f.type == "choice":
+        prop = {"enum": list(f.choice_values)}
+    elif f.type == "multichoice":
+        prop = {"type": "array", "items": {"enum": list(f.choice_values)}, "uniqueItems": True}
+        if f.required:
+            prop["minItems"] = 1
+    else:  # list
+        item_props = {i.key: _nullable(field_schema(i), i.required) for i in f.items}
+        prop = {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": item_props,
+                "required": [i.key for i in f.items if i.required],
+                "additionalProperties": False,
+            },
+        }
+        if f.required:
+            prop["minItems"] = 1
+    return {**base, **_nullable(prop, f.required)}
+
+
+def annex_schema(pack: Pack, annex: Annex) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://shenbao.local/schemas/{pack.id}/{annex.id}.schema.json",
+        "title": f"{annex.number} {annex.title}".strip(),
+        "description": f"{pack.title}（{pack.notice.number}）申报包 {pack.id} {pack.version} 生成，请勿手工修改",
+        "x-pack": {"id": pack.id, "version": pack.version, "annex": annex.id},
+        "type": "object",
+        "properties": {f.key: field_schema(f) for f in annex.fields},
+        "required": [f.key for f in annex.fields],
+        "additionalProperties": False,
+    }
+    schema.update(annex.schema_extra)
+    return schema
+
+
+def validator_for(pack: Pack, annex: Annex) -> Draft202012Validator:
+    return Draft202012Validator(annex_schema(pack, annex), format_checker=format_checker())
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """One schema problem of one record, already in Chinese."""
+
+    code: str  # schema.required | schema.type | schema.enum | schema.format | schema.range | ...
+    field: str | None
+    message: str
+    value: Any
+    index: int | None = None  # row of a list field, 1-based
+
+
+def record_errors(pack: Pack, annex: Annex, record: dict[str, Any],
+                  validator: Draft202012Validator | None = None) -> list[RecordError]:
+    """Every schema error of a record (not just the first), one per field problem."""
+    validator = validator or validator_for(pack, annex)
+    full = {f.key: record.get(f.key) for f in annex.fields}
+    out: list[RecordError] = []
+    seen: set[tuple[str | None, int | None]] = set()
+    for err in validator.iter_errors(full):
+        path = list(err.absolute_path)
+        key = str(path[0]) if path else None
+        index = int(path[1]) + 1 if len(path) > 1 and isinstance(path[1], int) else None
+        sub = str(path[2]) if len(path) > 2 else None
+        try:
+            f = annex.field(key) if key else None
+        except KeyError:
+            f = None
+        if f is not None and sub:
+            f = next((i for i in f.items if i.key == sub), f)
+        if key is not None and (key, index) in seen:
+            continue  # one message per cell: `2020.09` breaks both pattern and format
+        seen.add((key, index))
+        out.append(_translate(err, f, key, index))
+    return out
+
+
+def _translate(err: Any, f: Field | None, key: str | None, index: int | None) -> RecordError:
+    title = f"“{f.title}”" if f else (f"“{key}”" if key else "")
+    if index:
+        title = f"{title}第{index}项"
+    value = err.instance
+    kind = err.validator
+    if value is None and f is not None and f.required:
+        return RecordError("schema.required", key, f"必填项{title}为空，请填写", value, index)
+    if kind == "required":
+        return RecordError("schema.required", key, f"缺少必填项：{'、'.join(err.validator_value)}", None, index)
+    if kind == "enum":
+        allowed = "、".join(str(v) for v in err.validator_value if v is not None)
+        return RecordError("schema.enum", key, f"{title}填写为“{value}”，不是可选项；请从以下选项中选择：{allowed}", value, index)
+    if kind == "format":
+        fmt = err.validator_value
+        reason = CHECKS.get(fmt, check_partial_date)(str(value)) or f"应为{FORMAT_TITLES.get(fmt, fmt)}"
+        return RecordError("schema.format", key, f"{title}“{value}”有误：{reason}", value, index)
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = err.validator_value
+        word = "不能小于" if "inimum" in kind else "不能大于"
+        return RecordError("schema.range", key, f"{title}为 {value}，{word} {bound}", value, index)
+    if kind in ("maxLength", "minLength"):
+        if kind == "minLength":
+            return RecordError("schema.required", key, f"必填项{title}为空，请填写", value, index)
+        return RecordError("schema.length", key, f"{title}超过 {err.validator_value} 个字，请精简", value, index)
+    if kind == "pattern" and f is not None and f.type == "date":
+        want = PRECISION_TEXT.get(f.precision or "day", "日期")
+        return RecordError("schema.date", key, f"{title}“{value}”不是有效的{want}", value, index)
+    if kind == "type":
+        want = _type_text(err.validator_value)
+        return RecordError("schema.type", key, f"{title}应为{want}，现为“{value}”", value, index)
+    if kind == "minItems":
+        return RecordError("schema.required", key, f"{title}至少需要填写一项", value, index)
+    if kind == "uniqueItems":
+        return RecordError("schema.duplicate-choice", key, f"{title}中有重复的选项", value, index)
+    if kind == "additionalProperties":
+        extra = re.findall(r"'([^']+)'", err.message)
+        return RecordError("schema.unknown-field", None, f"记录中有申报包未声明的字段：{'、'.join(extra)}", None, index)
+    return RecordError(f"schema.{kind}", key, f"{title}不符合要求：{err.message}", value, index)
+
+
+def _type_text(kind: Any) -> str:
+    names = {"string": "文字", "number": "数字", "integer": "整数", "boolean": "是/否", "array": "多项", "object": "表格"}
+    kinds = kind if isinstance(kind, list) else [kind]
+    return "或".join(names.get(str(k), str(k)) for k in kinds if k != "null")
