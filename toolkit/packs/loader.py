@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +28,12 @@ META_SCHEMA_FILE = "pack.schema.json"
 
 def builtin_root() -> Path:
     """The folder holding the built-in packs (`schemas/` in a checkout, package data when installed)."""
-    try:
-        root = Path(str(resources.files("toolkit.builtin_packs")))
+    here = Path(__file__).resolve().parents[1]
+    # Installed: setup.cfg maps schemas/ to toolkit/builtin_packs. In a checkout (and an editable
+    # install) it is the top-level schemas/ folder beside toolkit/.
+    for root in (here / "builtin_packs", here.parent / "schemas"):
         if (root / META_SCHEMA_FILE).is_file():
             return root
-    except ModuleNotFoundError:
-        pass
-    checkout = Path(__file__).resolve().parents[2] / "schemas"
-    if (checkout / META_SCHEMA_FILE).is_file():
-        return checkout
     raise PackError("找不到内置申报包目录（schemas/），请重新安装 shenbao")
 
 

@@ -1,0 +1,1 @@
+"""Ingest: every file a county sent -> records with provenance, file statuses and findings."""
