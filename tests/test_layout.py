@@ -1,0 +1,93 @@
+"""Finding the header, mapping columns and classifying rows in county layouts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from toolkit.ingest.layout import AliasIndex, classify_row, find_layout
+from toolkit.ingest.units import Candidate, pick_newest, revision_rank, unit_key_from_name
+from toolkit.packs.loader import load_pack
+
+PACK = load_pack("jl-761-2020")
+ANNEX = PACK.annex("projects")
+
+TWO_LEVEL: list[list[Any]] = [
+    ["长春市南关区2020年“761”工程项目表"],
+    ["填报单位（盖章）：长春市南关区   填报日期：2020年7月15日    单位：万元"],
+    ["序号", "县（市、区）", "项目名称", "类别", "项目阶段", "项目单位", "信用代码", "建设内容",
+     "投资情况（万元）", None, "开工时间", "进展", "责任人", "自定义列"],
+    [None, None, None, None, None, None, None, None, "总投资", "完成投资", None, None, None, None],
+    [1, "南关区", "政务云扩容", "数字政务", "新建", "某局", "x", "c", 1200, 10, "2020.7", "p", "张三", "备用"],
+    [None] * 14,
+    ["一、大数据中心（1个）"],
+    [2, "南关区", "大数据中心", "大数据中心", "续建", "某公司", "y", "c", 800, 100, "2019.5", "p", "李四", None],
+    ["合计", None, None, None, None, None, None, None, 2000, 110],
+    ["填表人：王五", None, "审核人：赵六", None, "联系电话：0431-88905678"],
+]
+
+
+def test_two_level_header_with_merged_parent() -> None:
+    layout = find_layout(TWO_LEVEL, ANNEX)
+    assert layout is not None
+    assert layout.header_rows == (3, 4)
+    by_field = layout.by_field()
+    assert by_field["total_investment"].letter == "I" and by_field["total_investment"].unit == "万元"
+    assert by_field["completed_investment"].letter == "J"
+    assert by_field["county"].how == "alias" and by_field["project_name"].how == "title"
+    assert [c.letter for c in layout.columns if c.how == "seq"] == ["A"]
+    assert [c.header for c in layout.columns if c.how == "unmapped"] == ["自定义列"]
+    assert layout.reporting_unit == "长春市南关区"
+    assert "uscc" not in layout.missing_required and "progress" not in layout.missing_required
+
+
+def test_rows_are_classified_without_losing_projects() -> None:
+    layout = find_layout(TWO_LEVEL, ANNEX)
+    assert layout is not None
+    kinds = [classify_row(row, layout, frozenset({1})) for row in TWO_LEVEL[4:]]
+    assert kinds == ["data", "blank", "heading", "data", "total", "footer"]
+    half_filled = [None, None, "只填了项目名称"] + [None] * 11
+    assert classify_row(half_filled, layout, frozenset({1})) == "data"
+
+
+def test_columns_in_any_order_and_unit_in_header() -> None:
+    rows = [["计划总投资（亿元）", "项目名称", "建设单位", "统一社会信用代码"], [0.12, "x", "y", "z"]]
+    layout = find_layout(rows, ANNEX)
+    assert layout is not None and layout.header_rows == (1,)
+    col = layout.by_field()["total_investment"]
+    assert (col.letter, col.unit) == ("A", "亿元")
+    assert set(layout.missing_required) >= {"county", "category", "stage"}
+
+
+def test_no_header_found() -> None:
+    assert find_layout([["说明"], ["本表请各县填写"]], ANNEX) is None
+
+
+def test_titles_win_over_other_fields_aliases() -> None:
+    index = AliasIndex.for_annex(ANNEX)
+    assert index.match("项目名称") == ("project_name", "title")
+    assert index.match("其中：大数据存储、分析和应用投资（万元）")[0] == "bigdata_investment"
+    assert index.match(" 总 投 资 ")[0] == "total_investment"
+    assert index.match("序号") == (None, "seq")
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "rank"),
+    [("南关区.xlsx", "南关区", 0), ("南关区（修改）.xlsx", "南关区", 1), ("南关区-更正版.xlsx", "南关区", 1),
+     ("南关区 2020.7.15.xlsx", "南关区", 0), ("朝阳区第二版.xlsx", "朝阳区", 2), ("宽城区v3.xlsx", "宽城区", 3)],
+)
+def test_resubmission_names(name: str, key: str, rank: int) -> None:
+    assert unit_key_from_name(name) == key
+    assert revision_rank(name) == rank
+
+
+def test_newest_file_of_a_unit_wins() -> None:
+    kept, superseded = pick_newest([
+        Candidate("南关区.xlsx", "南关区", 200.0),
+        Candidate("南关区（修改）.xlsx", "南关区", 100.0),  # the name says it is the revision
+        Candidate("朝阳区.xlsx", "朝阳区", 50.0),
+        Candidate("朝阳区 0716.xlsx", "朝阳区", 60.0),
+    ])
+    assert [c.path for c in kept] == ["南关区（修改）.xlsx", "朝阳区 0716.xlsx"]
+    assert superseded == {"南关区.xlsx": "南关区（修改）.xlsx", "朝阳区.xlsx": "朝阳区 0716.xlsx"}

@@ -1,0 +1,220 @@
+"""Find a table annex inside a county's sheet: the header block, which column is which field,
+the unit each header states, and which rows are data (not titles, subtotals, group headings or
+footers). Works on the template and on a county's own layout alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.findings import column_letter
+from toolkit.packs.model import Annex
+from toolkit.textnorm import clean, header_key, header_unit
+
+HEADER_SCAN_ROWS = 30
+SEQ_KEYS = frozenset({"序号", "编号", "排序", "序"})
+TOTAL_RE = re.compile(r"^(小计|合计|总计|共计|汇总|全市合计|全省合计|本页小计)")
+FOOTER_RE = re.compile(r"^(填表人|填报人|制表人|审核人|审核|负责人|单位负责人|联系人|联系电话|填报日期|填表日期|日期|注|备注|说明)[:：]")
+HEADING_RE = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部类])|[（(]\s*\d+\s*[个项]\s*[)）]$")
+UNIT_LINE_RE = re.compile(r"^(填报单位|报送单位|推荐单位|单位)")
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    col: int  # 1-based
+    header: str  # the header text as the county wrote it (parent / child for two levels)
+    field: str | None  # the pack's key, None for a column we do not use
+    unit: str | None  # unit stated in the header, if any
+    how: str  # "title" | "alias" | "seq" | "unmapped"
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.col)
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    header_rows: tuple[int, ...]  # 1-based Excel rows of the header block
+    columns: tuple[ColumnMap, ...]
+    matched: int  # distinct fields found
+    unit_line: str | None = None  # the 填报单位… line above the header, as written
+    reporting_unit: str | None = None  # the unit named on that line, when filled in
+    missing_required: tuple[str, ...] = ()
+    duplicates: tuple[tuple[str, int, int], ...] = ()  # field, kept column, ignored column
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_rows[-1] + 1
+
+    def by_field(self) -> dict[str, ColumnMap]:
+        return {c.field: c for c in self.columns if c.field}
+
+
+@dataclass
+class AliasIndex:
+    """Normalised title/alias -> field key, for one annex."""
+
+    keys: dict[str, str] = field(default_factory=dict)
+    how: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_annex(cls, annex: Annex) -> AliasIndex:
+        index = cls()
+        for f in annex.fields:
+            for name in f.aliases:
+                index.keys.setdefault(header_key(name), f.key)
+                index.how.setdefault(header_key(name), "alias")
+        for f in annex.fields:  # titles win over another field's alias
+            index.keys[header_key(f.title)] = f.key
+            index.how[header_key(f.title)] = "title"
+        return index
+
+    def match(self, text: str) -> tuple[str | None, str]:
+        key = header_key(text)
+        if not key:
+            return None, "unmapped"
+        if key in SEQ_KEYS:
+            return None, "seq"
+        found = self.keys.get(key)
+        return (found, self.how[key]) if found else (None, "unmapped")
+
+
+def _text(value: Any) -> str:
+    return clean(value) if isinstance(value, str) else ""
+
+
+def _row(rows: Sequence[Sequence[Any]], r: int) -> Sequence[Any]:
+    return rows[r - 1] if 0 < r <= len(rows) else ()
+
+
+def _labels_single(row: Sequence[Any]) -> list[tuple[int, str]]:
+    return [(c, str(v)) for c, v in enumerate(row, 1) if _text(v)]
+
+
+def _labels_double(parent: Sequence[Any], child: Sequence[Any]) -> list[tuple[int, str, str]]:
+    """Per column: (col, parent label, child label). A parent merged over several children is
+    written once (in its first column): carry it right while the children go on."""
+    width = max(len(parent), len(child))
+    out = []
+    carried = ""
+    for c in range(1, width + 1):
+        p = _text(parent[c - 1]) if c <= len(parent) else ""
+        ch = _text(child[c - 1]) if c <= len(child) else ""
+        if p:
+            carried = p
+        elif not ch:
+            carried = ""
+        parent_label = p or (carried if ch else "")
+        if parent_label or ch:
+            out.append((c, parent_label, ch))
+    return out
+
+
+def _score(index: AliasIndex, labels: Sequence[str]) -> int:
+    return len({f for f in (index.match(t)[0] for t in labels) if f})
+
+
+def find_layout(rows: Sequence[Sequence[Any]], annex: Annex, index: AliasIndex | None = None) -> TableLayout | None:
+    """The best header block in the first rows of a sheet, or None when no header is found."""
+    index = index or AliasIndex.for_annex(annex)
+    best: tuple[int, int, int] | None = None  # (score, start row, depth)
+    last = min(len(rows), HEADER_SCAN_ROWS)
+    for r in range(1, last + 1):
+        single = [t for _, t in _labels_single(_row(rows, r))]
+        if not single:
+            continue
+        s1 = _score(index, single)
+        if s1 and (best is None or s1 > best[0]):
+            best = (s1, r, 1)
+        if r < len(rows):
+            double = _labels_double(_row(rows, r), _row(rows, r + 1))
+            labels = [ch or p for _, p, ch in double]
+            s2 = _score(index, labels)
+            if s2 > s1 and (best is None or s2 > best[0]):
+                best = (s2, r, 2)
+    if best is None or best[0] < min(2, len(annex.fields)):
+        return None
+    score, start, depth = best
+    if depth == 1:
+        columns = [_map_column(index, c, "", t) for c, t in _labels_single(_row(rows, start))]
+    else:
+        columns = [_map_column(index, c, p, ch) for c, p, ch in _labels_double(_row(rows, start), _row(rows, start + 1))]
+    seen: dict[str, int] = {}
+    duplicates = []
+    kept = []
+    for col in columns:
+        if col.field and col.field in seen:
+            duplicates.append((col.field, seen[col.field], col.col))
+            kept.append(ColumnMap(col.col, col.header, None, col.unit, "unmapped"))
+            continue
+        if col.field:
+            seen[col.field] = col.col
+        kept.append(col)
+    missing = tuple(f.key for f in annex.fields if f.required and f.key not in seen)
+    unit_line, unit_name = _unit_line(rows, start)
+    return TableLayout(
+        header_rows=tuple(range(start, start + depth)),
+        columns=tuple(kept),
+        matched=score,
+        unit_line=unit_line,
+        reporting_unit=unit_name,
+        missing_required=missing,
+        duplicates=tuple(duplicates),
+    )
+
+
+def _map_column(index: AliasIndex, col: int, parent: str, child: str) -> ColumnMap:
+    header = f"{parent} / {child}" if parent and child and parent != child else (child or parent)
+    unit = header_unit(child) or header_unit(parent)
+    for candidate in (child, f"{parent}{child}", parent if not child else ""):
+        if not candidate:
+            continue
+        key, how = index.match(candidate)
+        if key or how == "seq":
+            return ColumnMap(col, header, key, unit, how)
+    return ColumnMap(col, header, None, unit, "unmapped")
+
+
+_UNIT_NAME = re.compile(r"(?:填报单位|报送单位|推荐单位)(?:[（(]盖章[)）])?[:：]\s*([^\s:：]{2,40}?)(?=\s|填报日期|日期|单位[:：]|$)")
+
+
+def _unit_line(rows: Sequence[Sequence[Any]], header_start: int) -> tuple[str | None, str | None]:
+    """The `填报单位（盖章）：长春市南关区  填报日期：…  单位：万元` line above the header, if any."""
+    for r in range(header_start - 1, 0, -1):
+        cells = [str(v).strip() for v in _row(rows, r) if isinstance(v, str) and v.strip()]
+        if not cells:
+            continue
+        line = "  ".join(cells)
+        if UNIT_LINE_RE.match(clean(cells[0])) or "填报日期" in line:
+            match = _UNIT_NAME.search(line.replace("\u3000", " "))
+            name = match.group(1) if match else None
+            if name and set(name) <= set("_＿ 　-—"):
+                name = None
+            return line, name
+    return None, None
+
+
+RowKind = str  # "data" | "blank" | "total" | "heading" | "footer"
+
+
+def classify_row(row: Sequence[Any], layout: TableLayout, seq_cols: frozenset[int]) -> RowKind:
+    """What a row below the header is. Only rows that are clearly not projects are set aside;
+    a half-filled project row is data (its blanks become findings), never silently dropped."""
+    filled = [(c, v) for c, v in enumerate(row, 1) if v is not None and not (isinstance(v, str) and not v.strip())]
+    if not filled:
+        return "blank"
+    texts = [clean(v) for _, v in filled if isinstance(v, str)]
+    first_text = texts[0] if texts else ""
+    if any(TOTAL_RE.match(t) for t in texts[:3]):
+        return "total"
+    if FOOTER_RE.match(first_text) and len(filled) <= 4:
+        return "footer"
+    mapped = {c.col for c in layout.columns if c.field}
+    if len(filled) == 1:
+        c, v = filled[0]
+        if isinstance(v, str) and (HEADING_RE.search(clean(v)) or c not in mapped or c in seq_cols):
+            return "heading"
+    return "data"
