@@ -61,6 +61,7 @@ class Compiled:
     when: Any | None
     check: Any | None
     values: dict[str, Any]
+    variables: frozenset[str] = frozenset()  # every name the rule reads
 
 
 def _operator(name: str) -> bool:
@@ -79,10 +80,17 @@ def compile_expression(source: str) -> tuple[Any, set[str], set[str]]:
 
 
 def compile_criterion(criterion: Criterion) -> Compiled:
-    when = compile_expression(criterion.when)[0] if criterion.when else None
-    check = compile_expression(criterion.check)[0] if criterion.check else None
-    values = {k: compile_expression(v)[0] for k, v in criterion.values.items()}
-    return Compiled(criterion, when, check, values)
+    names: set[str] = set()
+
+    def build(source: str) -> Any:
+        program, variables, _ = compile_expression(source)
+        names.update(variables)
+        return program
+
+    when = build(criterion.when) if criterion.when else None
+    check = build(criterion.check) if criterion.check else None
+    values = {k: build(v) for k, v in criterion.values.items()}
+    return Compiled(criterion, when, check, values, frozenset(names))
 
 
 def row_variables(pack: Pack, annex: Annex, record: dict[str, Any]) -> dict[str, Any]:

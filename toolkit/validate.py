@@ -1,0 +1,151 @@
+"""Validate records: the annex's JSON Schema and the notice's criteria -> findings at cells.
+
+A record with any error finding (from ingest or here) is rejected (不予入库); warnings keep it.
+Group criteria (e.g. 同一申报单位不超过2个项目) count across the whole batch, every file together.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.criteria import (
+    Compiled,
+    compile_criterion,
+    evaluate_row,
+    render_message,
+    row_variables,
+)
+from toolkit.findings import Finding
+from toolkit.ingest.records import Record
+from toolkit.packs.model import Annex, Criterion, Pack
+from toolkit.packs.schemas import record_errors, validator_for
+from toolkit.textnorm import clean
+
+RowKey = tuple[str, str, int]
+
+
+def row_key(file: str | None, sheet: str | None, row: int | None) -> RowKey:
+    return (file or "", sheet or "", row or 0)
+
+
+@dataclass
+class Validation:
+    accepted: list[Record] = field(default_factory=list)
+    rejected: list[Record] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    reasons: dict[RowKey, list[Finding]] = field(default_factory=dict)  # rejected row -> its errors
+
+    def reasons_for(self, record: Record) -> list[Finding]:
+        return self.reasons.get(row_key(record.file, record.sheet, record.row), [])
+
+
+def _prefix(cell: str | None, record: Record) -> str:
+    return f"{cell}：" if cell else f"第{record.row}行："
+
+
+def schema_findings(pack: Pack, annex: Annex, record: Record, validator: Any,
+                    unreadable: set[str]) -> list[Finding]:
+    out = []
+    for err in record_errors(pack, annex, record.values, validator):
+        if err.field in unreadable:
+            continue  # ingest already said this cell could not be read
+        cell = record.cells.get(err.field) if err.field else None
+        message = _prefix(cell, record) + err.message
+        if err.field and err.field not in record.cells and err.code == "schema.required":
+            message = f"第{record.row}行：{err.message}（表中没有这一列）"
+        out.append(Finding(err.code, "error", message, file=record.file, sheet=record.sheet,
+                           row=record.row, cell=cell, field=err.field, value=err.value))
+    return out
+
+
+def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequence[Compiled],
+                      flagged: set[str]) -> list[Finding]:
+    out = []
+    variables = row_variables(pack, annex, record.values)
+    for rule in compiled:
+        crit = rule.criterion
+        result = evaluate_row(rule, variables)
+        if result.status != "fail":
+            continue
+        blank = [k for k, v in variables.items() if v is None and k in rule.variables]
+        if result.reason and any(k in flagged for k in blank):
+            continue  # a required blank already reported by the schema; no second message
+        values = {**variables, **result.values}
+        message = render_message(crit.message, values)
+        if result.reason and blank:
+            titles = "、".join(f"“{annex.field(k).title}”" for k in blank if k in annex.field_keys)
+            message += f"（{titles}未填写）"
+        cell = record.cells.get(crit.field) if crit.field else None
+        text = f"{_prefix(cell, record)}{message}（{pack.clause_text(crit.clause)}）"
+        out.append(Finding(f"criteria.{crit.id}", crit.severity, text, file=record.file, sheet=record.sheet,
+                           row=record.row, cell=cell, field=crit.field, clause=pack.clause_text(crit.clause),
+                           value=record.values.get(crit.field) if crit.field else None))
+    return out
+
+
+def group_findings(pack: Pack, annex: Annex, records: Sequence[Record], crit: Criterion) -> list[Finding]:
+    """`max_count` per value of `group_by`, counted over the whole batch; a project sent twice
+    (same normalised name) counts once, so an exact duplicate does not push an applicant over."""
+    key = crit.group_by or ""
+    groups: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        value = r.values.get(key)
+        if value not in (None, ""):
+            groups[clean(value).upper()].append(r)
+    out = []
+    for members in groups.values():
+        projects = {clean(m.values.get("project_name") or f"{m.file}#{m.row}") for m in members}
+        if len(projects) <= (crit.max_count or 0):
+            continue
+        where = "；".join(f"{m.file} 第{m.row}行" for m in members)
+        for m in members:
+            cell = m.cells.get(crit.field or key)
+            values = {**m.values, "group_count": len(projects), "max_count": crit.max_count,
+                      "group_value": m.values.get(key)}
+            message = render_message(crit.message, values)
+            text = f"{_prefix(cell, m)}{message}（共 {len(projects)} 个：{where}）（{pack.clause_text(crit.clause)}）"
+            out.append(Finding(f"criteria.{crit.id}", crit.severity, text, file=m.file, sheet=m.sheet, row=m.row,
+                               cell=cell, field=crit.field or key, clause=pack.clause_text(crit.clause),
+                               value=m.values.get(key)))
+    return out
+
+
+def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = ()) -> Validation:
+    """Check every record; `prior` are ingest's findings (an unreadable cell rejects its row)."""
+    records = list(records)
+    result = Validation()
+    by_row: dict[RowKey, list[Finding]] = defaultdict(list)
+    for f in prior:
+        if f.row is not None:
+            by_row[row_key(f.file, f.sheet, f.row)].append(f)
+    annexes = {a.id: a for a in pack.data_annexes}
+    validators = {a.id: validator_for(pack, a) for a in annexes.values()}
+    row_rules = {a: [compile_criterion(c) for c in pack.criteria if c.annex == a and c.kind == "row"] for a in annexes}
+    new: list[Finding] = []
+    for r in records:
+        annex = annexes[r.annex]
+        key = row_key(r.file, r.sheet, r.row)
+        unreadable = {f.field for f in by_row[key] if f.code == "value.unreadable" and f.field}
+        found = schema_findings(pack, annex, r, validators[annex.id], unreadable)
+        flagged = unreadable | {f.field for f in found if f.field}
+        found += criteria_findings(pack, annex, r, row_rules[annex.id], flagged)
+        by_row[key].extend(found)
+        new.extend(found)
+    for crit in pack.criteria:
+        if crit.kind == "group":
+            members = [r for r in records if r.annex == crit.annex]
+            for f in group_findings(pack, annexes[crit.annex], members, crit):
+                by_row[row_key(f.file, f.sheet, f.row)].append(f)
+                new.append(f)
+    for r in records:
+        errors = [f for f in by_row[row_key(r.file, r.sheet, r.row)] if f.is_error]
+        if errors:
+            result.rejected.append(r)
+            result.reasons[row_key(r.file, r.sheet, r.row)] = errors
+        else:
+            result.accepted.append(r)
+    result.findings = new
+    return result
