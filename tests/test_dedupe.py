@@ -1,0 +1,75 @@
+"""Exact and suspected duplicates across and within files; the same name is not enough."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolkit.dedupe import dedupe, name_parts, pair_id
+from toolkit.ingest.records import Record
+
+
+def rec(name: str, applicant: str = "长春市交通运输局", uscc: str = "11220100013544617X",
+        file: str = "南关区.xlsx", row: int = 5, **values: Any) -> Record:
+    v = {"project_name": name, "applicant": applicant, "uscc": uscc, "total_investment": 1000.0, **values}
+    return Record("projects", v, file, "入库项目表", row)
+
+
+def test_same_code_and_name_across_files_is_merged_keeping_the_first() -> None:
+    a = rec("长春市智慧交通一期项目")
+    b = rec("长春市智慧交通一期项目 ", file="朝阳区.xlsx", row=7, total_investment=999.0)
+    result = dedupe([a, b])
+    assert result.kept == [a] and result.merged == [(b, a)]
+    assert [f.code for f in result.findings] == ["dup.exact"]
+    assert "南关区.xlsx 第5行" in result.findings[0].message and result.findings[0].file == "朝阳区.xlsx"
+
+
+def test_same_row_pasted_twice_within_a_file() -> None:
+    a = rec("九台区智慧社区平台", uscc="")
+    b = rec("九台区智慧社区平台", uscc="", row=6)
+    assert dedupe([a, b]).kept == [a]
+
+
+def test_phase_written_differently_is_suspected_not_merged() -> None:
+    a = rec("长春市智慧交通一期项目")
+    b = rec("长春市智慧交通项目（一期）", file="朝阳区.xlsx")
+    result = dedupe([a, b])
+    assert result.kept == [a, b] and not result.merged
+    assert len(result.suspects) == 1
+    assert "期次写法" in result.suspects[0].reason and "统一社会信用代码相同" in result.suspects[0].reason
+    assert [f.code for f in result.findings] == ["dup.suspect"]
+
+
+def test_different_phase_or_place_are_different_projects() -> None:
+    assert not dedupe([rec("长春市智慧交通一期项目"), rec("长春市智慧交通二期项目")]).suspects
+    assert not dedupe([rec("长春市智慧交通一期项目"), rec("吉林市智慧交通一期项目")]).suspects
+
+
+def test_same_name_different_applicants_and_amounts_are_not_duplicates() -> None:
+    a = rec("智慧校园建设项目", applicant="长春市第一中学", uscc="12220100412760000A")
+    b = rec("智慧校园建设项目", applicant="吉林市第二实验学校", uscc="12220200412760000B", total_investment=300.0)
+    result = dedupe([a, b])
+    assert result.kept == [a, b] and not result.suspects and not result.merged
+
+
+def test_fuzzy_match_needs_the_same_applicant() -> None:
+    a = rec("长春新区人工智能视觉检测产业化", uscc="")
+    b = rec("长春新区人工智能视觉检测产业化平台", uscc="", row=9)
+    result = dedupe([a, b])
+    assert len(result.suspects) == 1 and "相似度" in result.suspects[0].reason
+
+
+def test_decisions_merge_or_keep_and_pair_ids_are_stable() -> None:
+    a = rec("长春市智慧交通一期项目")
+    b = rec("长春市智慧交通项目（一期）", file="朝阳区.xlsx")
+    pid = pair_id(a, b)
+    moved = rec("长春市智慧交通项目（一期）", file="朝阳区.xlsx", row=30)
+    assert pair_id(a, moved) == pid  # a row moving in the county's file keeps the decision
+    merged = dedupe([a, b], {pid: "合并"})
+    assert merged.kept == [a] and merged.merged == [(b, a)] and not merged.suspects
+    kept = dedupe([a, b], {pid: "保留"})
+    assert kept.kept == [a, b] and not kept.suspects and not kept.findings
+
+
+def test_name_parts() -> None:
+    p = name_parts("长春市智慧交通项目（第二期）")
+    assert (p.core, p.phases, p.place) == ("长春市智慧交通", frozenset({2}), "长春市")

@@ -1,0 +1,188 @@
+"""Duplicates: exact ones are merged into one row, suspected ones are flagged for the clerk.
+
+Exact: the same credit code and the same project name (after width/space normalisation), or the
+same row pasted twice. Suspected: names that agree once brackets, the way a phase is written and the
+words 项目/工程/建设 are set aside (or are very close, by rapidfuzz), with the same applicant or
+credit code — never when the phase (一期/二期) or the place (长春市/吉林市) differs. Pairs are only
+sought inside blocks (same credit code, same applicant), so the cost grows with the rows, not with
+their square.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from toolkit.findings import Finding
+from toolkit.ingest.records import Record
+from toolkit.textnorm import clean
+
+FUZZY_THRESHOLD = 90.0
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+PHASE_RE = re.compile(r"第?([一二两三四五六七八九十\d]+)(期|阶段)")
+PLACE_RE = re.compile(r"^((?:[\u4e00-\u9fa5]{1,7}?(?:省|自治区|市|自治州|州|地区|盟|县|自治县|区|旗|新区|管委会))+)")
+NOISE_WORDS = re.compile(r"项目|工程|建设")
+BRACKETS = re.compile(r"[()（）\[\]【】〔〕<>《》“”\"'‘’·、，,。.\-—_\s]")
+
+Decision = str  # "合并" | "保留"
+
+
+def _phase_number(text: str) -> int:
+    return int(text) if text.isdigit() else _CN_DIGITS.get(text, sum(_CN_DIGITS.get(c, 0) for c in text))
+
+
+@dataclass(frozen=True)
+class NameParts:
+    exact: str  # width/space normalised full name
+    core: str  # without brackets, phases and 项目/工程/建设
+    phases: frozenset[int]
+    place: str
+
+
+def name_parts(name: Any) -> NameParts:
+    text = clean(name)
+    phases = frozenset(_phase_number(m.group(1)) for m in PHASE_RE.finditer(text))
+    place_match = PLACE_RE.match(text)
+    place = place_match.group(1) if place_match else ""
+    core = PHASE_RE.sub("", text)
+    core = BRACKETS.sub("", core)
+    core = NOISE_WORDS.sub("", core)
+    return NameParts(text, core, phases, place)
+
+
+def _code(r: Record) -> str:
+    return clean(r.values.get("uscc")).upper()
+
+
+def _applicant(r: Record) -> str:
+    return BRACKETS.sub("", clean(r.values.get("applicant") or r.values.get("enterprise")))
+
+
+def _name(r: Record) -> Any:
+    return r.values.get("project_name")
+
+
+def _where(r: Record) -> str:
+    return f"{r.file} 第{r.row}行"
+
+
+@dataclass(frozen=True)
+class Suspect:
+    a: Record
+    b: Record
+    reason: str
+    score: float
+    pair_id: str
+
+
+@dataclass
+class DedupeResult:
+    kept: list[Record] = field(default_factory=list)
+    merged: list[tuple[Record, Record]] = field(default_factory=list)  # (copy removed, row kept)
+    suspects: list[Suspect] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def copies_of(self, kept: Record) -> list[Record]:
+        return [dup for dup, k in self.merged if k is kept]
+
+
+def pair_id(a: Record, b: Record) -> str:
+    """Stable across reruns and row moves: made of what identifies each project, not its row."""
+    keys = sorted(f"{_code(r)}|{_applicant(r)}|{clean(_name(r))}|{r.reporting_unit or ''}" for r in (a, b))
+    return hashlib.sha1("||".join(keys).encode("utf-8")).hexdigest()[:12]
+
+
+def _same_row(a: Record, b: Record) -> bool:
+    return a.values == b.values
+
+
+def _exact(a: Record, b: Record) -> bool:
+    if _same_row(a, b):
+        return True
+    code_a, code_b = _code(a), _code(b)
+    return bool(code_a) and code_a == code_b and name_parts(_name(a)).exact == name_parts(_name(b)).exact
+
+
+def _suspect_reason(a: Record, b: Record) -> tuple[str, float] | None:
+    pa, pb = name_parts(_name(a)), name_parts(_name(b))
+    if not pa.core or not pb.core:
+        return None
+    if pa.phases != pb.phases:
+        return None  # 一期 and 二期 are different projects
+    if pa.place and pb.place and pa.place != pb.place:
+        return None  # 长春市… and 吉林市… are different projects
+    same_code = bool(_code(a)) and _code(a) == _code(b)
+    same_applicant = bool(_applicant(a)) and _applicant(a) == _applicant(b)
+    if not (same_code or same_applicant):
+        return None
+    who = "统一社会信用代码相同" if same_code else "建设单位相同"
+    if pa.core == pb.core:
+        detail = "名称去掉括号、期次写法和“项目/工程/建设”等字样后相同"
+        if pa.phases:
+            detail += f"（均为{'、'.join(f'{p}期' for p in sorted(pa.phases))}）"
+        return f"{detail}，且{who}", 100.0
+    score = float(fuzz.ratio(pa.core, pb.core))
+    if score >= FUZZY_THRESHOLD:
+        return f"名称高度相似（相似度 {score:.0f}%），且{who}", score
+    return None
+
+
+def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None = None) -> DedupeResult:
+    """Merge exact duplicates (the first in file order is kept), flag suspected ones, and apply the
+    clerk's decisions (pair id -> 合并/保留) from a previous run's review sheet."""
+    decisions = decisions or {}
+    result = DedupeResult()
+    removed: set[int] = set()
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        for key in (f"c:{_code(r)}" if _code(r) else "", f"a:{_applicant(r)}" if _applicant(r) else "",
+                    f"n:{name_parts(_name(r)).exact}"):
+            if key:
+                blocks[key].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                pairs.add((members[x], members[y]))
+    for i, j in sorted(pairs):
+        if i in removed or j in removed:
+            continue
+        a, b = records[i], records[j]
+        if _exact(a, b):
+            removed.add(j)
+            result.merged.append((b, a))
+            result.findings.append(Finding(
+                "dup.exact", "warning",
+                f"与 {_where(a)} 的“{clean(_name(a))}”完全重复，已合并为一条（保留 {_where(a)}）",
+                file=b.file, sheet=b.sheet, row=b.row, field="project_name", value=_name(b)))
+            continue
+        found = _suspect_reason(a, b)
+        if found is None:
+            continue
+        reason, score = found
+        pid = pair_id(a, b)
+        decision = decisions.get(pid)
+        if decision == "合并":
+            removed.add(j)
+            result.merged.append((b, a))
+            result.findings.append(Finding(
+                "dup.exact", "warning",
+                f"经人工确认与 {_where(a)} 的“{clean(_name(a))}”为同一项目，已合并（疑似重复编号 {pid}）",
+                file=b.file, sheet=b.sheet, row=b.row, field="project_name", value=_name(b)))
+            continue
+        if decision == "保留":
+            continue  # the clerk said these are two projects
+        result.suspects.append(Suspect(a, b, reason, score, pid))
+        result.findings.append(Finding(
+            "dup.suspect", "warning",
+            f"疑似与 {_where(a)} 的“{clean(_name(a))}”重复：{reason}；请在汇总表“疑似重复”页填写处理意见（合并/保留）",
+            file=b.file, sheet=b.sheet, row=b.row, field="project_name", value=_name(b),
+            extra={"pair_id": pid, "other": _where(a)}))
+    result.kept = [r for i, r in enumerate(records) if i not in removed]
+    return result
