@@ -91,3 +91,11 @@ def test_newest_file_of_a_unit_wins() -> None:
     ])
     assert [c.path for c in kept] == ["南关区（修改）.xlsx", "朝阳区 0716.xlsx"]
     assert superseded == {"南关区.xlsx": "南关区（修改）.xlsx", "朝阳区.xlsx": "朝阳区 0716.xlsx"}
+
+
+def test_stamp_line_right_above_a_one_row_header_is_not_a_parent_row() -> None:
+    rows = [["填报单位（盖章）：长春市南关区"], ["序号", "项目名称", "建设单位", "总投资（万元）"], [1, "甲", "乙", 5]]
+    layout = find_layout(rows, ANNEX)
+    assert layout is not None and layout.header_rows == (2,)
+    assert [c.header for c in layout.columns] == ["序号", "项目名称", "建设单位", "总投资（万元）"]
+    assert layout.reporting_unit == "长春市南关区"

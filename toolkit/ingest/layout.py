@@ -86,12 +86,17 @@ def _text(value: Any) -> str:
     return clean(value) if isinstance(value, str) else ""
 
 
+def _original(value: Any) -> str:
+    """A header cell as the county wrote it (trimmed), or "" when it holds no text."""
+    return str(value).strip() if _text(value) else ""
+
+
 def _row(rows: Sequence[Sequence[Any]], r: int) -> Sequence[Any]:
     return rows[r - 1] if 0 < r <= len(rows) else ()
 
 
 def _labels_single(row: Sequence[Any]) -> list[tuple[int, str]]:
-    return [(c, str(v)) for c, v in enumerate(row, 1) if _text(v)]
+    return [(c, _original(v)) for c, v in enumerate(row, 1) if _text(v)]
 
 
 def _labels_double(parent: Sequence[Any], child: Sequence[Any]) -> list[tuple[int, str, str]]:
@@ -101,8 +106,8 @@ def _labels_double(parent: Sequence[Any], child: Sequence[Any]) -> list[tuple[in
     out = []
     carried = ""
     for c in range(1, width + 1):
-        p = _text(parent[c - 1]) if c <= len(parent) else ""
-        ch = _text(child[c - 1]) if c <= len(child) else ""
+        p = _original(parent[c - 1]) if c <= len(parent) else ""
+        ch = _original(child[c - 1]) if c <= len(child) else ""
         if p:
             carried = p
         elif not ch:
@@ -133,7 +138,10 @@ def find_layout(rows: Sequence[Sequence[Any]], annex: Annex, index: AliasIndex |
             double = _labels_double(_row(rows, r), _row(rows, r + 1))
             labels = [ch or p for _, p, ch in double]
             s2 = _score(index, labels)
-            if s2 > s1 and (best is None or s2 > best[0]):
+            # A parent row must add fields of its own: a `填报单位：…` line above a one-row header
+            # adds none, and must not be taken for the upper level of the header.
+            below = _score(index, [t for _, t in _labels_single(_row(rows, r + 1))])
+            if s2 > max(s1, below) and (best is None or s2 > best[0]):
                 best = (s2, r, 2)
     if best is None or best[0] < min(2, len(annex.fields)):
         return None

@@ -7,6 +7,7 @@ declared fields, keys and aliases are unambiguous.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -220,7 +221,7 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             add("bad-expression", f"{label} 的 {part} 表达式无法解析：{first}")
             continue
-        for var in sorted(variables - known_vars):
+        for var in sorted(variables - known_vars - macro_variables(source)):
             add("unknown-field", f"{label} 的 {part} 引用了未声明的字段“{var}”", field=var)
         for fn in sorted(functions - known_funcs):
             add("unknown-function", f"{label} 的 {part} 使用了未知函数“{fn}”")
@@ -228,6 +229,14 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
     for name in placeholders(crit["message"]):
         if name not in allowed:
             add("unknown-placeholder", f"{label} 的提示语中的 {{{name}}} 既不是字段也不是 values 中的值")
+
+
+_MACRO_VAR = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,")
+
+
+def macro_variables(source: str) -> set[str]:
+    """Names bound by CEL's list macros (`quantitative.all(i, ...)` binds `i`): not fields."""
+    return set(_MACRO_VAR.findall(source))
 
 
 def _check_summary(summary: dict[str, Any], fields_by_annex: dict[str, Any], routed: bool, add: Any) -> None:
