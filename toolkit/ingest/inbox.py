@@ -1,0 +1,229 @@
+"""Ingest an inbox: every file under the given folders -> records, file reports and findings.
+
+No file stops the batch: each one ends `ok` (with its rows), `error` or `skipped`, with a Chinese
+reason; every data row of an `ok` file is exactly one record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.findings import Finding
+from toolkit.ingest.forms import FormRead, defined_names, form_annexes, read_form
+from toolkit.ingest.layout import AliasIndex, TableLayout, find_layout
+from toolkit.ingest.readers import SheetData, WorkbookData, discover, read_file
+from toolkit.ingest.records import ColumnReport, FileReport, IngestResult, Record
+from toolkit.ingest.table import read_table
+from toolkit.ingest.units import Candidate, pick_newest, unit_key_from_name
+from toolkit.packs.model import Annex, Pack
+
+STAMP_SHEET = "_shenbao"
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class SheetStamp:
+    pack_id: str | None
+    version: str | None
+    annex_id: str | None
+
+
+def stamp_of(workbook: WorkbookData) -> SheetStamp | None:
+    """The template's hidden stamp, read from the sheets already in memory (no second open)."""
+    for sheet in workbook.sheets:
+        if sheet.name != STAMP_SHEET:
+            continue
+        pairs = {str(r[0]).strip(): str(r[1]).strip() for r in sheet.rows if len(r) >= 2 and r[0] and r[1] is not None}
+        return SheetStamp(pairs.get("pack_id"), pairs.get("version"), pairs.get("annex_id"))
+    return None
+
+
+def display_path(path: Path, roots: Sequence[Path]) -> str:
+    for root in roots:
+        if root.is_dir():
+            try:
+                return path.relative_to(root).as_posix()
+            except ValueError:
+                continue
+    return path.name
+
+
+@dataclass
+class _Read:
+    report: FileReport
+    records: list[Record]
+    findings: list[Finding]
+    unit_key: str | None
+    mtime: float
+
+
+def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None) -> IngestResult:
+    roots = [Path(p) for p in inputs]
+    paths = discover(roots)
+    reads: list[_Read] = []
+    for i, path in enumerate(paths, 1):
+        shown = display_path(path, roots)
+        if progress:
+            progress(i, len(paths), shown)
+        reads.append(_ingest_file(pack, path, shown))
+
+    # A unit's corrected resubmission replaces its earlier file; both are never counted.
+    candidates = [Candidate(r.report.path, r.unit_key, r.mtime) for r in reads
+                  if r.report.status == "ok" and r.unit_key]
+    _, superseded = pick_newest(candidates)
+    records: list[Record] = []
+    findings: list[Finding] = []
+    files: list[FileReport] = []
+    for r in reads:
+        if r.report.path in superseded:
+            newer = superseded[r.report.path]
+            r.report.status = "skipped"
+            r.report.message = f"同一填报单位另有更新的文件“{newer}”，本文件视为被替代，未计入"
+            r.report.rows = 0
+            findings.append(Finding("file.superseded", "warning", r.report.message, file=r.report.path))
+        else:
+            records.extend(r.records)
+            findings.extend(r.findings)
+        files.append(r.report)
+    result = IngestResult(records=records, files=files, findings=findings)
+    result.check_accounting()
+    return result
+
+
+def _ingest_file(pack: Pack, path: Path, shown: str) -> _Read:
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    outcome = read_file(path)
+    findings = [_relocate(f, shown) for f in outcome.findings]
+    if outcome.status != "ok" or outcome.workbook is None:
+        report = FileReport(shown, outcome.status, outcome.message)
+        if outcome.status == "error" and not any(f.is_error for f in findings):
+            findings.append(Finding("file.unreadable", "error", f"{shown}：{outcome.message}", file=shown))
+        return _Read(report, [], findings, None, mtime)
+    workbook = outcome.workbook
+    stamp = stamp_of(workbook)
+    report = FileReport(shown, "ok", kind=workbook.kind)
+    if stamp and stamp.pack_id and stamp.pack_id != pack.id:
+        report.status = "error"
+        report.message = f"这是申报包“{stamp.pack_id}”的模板，不属于本次申报（{pack.id}），请核对是否发错文件"
+        findings.append(Finding("file.wrong-pack", "error", report.message, file=shown))
+        return _Read(report, [], findings, None, mtime)
+    if stamp:
+        report.template_version = stamp.version
+    form = _choose_form(pack, workbook, stamp, shown)
+    found = _choose_table(pack, workbook, stamp) if form is None else None
+    if form is not None:
+        annex, read = form
+        assert read.record is not None
+        report.annex, report.sheet, report.rows = annex.id, read.record.sheet, 1
+        findings.extend(read.findings)
+        return _Read(report, [read.record], findings, None, mtime)
+    if found is None:
+        report.status = "error"
+        names = "、".join(a.file_stem for a in pack.data_annexes if a.kind == "table")
+        report.message = f"没有找到与申报表（{names}）对应的表头，请使用下发的模板填写后重新报送"
+        findings.append(Finding("header.not-found", "error", report.message, file=shown))
+        return _Read(report, [], findings, None, mtime)
+    annex, sheet, layout = found
+    report.annex, report.sheet = annex.id, sheet.name
+    report.reporting_unit = layout.reporting_unit
+    report.columns = [ColumnReport(c.letter, c.header, c.field, c.unit) for c in layout.columns]
+    table = read_table(sheet.rows, layout, annex, file=shown, sheet=sheet.name,
+                       hidden_rows=sheet.hidden_rows, reporting_unit=layout.reporting_unit)
+    header = _header_findings(pack, annex, layout, shown, sheet.name, stamp)
+    if not table.records:  # nothing to report this time: a missing column loses nothing
+        header = [f for f in header if f.code != "header.missing-required"]
+    findings.extend(header)
+    findings.extend(table.findings)
+    report.rows = len(table.records)
+    report.skipped_rows = dict(table.skipped)
+    if not table.records:
+        findings.append(Finding("file.no-rows", "warning",
+                                f"{shown} 只有表头、没有项目：按本次无项目报送处理", file=shown, sheet=sheet.name))
+    unit_key = unit_key_from_name(shown) if annex.per == "unit" else None
+    return _Read(report, table.records, findings, unit_key, mtime)
+
+
+def _relocate(f: Finding, shown: str) -> Finding:
+    """Readers name files by their path; reports name them as the clerk sees them."""
+    if f.file == shown:
+        return f
+    from dataclasses import replace
+
+    return replace(f, file=shown)
+
+
+def _choose_form(pack: Pack, workbook: WorkbookData, stamp: SheetStamp | None,
+                 shown: str) -> tuple[Annex, FormRead] | None:
+    """A form annex when the stamp says so, when the workbook carries our cell names, or when
+    enough of a form's labels are found and no table header is."""
+    forms = form_annexes(pack.data_annexes)
+    if not forms:
+        return None
+    if stamp and stamp.annex_id:
+        stamped = [a for a in forms if a.id == stamp.annex_id]
+        if not stamped and any(a.id == stamp.annex_id for a in pack.data_annexes):
+            return None  # the stamp names a table annex
+        forms = stamped or forms
+    names = defined_names(workbook.path, workbook.kind)
+    best: tuple[Annex, FormRead] | None = None
+    for annex in forms:
+        read = read_form(workbook, annex, file=shown, names=names)
+        if read.record is not None and (best is None or read.found > best[1].found):
+            best = (annex, read)
+    if best is None:
+        return None
+    annex, read = best
+    if stamp or names:
+        return best
+    # Labels alone: a form only when several of its labels are found and no table header fits better.
+    if read.found < 3:
+        return None
+    table = _choose_table(pack, workbook, stamp)
+    return None if table is not None and table[2].matched >= read.found else best
+
+
+def _choose_table(pack: Pack, workbook: WorkbookData, stamp: SheetStamp | None) -> tuple[Annex, SheetData, TableLayout] | None:
+    annexes = [a for a in pack.data_annexes if a.kind == "table"]
+    if stamp and stamp.annex_id:
+        annexes = [a for a in annexes if a.id == stamp.annex_id] or annexes
+    sheets = [s for s in workbook.sheets if s.name != STAMP_SHEET]
+    visible = [s for s in sheets if s.visible] or sheets
+    best: tuple[int, int, Annex, SheetData, TableLayout] | None = None
+    for annex in annexes:
+        index = AliasIndex.for_annex(annex)
+        for sheet in visible:
+            layout = find_layout(sheet.rows, annex, index)
+            if layout is None:
+                continue
+            named = 1 if sheet.name == annex.sheet_name else 0
+            if best is None or (layout.matched, named) > best[:2]:
+                best = (layout.matched, named, annex, sheet, layout)
+    return None if best is None else best[2:]
+
+
+def _header_findings(pack: Pack, annex: Annex, layout: TableLayout, file: str, sheet: str,
+                     stamp: SheetStamp | None) -> list[Finding]:
+    out: list[Finding] = []
+    old = stamp is not None and stamp.version and stamp.version != pack.version
+    for key in layout.missing_required:
+        f = annex.field(key)
+        hint = f"（该文件使用旧版模板 {stamp.version}，当前为 {pack.version}，请改用新模板）" if old and stamp else ""
+        out.append(Finding("header.missing-required", "error",
+                           f"缺少必填列“{f.header}”{hint}；该列的数据视为未填写",
+                           file=file, sheet=sheet, row=layout.header_rows[0], field=key))
+    if old and stamp and not layout.missing_required:
+        out.append(Finding("header.old-template", "warning",
+                           f"该文件使用旧版模板 {stamp.version}（当前为 {pack.version}），各列仍能对应，已按表头读取",
+                           file=file, sheet=sheet))
+    for key, kept, ignored in layout.duplicates:
+        from toolkit.findings import column_letter
+
+        out.append(Finding("header.duplicate-column", "warning",
+                           f"“{annex.field(key).title}”出现在两列（{column_letter(kept)} 和 {column_letter(ignored)}），已采用 {column_letter(kept)} 列",
+                           file=file, sheet=sheet, row=layout.header_rows[0], field=key))
+    return out

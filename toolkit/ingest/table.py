@@ -1,0 +1,75 @@
+"""Rows of a table annex -> records, each value normalised and each unreadable cell a finding."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.findings import Finding, a1
+from toolkit.ingest.layout import TableLayout, classify_row
+from toolkit.ingest.records import Record
+from toolkit.ingest.values import normalise
+from toolkit.packs.model import Annex
+
+
+@dataclass
+class TableRead:
+    records: list[Record] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def read_table(
+    rows: Sequence[Sequence[Any]],
+    layout: TableLayout,
+    annex: Annex,
+    *,
+    file: str,
+    sheet: str,
+    hidden_rows: frozenset[int] = frozenset(),
+    reporting_unit: str | None = None,
+) -> TableRead:
+    out = TableRead()
+    fields = {f.key: f for f in annex.fields}
+    mapped = [(c, fields[c.field]) for c in layout.columns if c.field]
+    extras = [c for c in layout.columns if not c.field and c.how != "seq"]
+    seq_cols = frozenset(c.col for c in layout.columns if c.how == "seq")
+    for r in range(layout.first_data_row, len(rows) + 1):
+        row = rows[r - 1]
+        kind = classify_row(row, layout, seq_cols)
+        if kind != "data":
+            out.skipped[kind] += 1
+            continue
+        record = Record(annex=annex.id, values=dict.fromkeys(fields), file=file, sheet=sheet, row=r,
+                        reporting_unit=reporting_unit, hidden=r in hidden_rows)
+        for col, f in mapped:
+            raw = row[col.col - 1] if col.col <= len(row) else None
+            cell = a1(r, col.col)
+            record.cells[f.key] = cell
+            if raw is not None:
+                record.raw[f.key] = raw
+            parsed = normalise(f, raw, header_unit=col.unit, target_unit=f.unit)
+            if parsed.problem:
+                out.findings.append(Finding(
+                    "value.unreadable", "error", f"{cell}：“{f.title}”{parsed.problem}",
+                    file=file, sheet=sheet, row=r, cell=cell, field=f.key, value=_shown(raw),
+                ))
+            record.values[f.key] = parsed.value
+        for col in extras:
+            value = row[col.col - 1] if col.col <= len(row) else None
+            if value is not None and value != "":
+                record.extra[col.header] = value
+        if record.hidden:
+            out.findings.append(Finding(
+                "value.hidden-row", "warning",
+                f"第{r}行是隐藏行，已按正常数据读取；如该项目不应报送，请删除该行",
+                file=file, sheet=sheet, row=r,
+            ))
+        out.records.append(record)
+    return out
+
+
+def _shown(raw: Any) -> Any:
+    return raw if raw is None or isinstance(raw, (str, int, float, bool)) else str(raw)
