@@ -99,3 +99,10 @@ def test_stamp_line_right_above_a_one_row_header_is_not_a_parent_row() -> None:
     assert layout is not None and layout.header_rows == (2,)
     assert [c.header for c in layout.columns] == ["序号", "项目名称", "建设单位", "总投资（万元）"]
     assert layout.reporting_unit == "长春市南关区"
+
+
+def test_blank_unit_on_the_template_line_is_not_a_name() -> None:
+    rows = [["标题"], ["填报单位（盖章）：            填报日期：    年  月  日            单位：万元"],
+            ["序号", "项目名称", "建设单位", "总投资（万元）"]]
+    layout = find_layout(rows, ANNEX)
+    assert layout is not None and layout.reporting_unit is None

@@ -130,16 +130,18 @@ def _ingest_file(pack: Pack, path: Path, shown: str) -> _Read:
         return _Read(report, [], findings, None, mtime)
     annex, sheet, layout = found
     report.annex, report.sheet = annex.id, sheet.name
-    report.reporting_unit = layout.reporting_unit
     report.columns = [ColumnReport(c.letter, c.header, c.field, c.unit) for c in layout.columns]
+    # Who sent it: the 填报单位 line when the county filled it in, else the file's name (南关区.xlsx).
+    unit = layout.reporting_unit or (unit_key_from_name(shown) if annex.per == "unit" else None)
     table = read_table(sheet.rows, layout, annex, file=shown, sheet=sheet.name,
-                       hidden_rows=sheet.hidden_rows, reporting_unit=layout.reporting_unit)
+                       hidden_rows=sheet.hidden_rows, reporting_unit=unit)
     header = _header_findings(pack, annex, layout, shown, sheet.name, stamp)
     if not table.records:  # nothing to report this time: a missing column loses nothing
         header = [f for f in header if f.code != "header.missing-required"]
     findings.extend(header)
     findings.extend(table.findings)
     report.rows = len(table.records)
+    report.reporting_unit = unit
     report.skipped_rows = dict(table.skipped)
     if not table.records:
         findings.append(Finding("file.no-rows", "warning",

@@ -197,8 +197,11 @@ def _unit_line(rows: Sequence[Sequence[Any]], header_start: int) -> tuple[str | 
             continue
         line = "  ".join(cells)
         if UNIT_LINE_RE.match(clean(cells[0])) or "填报日期" in line:
-            match = _UNIT_NAME.search(line.replace("\u3000", " "))
+            text = line.replace("\u3000", " ")
+            match = _UNIT_NAME.search(text)
             name = match.group(1) if match else None
+            if match and re.match(r"(填报|填表)?日期", text[match.start(1):]):
+                name = None  # the unit was left blank: what follows is the date label
             if name and set(name) <= set("_＿ 　-—"):
                 name = None
             return line, name

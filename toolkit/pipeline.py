@@ -1,0 +1,92 @@
+"""One batch through the stages: ingest -> validate -> dedupe -> figures.
+
+`merge`, `validate` and `run` all call `process`; each output (report, return copies, summary,
+letter) is written from the `Batch` it returns. The accounting invariant holds for every batch:
+rows read = accepted + rejected + merged duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.dedupe import Decision, DedupeResult, dedupe
+from toolkit.findings import Finding, sort_key
+from toolkit.ingest.inbox import Progress, ingest
+from toolkit.ingest.records import IngestResult, Record
+from toolkit.packs.model import Annex, Pack
+from toolkit.stats import SummaryStats, compute_stats
+from toolkit.validate import Validation, validate
+
+
+@dataclass
+class Batch:
+    pack: Pack
+    annex: Annex  # the annex the summary compiles
+    inputs: list[Path]
+    ingested: IngestResult
+    validation: Validation
+    dedup: DedupeResult
+    stats: SummaryStats
+
+    @property
+    def accepted(self) -> list[Record]:
+        """Accepted and de-duplicated: the rows of the summary, in file and row order."""
+        return self.dedup.kept
+
+    @property
+    def findings(self) -> list[Finding]:
+        return sorted([*self.ingested.findings, *self.validation.findings, *self.dedup.findings], key=sort_key)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows_read": self.ingested.rows_read,
+            "accepted": len(self.dedup.kept),
+            "rejected": len(self.validation.rejected),
+            "duplicates_merged": len(self.dedup.merged),
+            "suspected_duplicates": len(self.dedup.suspects),
+        }
+
+    def check_accounting(self) -> None:
+        c = self.counts
+        if c["rows_read"] != c["accepted"] + c["rejected"] + c["duplicates_merged"]:
+            raise AssertionError(f"rows do not add up: {c}")
+
+
+def summary_annex(pack: Pack) -> Annex:
+    if pack.summary:
+        return pack.annex(pack.summary.annex)
+    tables = [a for a in pack.data_annexes if a.kind == "table"]
+    return tables[0] if tables else pack.data_annexes[0]
+
+
+def process(
+    pack: Pack,
+    inputs: Sequence[Path],
+    *,
+    decisions: Mapping[str, Decision] | None = None,
+    expected_units: Sequence[str] | None = None,
+    unit_name: str = "",
+    progress: Progress | None = None,
+) -> Batch:
+    ingested = ingest(pack, inputs, progress)
+    checked = validate(pack, ingested.records, ingested.findings)
+    annex = summary_annex(pack)
+    # Duplicates are sought among accepted rows of the summary's annex; other annexes (the forms
+    # behind a 汇总表) are validated and reported, and pass through as they are.
+    to_merge = [r for r in checked.accepted if r.annex == annex.id]
+    others = [r for r in checked.accepted if r.annex != annex.id]
+    dup = dedupe(to_merge, decisions)
+    dup.kept.extend(others)
+    rejected = [(r, checked.reasons_for(r)) for r in checked.rejected if r.annex == annex.id]
+    stats = compute_stats(
+        pack, annex, [r for r in dup.kept if r.annex == annex.id], rejected=rejected,
+        rows_read=ingested.rows_read, duplicates_merged=len(dup.merged),
+        suspected_duplicates=len(dup.suspects), files=ingested.files,
+        expected_units=expected_units, unit_name=unit_name,
+    )
+    batch = Batch(pack, annex, [Path(p) for p in inputs], ingested, checked, dup, stats)
+    batch.check_accounting()
+    return batch

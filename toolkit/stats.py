@@ -1,0 +1,203 @@
+"""The figures of a summary: computed once from the accepted records, written into the summary
+workbook (a hidden sheet), and read back by the letter, so no number is ever typed twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from toolkit.findings import Finding
+from toolkit.ingest.records import FileReport, Record
+from toolkit.packs.model import Annex, Pack
+from toolkit.textnorm import clean
+
+STATS_SHEET = "_shenbao_summary"
+STATS_MARKER = "shenbao-summary"
+
+
+@dataclass
+class Bucket:
+    """Projects sharing one value of a dimension (a category, a department, a stage, a unit)."""
+
+    value: str
+    count: int = 0
+    sums: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class RejectedBucket:
+    value: str
+    count: int
+    reasons: list[tuple[str, int]]  # (the rule's title or the problem, how many projects)
+
+
+@dataclass
+class SummaryStats:
+    pack_id: str
+    pack_version: str
+    annex: str
+    unit: str  # 万元
+    unit_name: str  # who compiled the summary (长春市), or "" when unknown
+    projects: int
+    totals: dict[str, float]
+    breakdowns: dict[str, list[Bucket]]  # dimension key (route, category, stage, reporting_unit) -> buckets
+    rows_read: int = 0
+    rejected: int = 0
+    duplicates_merged: int = 0
+    suspected_duplicates: int = 0
+    rejected_by: list[RejectedBucket] = field(default_factory=list)
+    expected_units: list[str] = field(default_factory=list)
+    reported_units: list[str] = field(default_factory=list)
+    not_reported: list[str] = field(default_factory=list)
+    files: dict[str, int] = field(default_factory=dict)  # ok / error / skipped
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SummaryStats:
+        data = dict(data)
+        data["breakdowns"] = {k: [Bucket(**b) for b in v] for k, v in data.get("breakdowns", {}).items()}
+        data["rejected_by"] = [RejectedBucket(b["value"], b["count"], [(str(r[0]), int(r[1])) for r in b["reasons"]])
+                               for b in data.get("rejected_by", [])]
+        return cls(**data)
+
+
+def _sum(values: Iterable[Any]) -> float:
+    """Sums in Decimal so 0.1 + 0.2 shows as 0.3 万元 in a clerk's letter."""
+    total = sum((Decimal(str(v)) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)), Decimal(0))
+    return float(total)
+
+
+def dimensions(pack: Pack, annex: Annex) -> list[str]:
+    """What the summary breaks down by: the routing, then every choice field of the summary's
+    columns and group_by (category, stage, ...), then the reporting unit."""
+    out: list[str] = []
+    if pack.routing:
+        out.append("route")
+    summary_keys = [*(pack.summary.group_by if pack.summary else ()), *(pack.summary.columns if pack.summary else ())]
+    for key in summary_keys:
+        if key in annex.field_keys and key not in out:
+            f = annex.field(key)
+            if f.type == "choice" and (f.required or key in (pack.summary.group_by if pack.summary else ())):
+                out.append(key)
+    out.append("reporting_unit")
+    return out
+
+
+def dimension_value(pack: Pack, record: Record, key: str) -> str:
+    if key == "route":
+        return pack.route_of(record.values.get(pack.routing.field if pack.routing else "")) or "（未分类）"
+    if key == "reporting_unit":
+        return record.reporting_unit or "（未注明）"
+    value = record.values.get(key)
+    return str(value) if value not in (None, "") else "（未填写）"
+
+
+def unit_matches(expected: str, seen: str) -> bool:
+    a, b = clean(expected), clean(seen)
+    return bool(a and b) and (a in b or b in a)
+
+
+def compute_stats(
+    pack: Pack,
+    annex: Annex,
+    accepted: Sequence[Record],
+    *,
+    rejected: Sequence[tuple[Record, Sequence[Finding]]] = (),
+    rows_read: int = 0,
+    duplicates_merged: int = 0,
+    suspected_duplicates: int = 0,
+    files: Sequence[FileReport] = (),
+    expected_units: Sequence[str] | None = None,
+    unit_name: str = "",
+) -> SummaryStats:
+    sum_fields = [k for k in (pack.summary.sum_fields if pack.summary else ()) if k in annex.field_keys]
+    totals = {k: _sum(r.values.get(k) for r in accepted) for k in sum_fields}
+    breakdowns: dict[str, list[Bucket]] = {}
+    for key in dimensions(pack, annex):
+        groups: dict[str, list[Record]] = defaultdict(list)
+        for r in accepted:
+            groups[dimension_value(pack, r, key)].append(r)
+        order = _order(pack, annex, key, list(groups))
+        breakdowns[key] = [Bucket(v, len(groups[v]), {k: _sum(r.values.get(k) for r in groups[v]) for k in sum_fields})
+                           for v in order]
+    rejected_by: list[RejectedBucket] = []
+    category_key = next((k for k in dimensions(pack, annex) if k not in ("route", "reporting_unit")), None)
+    by_value: dict[str, list[Sequence[Finding]]] = defaultdict(list)
+    for record, reasons in rejected:
+        by_value[dimension_value(pack, record, category_key) if category_key else "全部"].append(reasons)
+    titles = {f"criteria.{c.id}": c.title or c.id for c in pack.criteria}
+    for value in _order(pack, annex, category_key or "", list(by_value)):
+        counter: Counter[str] = Counter()
+        for reasons in by_value[value]:
+            for label in {titles.get(f.code, _problem_label(f)) for f in reasons if f.is_error}:
+                counter[label] += 1
+        rejected_by.append(RejectedBucket(value, len(by_value[value]), counter.most_common()))
+    expected = list(expected_units if expected_units is not None else pack.reporting_units)
+    seen = {r.reporting_unit for r in accepted if r.reporting_unit} | {r.reporting_unit for r, _ in rejected if r.reporting_unit}
+    seen |= {f.reporting_unit or Path(f.path).stem for f in files if f.status == "ok"}
+    reported = [u for u in expected if any(unit_matches(u, s) for s in seen)]
+    status = Counter(f.status for f in files)
+    return SummaryStats(
+        pack_id=pack.id, pack_version=pack.version, annex=annex.id, unit=pack.unit, unit_name=unit_name,
+        projects=len(accepted), totals=totals, breakdowns=breakdowns, rows_read=rows_read,
+        rejected=len(rejected), duplicates_merged=duplicates_merged, suspected_duplicates=suspected_duplicates,
+        rejected_by=rejected_by, expected_units=expected, reported_units=reported,
+        not_reported=[u for u in expected if u not in reported],
+        files={k: status.get(k, 0) for k in ("ok", "error", "skipped")},
+    )
+
+
+def _problem_label(f: Finding) -> str:
+    family = f.code.split(".", 1)[0]
+    return {"schema": "必填项缺失或格式不符", "value": "数据无法识别", "header": "缺少必填列"}.get(family, f.code)
+
+
+def _order(pack: Pack, annex: Annex, key: str, values: list[str]) -> list[str]:
+    """The pack's order (choices as declared, departments as they first appear), then the rest."""
+    declared: list[str] = []
+    if key == "route" and pack.routing:
+        for c in annex.field(pack.routing.field).choices:
+            if c.route and c.route not in declared:
+                declared.append(c.route)
+    elif key in annex.field_keys:
+        declared = list(annex.field(key).choice_values)
+    elif key == "reporting_unit":
+        declared = list(pack.reporting_units)
+    rank = {v: i for i, v in enumerate(declared)}
+    return sorted(values, key=lambda v: (rank.get(v, len(rank)), v))
+
+
+def stats_rows(stats: SummaryStats) -> list[tuple[str, str]]:
+    """Rows of the hidden sheet: a marker, then the JSON (split into cells under Excel's limit)."""
+    text = json.dumps(stats.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    chunks = [text[i:i + 30000] for i in range(0, len(text), 30000)] or [""]
+    return [("marker", STATS_MARKER), *((f"json{i}", c) for i, c in enumerate(chunks))]
+
+
+def read_stats(path: Path) -> SummaryStats | None:
+    """The figures a summary workbook carries, or None when it is not one of ours."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        if STATS_SHEET not in wb.sheet_names:
+            return None
+        rows = wb.get_sheet_by_name(STATS_SHEET).to_python()
+    except Exception:
+        return None
+    pairs = [(str(r[0]), str(r[1])) for r in rows if len(r) >= 2 and r[0]]
+    if ("marker", STATS_MARKER) not in pairs:
+        return None
+    text = "".join(v for k, v in pairs if k.startswith("json"))
+    try:
+        return SummaryStats.from_dict(json.loads(text))
+    except (ValueError, TypeError, KeyError):
+        return None
