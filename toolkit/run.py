@@ -1,0 +1,247 @@
+"""`shenbao run`: the whole job into one output folder, safe on a shared drive.
+
+Outputs are written into a staging folder inside OUT and moved into place only when all of them
+are complete, so an interrupted run leaves the previous outputs as they were. A lock file keeps two
+runs from writing the same OUT at once. `manifest.json` records what went in and what came out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from toolkit import __version__
+from toolkit.errors import EXIT_FINDINGS, EXIT_OK, OutputError
+from toolkit.ingest.inbox import Progress
+from toolkit.packs.model import Pack
+from toolkit.pipeline import Batch, process
+
+LOCK_NAME = ".shenbao.lock"
+SUMMARY_NAME = "汇总表.xlsx"
+REPORT_NAME = "校验报告.xlsx"
+RETURNS_DIR = "退回修改"
+LETTER_NAME = "报送函.docx"
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass
+class RunSettings:
+    org: Path | None = None
+    decisions: Path | None = None
+    previous: Path | None = None
+    expected_units: list[str] | None = None
+    unit_name: str = ""
+    today: date | None = None
+
+
+@dataclass
+class RunResult:
+    batch: Batch
+    out_dir: Path
+    outputs: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        c = self.batch.counts
+        unreadable = any(f.status == "error" for f in self.batch.ingested.files)
+        return EXIT_FINDINGS if c["rejected"] or unreadable else EXIT_OK
+
+    def to_json(self) -> dict[str, Any]:
+        """The machine contract (schemas/run-result.schema.json)."""
+        batch = self.batch
+        return {
+            "pack": batch.pack.id,
+            "pack_version": batch.pack.version,
+            "toolkit_version": __version__,
+            "files": [{"path": f.path, "status": f.status, "rows": f.rows, "message": f.message or "",
+                       "annex": f.annex, "template_version": f.template_version} for f in batch.ingested.files],
+            "counts": batch.counts,
+            "totals": {"projects": batch.stats.projects,
+                       "total_investment": batch.stats.totals.get("total_investment", 0.0),
+                       "unit": batch.pack.unit},
+            "findings": [_finding_json(f) for f in batch.findings],
+            "not_reported": batch.stats.not_reported,
+            "outputs": self.outputs,
+            "warnings": self.warnings,
+        }
+
+
+def _finding_json(f: Any) -> dict[str, Any]:
+    data = f.to_dict()
+    data.pop("extra", None)
+    value = data.get("value")
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        data["value"] = str(value)
+    return data
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """One run per OUT at a time; a lock left by a dead process on this machine is taken over."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法创建输出目录 {out_dir}：{exc.strerror or exc}") from None
+    lock = out_dir / LOCK_NAME
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try:
+                other = json.loads(lock.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                other = {}
+            same_host = other.get("host") == me["host"]
+            if same_host and isinstance(other.get("pid"), int) and not _pid_alive(other["pid"]):
+                with contextlib.suppress(OSError):
+                    lock.unlink()
+                continue
+            who = f"{other.get('host', '?')} 上的进程 {other.get('pid', '?')}（{other.get('started', '?')} 开始）"
+            raise OutputError(f"输出目录 {out_dir} 正被另一个 shenbao 使用：{who}。请等它结束后再运行；"
+                              f"如确认没有在运行，请删除 {lock}") from None
+        except OSError as exc:
+            raise OutputError(f"无法在 {out_dir} 中创建锁文件：{exc.strerror or exc}") from None
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(me, fh, ensure_ascii=False)
+        break
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock.unlink()
+
+
+def _move_into_place(staging: Path, out_dir: Path) -> None:
+    """Each staged output replaces its old version: files by an atomic rename, folders by a swap."""
+    for item in sorted(staging.iterdir()):
+        target = out_dir / item.name
+        try:
+            if item.is_dir():
+                trash = None
+                if target.exists():
+                    trash = out_dir / f".{item.name}.old-{os.getpid()}"
+                    os.replace(target, trash)
+                os.replace(item, target)
+                if trash is not None:
+                    shutil.rmtree(trash, ignore_errors=True)
+            else:
+                os.replace(item, target)
+        except OSError as exc:
+            raise OutputError(f"无法写入 {target}：{exc.strerror or exc}（文件可能正被 Excel/WPS 打开，请关闭后重试）") from None
+
+
+def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSettings | None = None,
+            progress: Progress | None = None) -> RunResult:
+    settings = settings or RunSettings()
+    out_dir = Path(out_dir)
+    decisions: dict[str, str] = {}
+    if settings.decisions:
+        from toolkit.decisions import read_decisions
+
+        decisions = read_decisions(settings.decisions)
+    org = None
+    if settings.org:
+        from toolkit.letter import read_org
+
+        org = read_org(settings.org)
+    with output_lock(out_dir):
+        batch = process(pack, inputs, decisions=decisions, expected_units=settings.expected_units,
+                        unit_name=settings.unit_name, progress=progress)
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=".shenbao-staging-", dir=out_dir))
+        except OSError as exc:
+            raise OutputError(f"无法写入输出目录 {out_dir}：{exc.strerror or exc}") from None
+        try:
+            outputs, warnings = _write_outputs(batch, staging, settings, org)
+            manifest = _manifest(batch, settings, outputs, staging)
+            (staging / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            outputs["manifest"] = MANIFEST_NAME
+            _move_into_place(staging, out_dir)
+        except OSError as exc:
+            raise OutputError(f"无法写入输出目录 {out_dir}：{exc.strerror or exc}") from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    shown = {k: str(out_dir / v) for k, v in outputs.items()}
+    return RunResult(batch, out_dir, shown, warnings)
+
+
+def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any) -> tuple[dict[str, str], list[str]]:
+    from toolkit.letter import write_letter
+    from toolkit.report import write_report
+    from toolkit.returns import write_returns
+    from toolkit.summary import write_summary
+
+    today = settings.today.isoformat() if settings.today else None
+    summaries = write_summary(batch, staging / SUMMARY_NAME, unit_name=settings.unit_name, date=today)
+    write_report(batch, staging / REPORT_NAME)
+    write_returns(batch, staging / RETURNS_DIR)
+    letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today)
+    outputs = {"summary": SUMMARY_NAME, "report": REPORT_NAME, "returns": RETURNS_DIR, "letter": LETTER_NAME}
+    extra = [p.name for p in summaries if p.name != SUMMARY_NAME]
+    if extra:
+        outputs["summaries_by_department"] = "、".join(extra)
+    return outputs, list(letter.warnings)
+
+
+def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, str], staging: Path) -> dict[str, Any]:
+    from toolkit.ingest.readers import discover
+
+    inputs = []
+    for path in discover(batch.inputs):
+        with contextlib.suppress(OSError):
+            inputs.append({"path": str(path), "sha256": sha256(path), "bytes": path.stat().st_size})
+    decisions = None
+    if settings.decisions:
+        decisions = {"path": str(settings.decisions), "sha256": sha256(settings.decisions)}
+    produced = {}
+    for key, name in outputs.items():
+        path = staging / name
+        if path.is_file():
+            produced[key] = {"path": name, "sha256": sha256(path)}
+        elif path.is_dir():
+            produced[key] = {"path": name, "files": sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())}
+    return {
+        "toolkit_version": __version__,
+        "pack": {"id": batch.pack.id, "version": batch.pack.version},
+        "template_versions_seen": sorted({f.template_version for f in batch.ingested.files if f.template_version}),
+        "inputs": inputs,
+        "decisions": decisions,
+        "org": str(settings.org) if settings.org else None,
+        "counts": batch.counts,
+        "totals": {"projects": batch.stats.projects, **batch.stats.totals},
+        "outputs": produced,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }

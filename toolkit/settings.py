@@ -1,0 +1,86 @@
+"""`shenbao.toml`: what a clerk would otherwise retype on every run.
+
+Looked for in the inbox folder (or given with --config). Paths in it are relative to the file.
+
+    pack = "jl-761-2020"          # 申报包
+    unit_name = "长春市"           # 填报单位（汇总表和报送函上的名称）
+    org = "发文单位.toml"          # 报送函的发文机关、文号、联系人等
+    previous = "上月/汇总表.xlsx"   # 上期汇总表（逐月报送时对比新增、变更、撤销）
+    decisions = "汇总表.xlsx"       # 填写了“疑似重复”处理意见的汇总表
+    out = "../申报结果"            # 输出目录
+    expect = ["南关区", "朝阳区"]    # 应报送的单位（默认用申报包中的名单）
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import ShenbaoError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SETTINGS_NAME = "shenbao.toml"
+KNOWN = {"pack", "unit_name", "org", "previous", "decisions", "out", "expect"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path | None = None
+    pack: str | None = None
+    unit_name: str | None = None
+    org: Path | None = None
+    previous: Path | None = None
+    decisions: Path | None = None
+    out: Path | None = None
+    expect: tuple[str, ...] | None = None
+
+
+def find_settings(inboxes: list[Path], explicit: Path | None) -> Path | None:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ShenbaoError(f"找不到设置文件 {explicit}")
+        return explicit
+    for inbox in inboxes:
+        candidate = inbox / SETTINGS_NAME if inbox.is_dir() else None
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(path: Path | None) -> Settings:
+    if path is None:
+        return Settings()
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise ShenbaoError(f"无法读取设置文件 {path}：{exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ShenbaoError(f"设置文件 {path} 格式有误：{exc}") from None
+    unknown = sorted(set(data) - KNOWN)
+    if unknown:
+        raise ShenbaoError(f"设置文件 {path} 中有不认识的项：{'、'.join(unknown)}；可用的项：{'、'.join(sorted(KNOWN))}")
+    base = path.parent
+
+    def rel(key: str) -> Path | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise ShenbaoError(f"设置文件 {path} 中 {key} 应为文件或目录路径")
+        return (base / value).resolve() if not Path(value).is_absolute() else Path(value)
+
+    expect = data.get("expect")
+    if expect is not None and (not isinstance(expect, list) or not all(isinstance(x, str) for x in expect)):
+        raise ShenbaoError(f"设置文件 {path} 中 expect 应为单位名称的列表，如 [\"南关区\", \"朝阳区\"]")
+    for key in ("pack", "unit_name"):
+        if key in data and not isinstance(data[key], str):
+            raise ShenbaoError(f"设置文件 {path} 中 {key} 应为文字")
+    return Settings(path=path, pack=data.get("pack"), unit_name=data.get("unit_name"), org=rel("org"),
+                    previous=rel("previous"), decisions=rel("decisions"), out=rel("out"),
+                    expect=tuple(expect) if expect is not None else None)
