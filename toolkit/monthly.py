@@ -1,0 +1,102 @@
+"""Month over month (seed 000: 以后每月报送): this month's projects against last month's summary.
+
+Each project is 新增 (new), 变更 (changed: which fields), or unchanged; last month's projects
+that are gone are 撤销 (withdrawn). Projects are matched by credit code and name, then by the name
+with brackets/phases/项目 set aside and the applicant, so a county retyping a name does not turn
+one project into a withdrawal plus a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.dedupe import name_parts
+from toolkit.ingest.records import Record
+from toolkit.packs.model import Annex
+from toolkit.textnorm import clean
+
+NEW, CHANGED, SAME, WITHDRAWN = "新增", "变更", "无变化", "撤销"
+
+
+@dataclass(frozen=True)
+class Change:
+    status: str
+    record: Record  # this month's record, or last month's for 撤销
+    previous: Record | None = None
+    fields: tuple[str, ...] = ()  # keys that changed (变更)
+
+
+@dataclass
+class Changes:
+    items: list[Change] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for c in self.items if c.status == status)
+
+    def status_of(self, record: Record) -> Change | None:
+        return next((c for c in self.items if c.record is record), None)
+
+
+def _keys(r: Record) -> tuple[str, str]:
+    parts = name_parts(r.values.get("project_name"))
+    code = clean(r.values.get("uscc")).upper()
+    applicant = clean(r.values.get("applicant") or r.values.get("enterprise"))
+    return f"{code}|{parts.exact}", f"{applicant}|{parts.core}|{sorted(parts.phases)}"
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) < 0.005  # amounts in 万元 compare to the cent
+    return (clean(a) if isinstance(a, str) else a) == (clean(b) if isinstance(b, str) else b)
+
+
+def compare(annex: Annex, current: Sequence[Record], previous: Sequence[Record]) -> Changes:
+    exact: dict[str, list[int]] = {}
+    loose: dict[str, list[int]] = {}
+    for i, r in enumerate(previous):
+        k1, k2 = _keys(r)
+        exact.setdefault(k1, []).append(i)
+        loose.setdefault(k2, []).append(i)
+    used: set[int] = set()
+    out = Changes()
+    for r in current:
+        k1, k2 = _keys(r)
+        match = next((i for i in exact.get(k1, []) if i not in used), None)
+        if match is None:
+            match = next((i for i in loose.get(k2, []) if i not in used), None)
+        if match is None:
+            out.items.append(Change(NEW, r))
+            continue
+        used.add(match)
+        before = previous[match]
+        changed = tuple(f.key for f in annex.fields
+                        if f.type != "list" and not _same(r.values.get(f.key), before.values.get(f.key)))
+        out.items.append(Change(CHANGED if changed else SAME, r, before, changed))
+    for i, r in enumerate(previous):
+        if i not in used:
+            out.items.append(Change(WITHDRAWN, r))
+    return out
+
+
+def describe(annex: Annex, change: Change) -> str:
+    """`总投资：1200 → 1500；进展情况：招标中 → 已开工` for a 变更."""
+    if change.status != CHANGED or change.previous is None:
+        return ""
+    parts = []
+    for key in change.fields:
+        f = annex.field(key)
+        before, after = change.previous.values.get(key), change.record.values.get(key)
+        parts.append(f"{f.title}：{_show(before)} → {_show(after)}")
+    return "；".join(parts)
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
