@@ -19,7 +19,10 @@ def clean(text: object) -> str:
     """NFKC-normalised, trimmed text with inner runs of white space folded to nothing."""
     if text is None:
         return ""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", to_halfwidth(str(text)))).strip()
+    # Spaces go before and after NFKC: a letter and its combining mark split by a space would
+    # otherwise only merge on a second pass, and clean() must give the same result twice.
+    folded = _SPACES.sub("", to_halfwidth(str(text)))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", folded))
 
 
 def header_key(text: object) -> str:
