@@ -127,3 +127,10 @@ def test_unreadable_cell_from_ingest_rejects_without_a_second_message() -> None:
 def test_warning_keeps_the_row() -> None:
     result = validate(PACK, [record(CASES["completed-within-total"][1])])
     assert [f.severity for f in result.findings] == ["warning"] and result.accepted
+
+
+@pytest.mark.parametrize("applicant", ["中国联合网络通信有限公司长春市分公司", "中国移动通信集团吉林有限公司",
+                                       "中国铁塔股份有限公司吉林省分公司", "吉视传媒股份有限公司"])
+def test_registered_names_of_telecom_builders_pass(applicant: str) -> None:
+    result = validate(PACK, [record({"category": "通信基础设施", "applicant": applicant})])
+    assert result.findings == []
