@@ -72,3 +72,16 @@ def test_a_form_without_names_is_read_by_its_labels(tmp_path: Path) -> None:
     assert record.values["project_name"] == "吉林某数字工厂项目" and record.cells["project_name"] == "B2"
     assert record.values["expected_completion"] == "2021-12" and record.cells["expected_completion"] == "D2"
     assert record.values["uscc"] == "91220101MA0000001X"
+
+
+def test_unreadable_form_cell_rejects_the_form(tmp_path: Path) -> None:
+    fill_form("application", tmp_path / "in" / "丙公司.xlsx",
+              {"sb_project_name": "吉林某项目", "sb_profit_2019": "亏损约三十万"})
+    result = ingest(PACK, [tmp_path / "in"])
+    (finding,) = [f for f in result.findings if f.code == "value.unreadable"]
+    (record,) = result.records
+    assert finding.row != record.row  # the cell is further down the form than its first field
+    checked = validate(PACK, result.records, result.findings)
+    assert checked.rejected == [record] and finding in checked.reasons_for(record)
+    located = [f for f in checked.findings if f.cell]
+    assert all(f.row == int("".join(ch for ch in f.cell or "" if ch.isdigit())) for f in located)

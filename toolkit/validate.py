@@ -6,6 +6,7 @@ Group criteria (e.g. 同一申报单位不超过2个项目) count across the who
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,12 @@ class Validation:
         return self.reasons.get(row_key(record.file, record.sheet, record.row), [])
 
 
+def _row_of(cell: str | None, record: Record) -> int:
+    """The Excel row of the cell (a form's fields sit on many rows), else the record's row."""
+    digits = re.search(r"\d+$", cell or "")
+    return int(digits.group()) if digits else record.row
+
+
 def _prefix(cell: str | None, record: Record) -> str:
     return f"{cell}：" if cell else f"第{record.row}行："
 
@@ -57,7 +64,7 @@ def schema_findings(pack: Pack, annex: Annex, record: Record, validator: Any,
         if err.field and err.field not in record.cells and err.code == "schema.required":
             message = f"第{record.row}行：{err.message}（表中没有这一列）"
         out.append(Finding(err.code, "error", message, file=record.file, sheet=record.sheet,
-                           row=record.row, cell=cell, field=err.field, value=err.value))
+                           row=_row_of(cell, record), cell=cell, field=err.field, value=err.value))
     return out
 
 
@@ -81,7 +88,7 @@ def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequen
         cell = record.cells.get(crit.field) if crit.field else None
         text = f"{_prefix(cell, record)}{message}（{pack.clause_text(crit.clause)}）"
         out.append(Finding(f"criteria.{crit.id}", crit.severity, text, file=record.file, sheet=record.sheet,
-                           row=record.row, cell=cell, field=crit.field, clause=pack.clause_text(crit.clause),
+                           row=_row_of(cell, record), cell=cell, field=crit.field, clause=pack.clause_text(crit.clause),
                            value=record.values.get(crit.field) if crit.field else None))
     return out
 
@@ -118,9 +125,17 @@ def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (
     records = list(records)
     result = Validation()
     by_row: dict[RowKey, list[Finding]] = defaultdict(list)
+    record_keys = {row_key(r.file, r.sheet, r.row) for r in records}
+    per_file: dict[str, list[RowKey]] = defaultdict(list)
+    for key in record_keys:
+        per_file[key[0]].append(key)
     for f in prior:
-        if f.row is not None:
-            by_row[row_key(f.file, f.sheet, f.row)].append(f)
+        if f.row is None:
+            continue
+        key = row_key(f.file, f.sheet, f.row)
+        if key not in record_keys and len(per_file.get(f.file or "", [])) == 1:
+            key = per_file[f.file or ""][0]  # a form: one project per file, its cells on many rows
+        by_row[key].append(f)
     annexes = {a.id: a for a in pack.data_annexes}
     validators = {a.id: validator_for(pack, a) for a in annexes.values()}
     row_rules = {a: [compile_criterion(c) for c in pack.criteria if c.annex == a and c.kind == "row"] for a in annexes}
