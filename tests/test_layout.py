@@ -106,3 +106,17 @@ def test_blank_unit_on_the_template_line_is_not_a_name() -> None:
             ["序号", "项目名称", "建设单位", "总投资（万元）"]]
     layout = find_layout(rows, ANNEX)
     assert layout is not None and layout.reporting_unit is None
+
+
+@pytest.mark.parametrize("label", ["合计", "小计", "小计（省工信厅）", "全市合计", "合计：", "总计"])
+def test_total_rows(label: str) -> None:
+    layout = find_layout(TWO_LEVEL, ANNEX)
+    assert layout is not None
+    assert classify_row([label, None, None, None, None, None, None, None, 100], layout, frozenset({1})) == "total"
+
+
+def test_a_project_named_like_a_total_is_a_project() -> None:
+    layout = find_layout(TWO_LEVEL, ANNEX)
+    assert layout is not None
+    row = [3, "南关区", "汇总平台建设项目", "数字政务", "续建", "某局", "x", "c", 900]
+    assert classify_row(row, layout, frozenset({1})) == "data"

@@ -13,6 +13,7 @@ from pathlib import Path
 from toolkit.findings import Finding
 from toolkit.ingest.forms import FormRead, defined_names, form_annexes, read_form
 from toolkit.ingest.layout import AliasIndex, TableLayout, find_layout
+from toolkit.ingest.provenance import restore_chain
 from toolkit.ingest.readers import SheetData, WorkbookData, discover, read_file
 from toolkit.ingest.records import ColumnReport, FileReport, IngestResult, Record
 from toolkit.ingest.table import read_table
@@ -28,6 +29,7 @@ class SheetStamp:
     pack_id: str | None
     version: str | None
     annex_id: str | None
+    data_sheet: str | None = None  # a summary (汇总表) names the sheet that lists its projects
 
 
 def stamp_of(workbook: WorkbookData) -> SheetStamp | None:
@@ -36,7 +38,7 @@ def stamp_of(workbook: WorkbookData) -> SheetStamp | None:
         if sheet.name != STAMP_SHEET:
             continue
         pairs = {str(r[0]).strip(): str(r[1]).strip() for r in sheet.rows if len(r) >= 2 and r[0] and r[1] is not None}
-        return SheetStamp(pairs.get("pack_id"), pairs.get("version"), pairs.get("annex_id"))
+        return SheetStamp(pairs.get("pack_id"), pairs.get("version"), pairs.get("annex_id"), pairs.get("data_sheet"))
     return None
 
 
@@ -100,13 +102,13 @@ def _ingest_file(pack: Pack, path: Path, shown: str) -> _Read:
     outcome = read_file(path)
     findings = [_relocate(f, shown) for f in outcome.findings]
     if outcome.status != "ok" or outcome.workbook is None:
-        report = FileReport(shown, outcome.status, outcome.message)
+        report = FileReport(shown, outcome.status, outcome.message, source=path)
         if outcome.status == "error" and not any(f.is_error for f in findings):
             findings.append(Finding("file.unreadable", "error", f"{shown}：{outcome.message}", file=shown))
         return _Read(report, [], findings, None, mtime)
     workbook = outcome.workbook
     stamp = stamp_of(workbook)
-    report = FileReport(shown, "ok", kind=workbook.kind)
+    report = FileReport(shown, "ok", kind=workbook.kind, source=path)
     if stamp and stamp.pack_id and stamp.pack_id != pack.id:
         report.status = "error"
         report.message = f"这是申报包“{stamp.pack_id}”的模板，不属于本次申报（{pack.id}），请核对是否发错文件"
@@ -147,6 +149,12 @@ def _ingest_file(pack: Pack, path: Path, shown: str) -> _Read:
         findings.append(Finding("file.no-rows", "warning",
                                 f"{shown} 只有表头、没有项目：按本次无项目报送处理", file=shown, sheet=sheet.name))
     unit_key = unit_key_from_name(shown) if annex.per == "unit" else None
+    if stamp and stamp.data_sheet and sheet.name == stamp.data_sheet:
+        restore_chain(table.records)
+        # Every unit names its summary 汇总表.xlsx: two summaries are one resubmitted only when
+        # they name the same unit and (revision words aside) the same file.
+        if unit_key is not None and layout.reporting_unit:
+            unit_key = f"{layout.reporting_unit}/{unit_key}"
     return _Read(report, table.records, findings, unit_key, mtime)
 
 
@@ -194,6 +202,8 @@ def _choose_table(pack: Pack, workbook: WorkbookData, stamp: SheetStamp | None) 
     if stamp and stamp.annex_id:
         annexes = [a for a in annexes if a.id == stamp.annex_id] or annexes
     sheets = [s for s in workbook.sheets if s.name != STAMP_SHEET]
+    if stamp and stamp.data_sheet:  # a summary: its review sheets also carry project columns
+        sheets = [s for s in sheets if s.name == stamp.data_sheet] or sheets
     visible = [s for s in sheets if s.visible] or sheets
     best: tuple[int, int, Annex, SheetData, TableLayout] | None = None
     for annex in annexes:

@@ -16,7 +16,9 @@ from toolkit.textnorm import clean, header_key, header_unit
 
 HEADER_SCAN_ROWS = 30
 SEQ_KEYS = frozenset({"序号", "编号", "排序", "序"})
-TOTAL_RE = re.compile(r"^(小计|合计|总计|共计|汇总|全市合计|全省合计|本页小计)")
+# A 小计/合计 label is the whole cell (`合计`, `小计（省工信厅）`, `全市合计：`); a project called
+# `汇总平台建设项目` merely starts with such a word and is a project.
+TOTAL_RE = re.compile(r"^(全市|全省|全州|全县|全区|本页|本表)?(小计|合计|总计|共计|汇总|总合计)([(（][^)）]*[)）])?[:：]?$")
 FOOTER_RE = re.compile(r"^(填表人|填报人|制表人|审核人|审核|负责人|单位负责人|联系人|联系电话|填报日期|填表日期|日期|注|备注|说明)[:：]")
 HEADING_RE = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部类])|[（(]\s*\d+\s*[个项]\s*[)）]$")
 UNIT_LINE_RE = re.compile(r"^(填报单位|报送单位|推荐单位|单位)")

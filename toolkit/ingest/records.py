@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from toolkit.findings import Finding
@@ -71,6 +72,9 @@ class FileReport:
     reporting_unit: str | None = None
     columns: list[ColumnReport] = field(default_factory=list)
     skipped_rows: dict[str, int] = field(default_factory=dict)  # blank / total / heading / footer
+    # Where the file really is (the path discovered under the inbox), for outputs that copy it:
+    # `path` is only what the clerk is shown. Not part of to_dict(): JSON stays inbox-relative.
+    source: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -93,7 +93,7 @@ def write_table(wb: Workbook, styles: Styles, lists: ListSheet, pack: Pack, anne
     ws.merge_range(LINE_ROW, 0, LINE_ROW, last, unit_line(pack, annex), styles.line)
     ws.set_row(LINE_ROW, 24)
 
-    _write_headers(ws, styles, fields, depth)
+    write_headers(ws, styles, fields, depth)
 
     for col, f in enumerate(fields, start=1):
         apply_validation(ws, first, col, last_data, col, field_validation(f, pack.year, lists))
@@ -110,7 +110,7 @@ def write_table(wb: Workbook, styles: Styles, lists: ListSheet, pack: Pack, anne
     print_setup(ws, annex.paper, landscape=True, repeat=(HEADER_ROW, first - 1))
 
 
-def _write_headers(ws: Worksheet, styles: Styles, fields: Sequence[Field], depth: int) -> None:
+def write_headers(ws: Worksheet, styles: Styles, fields: Sequence[Field], depth: int) -> None:
     top, bottom = HEADER_ROW, HEADER_ROW + depth - 1
     put(ws, top, 0, bottom, 0, SEQ_TITLE, styles.header())
     top_texts: list[tuple[str, float]] = []

@@ -1,0 +1,87 @@
+"""The summary stage: a `Batch` -> 汇总表.xlsx (and one workbook per 归口部门 when split).
+
+Sheets, in the order a clerk meets them: 汇总表 (the table to stamp and send up), 明细 (every
+accepted project with every field and where it came from; what the next level reads), 未通过,
+疑似重复 (with a 处理意见 dropdown read back by `toolkit.decisions`), 统计 (with a chart), then the
+hidden stamp `_shenbao` (pack, version, annex, and that this is a summary whose projects are on 明细)
+and the hidden figures `_shenbao_summary` the cover letter reads. Output is deterministic: fixed
+document properties, groups in the pack's order, then file and row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.atomic import atomic_path
+from toolkit.errors import OutputError
+from toolkit.pipeline import Batch
+from toolkit.summary.cells import safe_file_part
+from toolkit.summary.view import View, split_key, split_views, whole_view
+
+__all__ = ["SUMMARY_NAME", "write_summary"]
+
+SUMMARY_NAME = "汇总表.xlsx"
+SUMMARY_KIND = "summary"
+
+
+def write_summary(batch: Batch, target: Path, *, unit_name: str = "", date: str | None = None,
+                  split: bool = False) -> list[Path]:
+    """Write the summary of `batch`; returns the paths written, the whole summary first.
+
+    `target` is a folder (the summary is `汇总表.xlsx` in it) or the summary's own file name.
+    `date` (`2020-07-20` or as it should be printed) fills 填报日期; None leaves it for a pen.
+    With `split`, or when the pack declares `summary.split_by`, one more workbook is written per
+    value (`汇总表-省工信厅.xlsx`), each complete in itself.
+    """
+    target = Path(target)
+    path = target if target.suffix.lower() == ".xlsx" else target / SUMMARY_NAME
+    whole = whole_view(batch, unit_name, date)
+    written = [write_view(whole, path)]
+    key = split_key(batch.pack, split)
+    if key is not None:
+        for view in split_views(batch, whole, key):
+            written.append(write_view(view, path.with_name(f"{path.stem}-{safe_file_part(view.split_value)}{path.suffix}")))
+    return written
+
+
+def write_view(view: View, target: Path) -> Path:
+    from xlsxwriter.exceptions import XlsxWriterException
+
+    from toolkit.summary.figures import write_figures_sheet, write_stats_sheet
+    from toolkit.summary.review import (
+        DETAIL_SHEET,
+        write_detail_sheet,
+        write_pairs_sheet,
+        write_rejected_sheet,
+    )
+    from toolkit.summary.table import write_summary_sheet
+    from toolkit.template.stamp import STAMP_SHEET, stamp_rows, write_stamp
+    from toolkit.template.styles import Styles, new_workbook
+
+    pack, annex = view.pack, view.annex
+    with atomic_path(target) as tmp:
+        wb = new_workbook(tmp, pack, annex)
+        wb.set_properties({**wb.doc_properties, "title": view.title,
+                           "keywords": f"{pack.id} {pack.version} {annex.id} {SUMMARY_KIND}"})
+        styles = Styles(wb)
+        write_summary_sheet(wb, styles, view)
+        write_detail_sheet(wb, styles, view)
+        write_rejected_sheet(wb, styles, view)
+        write_pairs_sheet(wb, styles, view)
+        write_figures_sheet(wb, styles, view)
+        write_stamp(wb, pack, annex)
+        stamp = wb.get_worksheet_by_name(STAMP_SHEET)
+        assert stamp is not None
+        stamp.write_string(0, 1, "汇总表标记，请勿修改或删除本工作表")
+        for row, (k, v) in enumerate([("kind", SUMMARY_KIND), ("data_sheet", DETAIL_SHEET),
+                                      ("unit_name", view.unit_name), ("split_value", view.split_value)],
+                                     start=len(stamp_rows(pack, annex))):
+            stamp.write_string(row, 0, k)
+            stamp.write_string(row, 1, v)
+        wb.set_custom_property("shenbao_kind", SUMMARY_KIND)
+        write_stats_sheet(wb, view)
+        try:
+            wb.close()
+        except XlsxWriterException as exc:
+            raise OutputError(f"无法写入 {target}：{exc}") from None
+    return target

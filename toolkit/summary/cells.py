@@ -1,0 +1,146 @@
+"""Cells of a summary: how a record's value is shown, sums in Decimal, columns and their formats.
+
+Everything a county typed goes in with `write_string`: a project name `=HYPERLINK(...)` or
+`+86 139...` stays the text it was, in Excel, WPS and LibreOffice alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from toolkit.ingest.records import Record
+from toolkit.packs.model import Annex, Field, Pack
+from toolkit.template.styles import Styles, fitted_height
+from toolkit.template.table import column_width
+
+SEQ_WIDTH = 6
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_DIGITS = "零一二三四五六七八九"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: a pack field, or a pseudo-column (reporting unit, route) given the
+    shape of a text field so the house header and cell styles serve it too."""
+
+    key: str
+    field: Field
+
+    @property
+    def width(self) -> float:
+        return column_width(self.field)
+
+
+def text_column(key: str, title: str, width: float = 14) -> Column:
+    return Column(key, Field(key=key, title=title, type="text", width=width))
+
+
+def field_column(f: Field, *, grouped: bool = True) -> Column:
+    """A field's column. Red "required" headers are the template's instruction to a county, not a
+    summary's; `grouped=False` drops the parent header where a column stands without its siblings."""
+    return Column(f.key, replace(f, required=False, group=f.group if grouped else None))
+
+
+def summary_columns(pack: Pack, annex: Annex, unit_label: str) -> list[Column]:
+    """The pack's summary columns: its fields, plus the pseudo-columns it names."""
+    out: list[Column] = []
+    for key in pack.summary.columns if pack.summary else annex.field_keys:
+        if key == "reporting_unit":
+            out.append(text_column(key, unit_label, 12))
+        elif key == "route" and pack.routing:
+            out.append(text_column(key, pack.routing.title, 16))
+        elif key in annex.field_keys:
+            out.append(field_column(annex.field(key)))
+    return out
+
+
+def key_fields(pack: Pack, annex: Annex) -> list[str]:
+    """The few fields that name a project on the review sheets (未通过, 疑似重复)."""
+    wanted = ["project_name", "applicant", "enterprise", "uscc",
+              *(k for k in (pack.summary.group_by if pack.summary else ()) if k != "route"),
+              "category", *(pack.summary.sum_fields[:1] if pack.summary else ())]
+    return [k for k in dict.fromkeys(wanted) if k in annex.field_keys]
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 12 -> 十二, 40 -> 四十: the numbers of 一、/（一） headings."""
+    if n < 10:
+        return _DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return f"{'' if tens == 1 else _DIGITS[tens]}十{_DIGITS[ones] if ones else ''}"
+    return str(n)
+
+
+def partial_date(value: str) -> str:
+    """`2020-07` -> `2020年7月`: the way clerks write dates, and read back by ingest as it was."""
+    m = _ISO_DATE.match(value)
+    if not m:
+        return value
+    year, month, day = m.groups()
+    return f"{year}年" + (f"{int(month)}月" if month else "") + (f"{int(day)}日" if day else "")
+
+
+def shown(f: Field | None, value: Any) -> Any:
+    """A record's value as a cell: a number stays a number in a numeric column, all else is text."""
+    if value is None or value == "" or value == []:
+        return None
+    if f is not None and f.is_numeric and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    if f is not None and f.type == "date" and isinstance(value, str):
+        return partial_date(value)
+    return str(value)
+
+
+def exact_sum(values: Iterable[Any]) -> Decimal:
+    """The sum a clerk would get by hand: 0.1 + 0.2 is 0.3, not 0.30000000000000004."""
+    return sum((Decimal(str(v)) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)),
+               Decimal(0))
+
+
+def put_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> None:
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def record_value(pack: Pack, record: Record, column: Column) -> Any:
+    if column.key == "reporting_unit":
+        return record.reporting_unit or None
+    if column.key == "route":
+        return pack.route_of(record.values.get(pack.routing.field)) if pack.routing else None
+    return shown(column.field, record.values.get(column.key))
+
+
+def write_cells(ws: Worksheet, styles: Styles, row: int, first_col: int, columns: Sequence[Column],
+                values: Sequence[Any]) -> None:
+    """A data row's cells with the house value formats, and a row height that shows them."""
+    texts: list[tuple[str, float]] = []
+    for i, (column, value) in enumerate(zip(columns, values, strict=True)):
+        put_value(ws, row, first_col + i, value, styles.value(column.field))
+        if isinstance(value, str):
+            texts.append((value, column.width))
+    ws.set_row(row, fitted_height(texts))
+
+
+def write_seq(ws: Worksheet, styles: Styles, row: int, n: int) -> None:
+    ws.write_number(row, 0, n, styles.make(border=1, align="center", valign="vcenter"))
+
+
+def safe_file_part(text: str) -> str:
+    """A value as part of a file name on Windows (`省工信厅`, never a `/`)."""
+    return text.translate(str.maketrans('\\/:*?"<>|', "＼／：＊？＂＜＞｜")).strip().rstrip(".") or "未分类"

@@ -1,0 +1,157 @@
+"""What one summary workbook shows, taken from a `Batch`: the whole batch, or the part of it one
+confirming department (归口部门) receives when the summary is split.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from toolkit.dedupe import dedupe
+from toolkit.errors import ShenbaoError
+from toolkit.findings import Finding
+from toolkit.ingest.records import Record
+from toolkit.packs.model import Annex, Pack
+from toolkit.pipeline import Batch
+from toolkit.stats import SummaryStats, compute_stats, dimension_value, unit_matches
+from toolkit.summary.cells import partial_date
+
+PLACEHOLDERS = frozenset({"（未分类）", "（未填写）", "（未注明）"})
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class ReviewPair:
+    """A row of the 疑似重复 sheet: a pair still to decide, or one decided on an earlier run
+    (listed with its decision, so a clerk's answers carry over to the next run)."""
+
+    a: Record
+    b: Record
+    reason: str
+    score: float
+    pair_id: str
+    decision: str | None = None
+
+
+@dataclass
+class View:
+    pack: Pack
+    annex: Annex
+    title: str
+    unit_name: str
+    date: str  # as printed after 填报日期; "" leaves the blank for a pen
+    records: list[Record]  # accepted projects, in summary order
+    rejected: list[tuple[Record, list[Finding]]]
+    pairs: list[ReviewPair]
+    stats: SummaryStats
+    copies: dict[int, list[Record]] = field(default_factory=dict)  # id(kept) -> merged copies
+    split_value: str = ""
+
+    @property
+    def group_keys(self) -> list[str]:
+        keys = self.pack.summary.group_by if self.pack.summary else ()
+        return [k for k in keys if (k == "route" and self.pack.routing) or k in self.annex.field_keys]
+
+    def copies_of(self, record: Record) -> list[Record]:
+        return self.copies.get(id(record), [])
+
+    @property
+    def unit_label(self) -> str:
+        """The reporting-unit column's header: the pack's label (市（州）) when the rows come from
+        the units the pack lists, else 填报单位 (a city's summary lists counties)."""
+        units = [r.reporting_unit for r in self.records if r.reporting_unit]
+        if units and all(any(unit_matches(u, seen) for u in self.pack.reporting_units) for seen in units):
+            return self.pack.reporting_unit_label
+        return "填报单位"
+
+
+def summary_title(pack: Pack, annex: Annex, unit_name: str) -> str:
+    template = pack.summary.title if pack.summary else f"{{unit_name}}{annex.title}"
+    return template.replace("{unit_name}", unit_name).replace("{year}", str(pack.year))
+
+
+def date_text(date: str | None) -> str:
+    if not date:
+        return ""
+    return partial_date(date) if _ISO_DAY.match(date.strip()) else date.strip()
+
+
+def _ranks(batch: Batch, key: str) -> Callable[[str], tuple[int, str]]:
+    declared = [b.value for b in batch.stats.breakdowns.get(key, [])]
+    rank = {v: i for i, v in enumerate(declared)}
+    return lambda v: (rank.get(v, len(rank)), v)
+
+
+def ordered(batch: Batch, records: Sequence[Record], keys: Sequence[str]) -> list[Record]:
+    """Groups in the pack's order (departments, then categories as declared); inside a group the
+    batch's own order (file, row). `sorted` is stable."""
+    ranks = {k: _ranks(batch, k) for k in keys}
+    return sorted(records, key=lambda r: tuple(ranks[k](dimension_value(batch.pack, r, k)) for k in keys))
+
+
+def _pairs(batch: Batch, records: Sequence[Record]) -> list[ReviewPair]:
+    pending = [ReviewPair(s.a, s.b, s.reason, s.score, s.pair_id) for s in batch.dedup.suspects]
+    pending_ids = {p.pair_id for p in pending}
+    merged: list[ReviewPair] = []
+    for dup, kept in batch.dedup.merged:
+        alone = dedupe([kept, dup])  # an exact copy merges again; a suspected one was the clerk's 合并
+        if not alone.merged and alone.suspects:
+            s = alone.suspects[0]
+            merged.append(ReviewPair(kept, dup, s.reason, s.score, s.pair_id, "合并"))
+    # A pair among the kept rows that is not pending any more was answered 保留 on an earlier run.
+    both_kept = [ReviewPair(s.a, s.b, s.reason, s.score, s.pair_id, "保留")
+                 for s in dedupe(records).suspects if s.pair_id not in pending_ids]
+    return [*pending, *merged, *both_kept]
+
+
+def whole_view(batch: Batch, unit_name: str, date: str | None) -> View:
+    pack, annex = batch.pack, batch.annex
+    unit = unit_name or batch.stats.unit_name
+    records = [r for r in batch.accepted if r.annex == annex.id]
+    copies: dict[int, list[Record]] = defaultdict(list)
+    for dup, kept in batch.dedup.merged:
+        copies[id(kept)].append(dup)
+    rejected = [(r, batch.validation.reasons_for(r)) for r in batch.validation.rejected if r.annex == annex.id]
+    view = View(pack, annex, summary_title(pack, annex, unit), unit, date_text(date), records, rejected,
+                _pairs(batch, records), replace(batch.stats, unit_name=unit), dict(copies))
+    view.records = ordered(batch, records, view.group_keys)
+    return view
+
+
+def split_key(pack: Pack, split: bool) -> str | None:
+    if pack.summary and pack.summary.split_by:
+        return pack.summary.split_by
+    if not split:
+        return None
+    keys = pack.summary.group_by if pack.summary else ()
+    if not keys:
+        raise ShenbaoError(f"申报包 {pack.id} 的汇总表没有分组（group_by），无法按分组分册输出")
+    return keys[0]
+
+
+def split_views(batch: Batch, whole: View, key: str) -> list[View]:
+    """One view per value of `key` (per 归口部门 for 761), in the pack's order."""
+    pack = batch.pack
+
+    def value_of(r: Record) -> str:
+        return dimension_value(pack, r, key)
+
+    values = [value_of(r) for r in whole.records]
+    values += [v for v in (value_of(r) for r, _ in whole.rejected) if v not in PLACEHOLDERS]
+    rank = _ranks(batch, key)
+    views = []
+    for value in sorted(set(values), key=rank):
+        records = [r for r in whole.records if value_of(r) == value]
+        rejected = [(r, why) for r, why in whole.rejected if value_of(r) == value]
+        pairs = [p for p in whole.pairs if value in (value_of(p.a), value_of(p.b))]
+        merged = sum(len(whole.copies_of(r)) for r in records)
+        stats = compute_stats(
+            pack, batch.annex, records, rejected=rejected, rows_read=len(records) + len(rejected) + merged,
+            duplicates_merged=merged, suspected_duplicates=sum(p.decision is None for p in pairs),
+            files=batch.ingested.files, expected_units=whole.stats.expected_units, unit_name=whole.unit_name,
+        )
+        views.append(replace(whole, title=f"{whole.title}（{value}）", records=records, rejected=rejected,
+                             pairs=pairs, stats=stats, split_value=value))
+    return views
