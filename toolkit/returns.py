@@ -1,0 +1,710 @@
+"""Return copies (`退回修改/`): each county's own workbook with its problems marked, to mail back.
+
+For every file read with findings, a copy of the county's workbook is written where each cell a
+finding points at is filled red (error) or amber (warning) and carries a comment with the
+message(s); a finding that names a row but no cell marks the row's first cell. A `问题清单` sheet
+lists that file's findings with the report's columns, each cell reference a link to the cell.
+
+- xlsx/xlsm are copied with openpyxl: the county's layout, values, formats, merges, comments and
+  validations survive, and only the marked cells are restyled (nothing iterates a sheet's cells).
+  Macros are never kept: a .xlsm comes back as a macro-free .xlsx.
+- xls/ods/csv cannot be opened by openpyxl: the copy is an .xlsx rebuilt from the values the reader
+  saw (same sheets, same cell positions, merges and hidden rows), and its 问题清单 says so. An xlsx
+  openpyxl cannot open or save is rebuilt the same way rather than left without a copy.
+
+Copies are named `<county's file name>（退回修改）.xlsx`, in the sub-folders the file had in the
+inbox, with names made valid on Windows and never outside the output folder.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import math
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar
+
+from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
+from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook as XlsxWorkbook
+from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
+
+from toolkit.atomic import atomic_path
+from toolkit.errors import OutputError
+from toolkit.findings import Finding, Severity
+from toolkit.ingest.readers import read_file
+from toolkit.ingest.records import FileReport
+from toolkit.packs.model import Pack
+from toolkit.pipeline import Batch
+from toolkit.report import (
+    FINDING_COLUMNS,
+    FINDING_WIDTHS,
+    MAX_TEXT,
+    SEVERITY_TEXT,
+    WORKBOOK_OPTIONS,
+    finding_rows,
+    row_height,
+    write_cell,
+)
+from toolkit.template.styles import HEADER_FILL, display_width, print_setup
+
+RETURNS_DIR = "退回修改"
+SUFFIX = "（退回修改）"
+LIST_SHEET = "问题清单"
+AUTHOR = "shenbao"
+ERROR_FILL = "FF9999"
+WARNING_FILL = "FFD966"
+OPENPYXL_KINDS = ("xlsx", "xlsm")
+# Worksheet XML beyond this (uncompressed) is not loaded into openpyxl's per-cell objects; the
+# copy is rebuilt from the reader's values instead, which are bounded by its row limit.
+MAX_SHEET_XML = 300 * 1024 * 1024
+# Parts openpyxl does not carry over (shapes, form controls, embedded objects; pictures unless
+# Pillow is installed): their presence is mentioned in the copy's 问题清单.
+# (xl/drawings/vmlDrawing*.vml only holds comment boxes, which are kept.)
+LOST_PARTS = ("xl/drawings/drawing", "xl/media/", "xl/activeX/", "xl/ctrlProps/", "xl/embeddings/")
+
+LEGEND = ("红色底为错误（必须修改），黄色底为提醒（请核实）；鼠标移到标色的单元格上可看批注，"
+          "点“单元格”一栏可跳到该单元格。改好后请删除本页，重新报送。")
+
+
+def rebuilt_note(kind: str) -> str:
+    return f"原文件为 .{kind} 格式，此为按原数据重建的 .xlsx 副本（只保留数据，原文件的字体、颜色、列宽等格式未保留）"
+
+
+# --------------------------------------------------------------------------- names
+
+_FORBIDDEN = str.maketrans({'<': "＜", '>': "＞", ':': "：", '"': "＂", '\\': "＼", '|': "｜", '?': "？", '*': "＊"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+_OLD_SUFFIX = re.compile(r"(?:[（(]退回修改[)）](?:[（(]\d+[)）])?)+$")
+MAX_PART = 80  # characters per name: Windows limits a whole path to 260 unless long paths are on
+
+
+def safe_part(name: str) -> str:
+    """One file or folder name made valid on Windows: no `\\/:*?"<>|` or control characters, no
+    trailing dots or spaces, not a reserved device name (CON, NUL, COM1 …), not empty."""
+    name = unicodedata.normalize("NFC", name)
+    name = _CONTROL.sub("_", name.translate(_FORBIDDEN)).replace("/", "／")
+    name = name.strip(" ")[:MAX_PART].rstrip(". ")
+    if not name:
+        return "_"
+    if name.split(".")[0].rstrip(" ").upper() in _RESERVED:
+        name = "_" + name
+    return name
+
+
+def return_name(shown: str) -> PurePosixPath:
+    """The copy's path inside `退回修改/` for a file shown as `shown` (`二道区/二道区.xlsx` ->
+    `二道区/二道区（退回修改）.xlsx`). Folders are kept; `.`/`..` and empty parts are dropped, so
+    the result is always relative and never climbs out of the folder."""
+    parts = [p for p in shown.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    if not parts:
+        parts = ["未命名"]
+    *folders, name = parts
+    stem = name.rsplit(".", 1)[0] if "." in name.strip(".") else name
+    stem = _OLD_SUFFIX.sub("", stem.strip()) or stem  # a copy we made, sent back again
+    file = safe_part(stem[: MAX_PART - len(SUFFIX)] + SUFFIX) + ".xlsx"
+    return PurePosixPath(*[safe_part(f) for f in folders], file)
+
+
+def _unique(name: PurePosixPath, taken: set[str]) -> PurePosixPath:
+    """Windows folds case, so `A.xlsx` and `a.xlsx` are one file: number the later ones."""
+    candidate, n = name, 1
+    while candidate.as_posix().casefold() in taken:
+        n += 1
+        candidate = name.with_name(f"{name.stem}（{n}）{name.suffix}")
+    taken.add(candidate.as_posix().casefold())
+    return candidate
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------- marks
+
+
+@dataclass
+class Mark:
+    severity: Severity
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, finding: Finding, line: str) -> None:
+        if finding.is_error:
+            self.severity = "error"
+        if line not in self.lines:
+            self.lines.append(line)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def fill(self) -> str:
+        return ERROR_FILL if self.severity == "error" else WARNING_FILL
+
+
+Cell = tuple[int, int]  # 1-based row, column
+Merged = Sequence[tuple[int, int, int, int]]  # first row, first col, last row, last col
+
+
+def _comment_line(f: Finding) -> str:
+    message = f.message
+    if f.cell and message.startswith(f"{f.cell}："):
+        message = message[len(f.cell) + 1:]  # the comment sits on that cell already
+    return f"【{SEVERITY_TEXT.get(f.severity, f.severity)}】{message}"
+
+
+def mark_position(f: Finding, report: FileReport) -> Cell | None:
+    """Where a finding is marked: its cell, else the first cell of its row (the table's first
+    column on the table's sheet, column A elsewhere); None for findings about a whole file/sheet."""
+    return _position(f.sheet, f.row, f.cell, report)
+
+
+def _position(sheet: str | None, row: int | None, cell: str | None, report: FileReport) -> Cell | None:
+    if sheet is None:
+        return None
+    if cell:
+        try:
+            return coordinate_to_tuple(cell.replace("$", ""))
+        except (ValueError, TypeError):
+            pass
+    if row:
+        first = 1
+        if sheet == report.sheet and report.columns:
+            first = min(_column_index(c.column) for c in report.columns)
+        return (row, first)
+    return None
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+    return max(n, 1)
+
+
+def cell_marks(findings: Iterable[Finding], report: FileReport) -> dict[str, dict[Cell, Mark]]:
+    """Per sheet name, per cell: the severity and comment lines of the findings marked there."""
+    marks: dict[str, dict[Cell, Mark]] = defaultdict(dict)
+    for f in findings:
+        pos = mark_position(f, report)
+        if pos is None or f.sheet is None:
+            continue
+        mark = marks[f.sheet].setdefault(pos, Mark(f.severity))
+        mark.add(f, _comment_line(f))
+    return marks
+
+
+def top_left(cell: Cell, merged: Merged) -> Cell:
+    """The top-left cell of the merged range holding `cell` (the only one Excel shows), or `cell`."""
+    r, c = cell
+    for r0, c0, r1, c1 in merged:
+        if r0 <= r <= r1 and c0 <= c <= c1:
+            return (r0, c0)
+    return cell
+
+
+def _to_top_left(marks: dict[Cell, Mark], merged: Merged) -> dict[Cell, Mark]:
+    if not merged:
+        return marks
+    out: dict[Cell, Mark] = {}
+    for cell, mark in marks.items():
+        target = out.setdefault(top_left(cell, merged), Mark(mark.severity))
+        if mark.severity == "error":
+            target.severity = "error"
+        target.lines.extend(line for line in mark.lines if line not in target.lines)
+    return out
+
+
+def _comment_size(text: str) -> tuple[int, int]:
+    """Width and height in pixels: Excel's default box shows two lines of Chinese."""
+    width = 320
+    per_line = 36  # display columns of 11-pt text in 320 px
+    lines = sum(max(1, math.ceil(display_width(part) / per_line)) for part in text.split("\n"))
+    return width, min(20 + 18 * lines, 600)
+
+
+def _clean(text: str) -> str:
+    """openpyxl refuses control characters XML cannot hold; a county's text may have them."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_TEXT]
+
+
+def _link_location(sheet: str, cell: Cell) -> str:
+    return "'{}'!{}{}".format(sheet.replace("'", "''"), get_column_letter(cell[1]), cell[0])
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def write_returns(batch: Batch, out_dir: Path, *, problems: list[str] | None = None) -> list[Path]:
+    """Write a return copy for every file read with findings into `out_dir` (the `退回修改`
+    folder, created even when no copy is needed); return the copies' paths in file order.
+
+    A file whose copy cannot be made at all is left out and, when `problems` is given, a Chinese
+    line saying so is appended to it; its findings are in the report all the same. An output that
+    cannot be written raises OutputError.
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法创建文件夹 {out_dir}：{exc.strerror or exc}") from None
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in batch.findings:
+        if f.file:
+            by_file[f.file].append(f)
+    taken: set[str] = set()
+    written: list[Path] = []
+    for report in batch.ingested.files:
+        findings = by_file.get(report.path)
+        if not findings or report.status != "ok" or report.source is None:
+            continue
+        rel = _unique(return_name(report.path), taken)
+        target = out_dir.joinpath(*rel.parts)
+        if not _inside(target.parent, out_dir):
+            _note(problems, f"{report.path}：退回修改副本的位置 {target} 不在输出文件夹内，未生成")
+            continue
+        try:
+            _write_copy(batch.pack, report, findings, target)
+        except OutputError:
+            raise
+        except Exception as exc:  # one unreadable workbook never stops the others
+            _note(problems, f"{report.path}：无法生成退回修改副本（{type(exc).__name__}: {exc}），问题见校验报告")
+            continue
+        written.append(target)
+    return written
+
+
+def _note(problems: list[str] | None, line: str) -> None:
+    if problems is not None:
+        problems.append(line)
+
+
+def _write_copy(pack: Pack, report: FileReport, findings: list[Finding], target: Path) -> None:
+    assert report.source is not None
+    kind = report.kind or "xlsx"
+    if kind in OPENPYXL_KINDS:
+        too_big = _sheet_xml_size(report.source) > MAX_SHEET_XML
+        if not too_big:
+            try:
+                copy_workbook(pack, report, findings, target)
+                return
+            except OutputError:
+                raise
+            except Exception:
+                pass  # openpyxl could not open or save it: rebuild from the values below
+        note = "原文件太大或无法按原样复制，此为按原数据重建的 .xlsx 副本（只保留数据，原格式未保留）"
+    else:
+        note = rebuilt_note(kind)
+    rebuild_workbook(pack, report, findings, target, note)
+
+
+def _sheet_xml_size(path: Path) -> int:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sum(i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
+    except (OSError, zipfile.BadZipFile):
+        return 0
+
+
+# --------------------------------------------------------------------------- openpyxl copies
+
+
+def copy_workbook(pack: Pack, report: FileReport, findings: list[Finding], target: Path) -> Path:
+    """The county's own xlsx/xlsm with the marks, comments and a 问题清单 sheet; saved as .xlsx."""
+    assert report.source is not None
+    data = report.source.read_bytes()
+    notes = _lost_parts_notes(data, report.kind)
+    with warnings.catch_warnings():
+        # openpyxl warns about every extension it drops; the clerk cannot act on those lines.
+        warnings.simplefilter("ignore")
+        # A file object, not a path: openpyxl refuses names not ending in .xlsx/.xlsm, and
+        # counties rename .xlsx files to .xls.
+        wb = load_workbook(io.BytesIO(data), keep_vba=False, rich_text=True, keep_links=True)
+    _unmark_previous(wb, report)
+    marks = cell_marks(findings, report)
+    merges: dict[str, Merged] = {}  # sheets of the copy that carry marks
+    for sheet_name, sheet_marks in marks.items():
+        if sheet_name not in wb.sheetnames:
+            continue
+        ws = wb[sheet_name]
+        if not hasattr(ws, "merged_cells"):  # a chart sheet: nothing to mark
+            continue
+        merges[sheet_name] = _merged_of(ws)
+        for (r, c), mark in _to_top_left(sheet_marks, merges[sheet_name]).items():
+            _mark_cell(ws, r, c, mark)
+    _list_sheet_openpyxl(wb, pack, report, findings, notes, merges)
+    wb.template = False  # an .xltx/.xltm sent in is returned as a workbook
+    wb.calculation.fullCalcOnLoad = True  # openpyxl drops formula results: recalculate on open
+    with atomic_path(target) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb.save(tmp)
+    return target
+
+
+def _merged_of(ws: Any) -> Merged:
+    return [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+
+
+def _lost_parts_notes(data: bytes, kind: str | None) -> list[str]:
+    notes = []
+    if kind == "xlsm":
+        notes.append("原文件含宏（.xlsm），副本已去掉宏，保存为 .xlsx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if any(n.startswith(LOST_PARTS) for n in zf.namelist()):
+                notes.append("原文件中的图片、图形、控件等可能没有保留在副本中，请以原文件为准")
+    except zipfile.BadZipFile:
+        pass
+    return notes
+
+
+def _mark_cell(ws: Any, r: int, c: int, mark: Mark) -> None:
+    cell = ws.cell(row=r, column=c)
+    if isinstance(cell, MergedCell):  # a range openpyxl knows but the reader did not report
+        return
+    cell.fill = PatternFill(fill_type="solid", start_color=mark.fill, end_color=mark.fill)
+    text = _clean(mark.text)
+    old = cell.comment
+    if old is not None and old.author != AUTHOR and old.text:
+        text = f"{text}\n\n（原批注）{old.text}"
+    width, height = _comment_size(text)
+    cell.comment = Comment(text, AUTHOR, height=height, width=width)
+
+
+def _free_sheet_name(names: Iterable[str], wanted: str) -> str:
+    taken = {n.casefold() for n in names}
+    name, n = wanted, 1
+    while name.casefold() in taken:
+        n += 1
+        name = f"{wanted}{n}"
+    return name
+
+
+def _is_our_list(ws: Any) -> bool:
+    """A 问题清单 we wrote in an earlier copy that the county sent back: replaced, not kept."""
+    if not hasattr(ws, "cell"):  # a chart sheet
+        return False
+    return tuple(ws.cell(2, c + 1).value for c in range(len(FINDING_COLUMNS))) == FINDING_COLUMNS
+
+
+def _first_line(report: FileReport, findings: Sequence[Finding], notes: Sequence[str]) -> str:
+    errors = sum(1 for f in findings if f.is_error)
+    head = f"{report.path}：错误 {errors} 个，提醒 {len(findings) - errors} 个。"
+    return "".join(f"{n}。" for n in notes) + head + LEGEND
+
+
+def _unmark_previous(wb: OpenpyxlWorkbook, report: FileReport) -> None:
+    """A county that corrects our copy and sends it back: clear the marks the old 问题清单 lists
+    (our fill and our comment), so fixed cells are no longer red. The list says which cells were
+    marked, so no sheet is searched; a cell whose fill or comment is not ours is left alone."""
+    if LIST_SHEET not in wb.sheetnames or not _is_our_list(wb[LIST_SHEET]):
+        return
+    old = wb[LIST_SHEET]
+    col = {name: FINDING_COLUMNS.index(name) + 1 for name in ("工作表", "单元格", "行")}
+    ours = {ERROR_FILL, WARNING_FILL}
+    merges: dict[str, Merged] = {}
+    for r in range(3, old.max_row + 1):
+        sheet, ref, row = (old.cell(r, col[k]).value for k in ("工作表", "单元格", "行"))
+        if not isinstance(sheet, str) or sheet not in wb.sheetnames or not hasattr(wb[sheet], "merged_cells"):
+            continue
+        pos = _position(sheet, row if isinstance(row, int) else None, ref if isinstance(ref, str) else None, report)
+        if pos is None:
+            continue
+        ws = wb[sheet]
+        if sheet not in merges:
+            merges[sheet] = _merged_of(ws)
+        cell = ws.cell(*top_left(pos, merges[sheet]))
+        if isinstance(cell, MergedCell):
+            continue
+        if cell.fill.fill_type == "solid" and str(cell.fill.fgColor.rgb)[-6:] in ours:
+            cell.fill = PatternFill(fill_type=None)
+        if cell.comment is not None and cell.comment.author == AUTHOR:
+            cell.comment = None
+    wb.remove(old)
+
+
+def _list_sheet_openpyxl(wb: OpenpyxlWorkbook, pack: Pack, report: FileReport, findings: list[Finding],
+                         notes: list[str], merges: dict[str, Merged]) -> None:
+    ws = wb.create_sheet(_free_sheet_name(wb.sheetnames, LIST_SHEET))
+    ws.sheet_properties.tabColor = "C00000"
+    first = ws.cell(1, 1)
+    _set_text(first, _first_line(report, findings, notes))
+    first.font = Font(name="宋体", size=11, bold=True, color="C00000")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(FINDING_COLUMNS))
+    first.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[1].height = 48
+    header_fill = PatternFill(fill_type="solid", start_color=HEADER_FILL.lstrip("#"), end_color=HEADER_FILL.lstrip("#"))
+    for c, (title, width) in enumerate(zip(FINDING_COLUMNS, FINDING_WIDTHS, strict=True), 1):
+        cell = ws.cell(2, c)
+        _set_text(cell, title)
+        cell.font = Font(name="宋体", size=11, bold=True)
+        cell.fill = header_fill
+        ws.column_dimensions[get_column_letter(c)].width = width
+    cell_col = FINDING_COLUMNS.index("单元格") + 1
+    severity_col = FINDING_COLUMNS.index("严重程度") + 1
+    style = _StyleCache()
+    rows = finding_rows(pack, findings, [report])
+    for i, (values, f) in enumerate(zip(rows, findings, strict=True), 3):
+        for c, value in enumerate(values, 1):
+            cell = ws.cell(i, c)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cell.value = value
+            elif value:
+                _set_text(cell, str(value))
+            style.apply(cell, "plain")
+        ws.row_dimensions[i].height = row_height(values, FINDING_WIDTHS)
+        pos = mark_position(f, report)
+        if f.cell and pos is not None and f.sheet in merges:
+            link = ws.cell(i, cell_col)
+            where = _link_location(f.sheet, top_left(pos, merges[f.sheet]))
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=where)
+            style.apply(link, "link")
+        style.apply(ws.cell(i, severity_col), f.severity)
+    ws.freeze_panes = "A3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "2:2"
+    last = max(len(rows) + 2, 3)
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(FINDING_COLUMNS))}{last}"
+    # Open on the list: one selected tab, else Excel opens the sheets grouped.
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = False
+    wb.active = wb.sheetnames.index(ws.title)
+    ws.sheet_view.tabSelected = True
+
+
+class _StyleCache:
+    """The list's few cell styles, each built once and then copied: setting a style attribute in
+    openpyxl searches the workbook's style tables, which took seconds for a list of 30 000 rows."""
+
+    LOOKS: ClassVar[dict[str, dict[str, Any]]] = {
+        "plain": {},
+        "link": {"font": Font(name="宋体", size=11, color="0563C1", underline="single")},
+        "error": {"fill": PatternFill(fill_type="solid", start_color=ERROR_FILL, end_color=ERROR_FILL)},
+        "warning": {"fill": PatternFill(fill_type="solid", start_color=WARNING_FILL, end_color=WARNING_FILL)},
+    }
+
+    def __init__(self) -> None:
+        self.built: dict[str, Any] = {}
+
+    def apply(self, cell: Any, look: str) -> None:
+        if look in self.built:
+            cell._style = copy.copy(self.built[look])  # openpyxl's own idiom for copying a style
+            return
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for attr, value in self.LOOKS[look].items():
+            setattr(cell, attr, value)
+        self.built[look] = copy.copy(cell._style)
+
+
+def _set_text(cell: Any, text: str) -> None:
+    """A string cell, whatever the text starts with: openpyxl would store `=…` as a formula."""
+    cell.value = _clean(text)
+    cell.data_type = "s"
+
+
+# --------------------------------------------------------------------------- rebuilt copies
+
+_SHEET_NAME_TABLE = str.maketrans("[]:*?/\\", "［］：＊？／＼")
+
+
+def _sheet_name(wanted: str, taken: set[str]) -> str:
+    """Excel's rules: no `[]:*?/\\`, at most 31 characters, not `History`, unique ignoring case."""
+    base = _CONTROL.sub("_", wanted.translate(_SHEET_NAME_TABLE)).strip("'")[:31] or "Sheet"
+    if base.casefold() == "history":
+        base = f"{base}_"
+    name, n = base, 1
+    while name.casefold() in taken:
+        n += 1
+        suffix = f"({n})"
+        name = base[: 31 - len(suffix)] + suffix
+    taken.add(name.casefold())
+    return name
+
+
+class _Formats:
+    """The few formats a rebuilt copy needs, by (fill, number format)."""
+
+    def __init__(self, wb: XlsxWorkbook) -> None:
+        self.wb = wb
+        self.cache: dict[tuple[str | None, str | None, bool], Format] = {}
+
+    def get(self, fill: str | None = None, num: str | None = None, bold: bool = False) -> Format | None:
+        if fill is None and num is None and not bold:
+            return None
+        key = (fill, num, bold)
+        if key not in self.cache:
+            props: dict[str, Any] = {}
+            if fill:
+                props.update(pattern=1, bg_color=f"#{fill}")
+            if num:
+                props["num_format"] = num
+            if bold:
+                props["bold"] = True
+            self.cache[key] = self.wb.add_format(props)
+        return self.cache[key]
+
+
+def _num_format(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return "yyyy-mm-dd hh:mm:ss" if value.time() != dt.time() else "yyyy-mm-dd"
+    if isinstance(value, dt.date):
+        return "yyyy-mm-dd"
+    if isinstance(value, dt.time):
+        return "hh:mm:ss"
+    if isinstance(value, dt.timedelta):
+        return "[h]:mm:ss"
+    return None
+
+
+def _write_value(ws: XlsxWorksheet, r: int, c: int, value: Any, fmt: Format | None) -> int:
+    """Write one value the reader saw, as its own type; return its display width."""
+    if value is None:
+        if fmt is not None:
+            ws.write_blank(r, c, None, fmt)
+        return 0
+    if isinstance(value, bool):
+        ws.write_boolean(r, c, value, fmt)
+        return 5
+    if isinstance(value, dt.timedelta):
+        ws.write_number(r, c, value.total_seconds() / 86400, fmt)
+        return 10
+    if isinstance(value, dt.datetime):
+        ws.write_datetime(r, c, value, fmt)
+        return 19 if value.time() != dt.time() else 10
+    if isinstance(value, dt.date):
+        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), fmt)
+        return 10
+    if isinstance(value, dt.time):
+        ws.write_datetime(r, c, value, fmt)
+        return 8
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        ws.write_number(r, c, value, fmt)
+        return len(f"{value:g}")
+    text = str(value)[:MAX_TEXT]
+    ws.write_string(r, c, text, fmt)
+    return display_width(text[:100])
+
+
+def rebuild_workbook(pack: Pack, report: FileReport, findings: list[Finding], target: Path, note: str) -> Path:
+    """An .xlsx rebuilt from the values the reader sees in the county's file, marked and listed."""
+    assert report.source is not None
+    outcome = read_file(report.source)
+    if outcome.workbook is None:
+        raise ValueError(outcome.message or "文件无法读取")
+    marks = cell_marks(findings, report)
+    with atomic_path(target) as tmp:
+        wb = XlsxWorkbook(str(tmp), WORKBOOK_OPTIONS)
+        formats = _Formats(wb)
+        taken: set[str] = {LIST_SHEET.casefold()}
+        names: dict[str, str] = {}
+        merges: dict[str, Merged] = {}
+        hidden = []
+        for sheet in outcome.workbook.sheets:
+            name = _sheet_name(sheet.name, taken)
+            names[sheet.name] = name
+            ws = wb.add_worksheet(name)
+            merges[sheet.name] = sheet.merged
+            _rebuild_sheet(ws, formats, sheet.rows, sheet.merged, sheet.hidden_rows,
+                           _to_top_left(marks.get(sheet.name, {}), sheet.merged))
+            if not sheet.visible:
+                hidden.append(ws)
+        list_ws = wb.add_worksheet(LIST_SHEET)
+        _list_sheet_xlsxwriter(list_ws, formats, pack, report, findings, note, names, merges)
+        list_ws.activate()
+        for ws in hidden:
+            ws.hide()
+        wb.close()
+    return target
+
+
+def _rebuild_sheet(ws: XlsxWorksheet, formats: _Formats, rows: Sequence[Sequence[Any]], merged: Merged,
+                   hidden_rows: Iterable[int], marks: dict[Cell, Mark]) -> None:
+    for r0, c0, r1, c1 in merged:
+        if (r0, c0) == (r1, c1):
+            continue
+        try:
+            ws.merge_range(r0 - 1, c0 - 1, r1 - 1, c1 - 1, "")
+        except Exception:  # overlapping or out-of-range merges in a hostile file: skip them
+            continue
+    # Column widths from the table's rows only: a title, a group heading or a footer stands alone
+    # in its row (or spans merged columns) and would make its column as wide as the sheet.
+    spanning = {(r0, c0) for r0, c0, r1, c1 in merged if c1 > c0}
+    widths: dict[int, int] = {}
+    for r, row in enumerate(rows, 1):
+        tabular = sum(v is not None for v in row) > 1
+        for c, value in enumerate(row, 1):
+            mark = marks.get((r, c))
+            if value is None and mark is None:
+                continue
+            fmt = formats.get(mark.fill if mark else None, _num_format(value))
+            width = _write_value(ws, r - 1, c - 1, value, fmt)
+            if tabular and width > widths.get(c, 0) and (r, c) not in spanning:
+                widths[c] = width
+    for (r, c), mark in marks.items():
+        if r > len(rows) or c > len(rows[r - 1]):  # a mark beyond the values (a row's first cell)
+            ws.write_blank(r - 1, c - 1, None, formats.get(mark.fill))
+        text = mark.text
+        width, height = _comment_size(text)
+        ws.write_comment(r - 1, c - 1, text, {"author": AUTHOR, "width": width, "height": height})
+    for c, width in widths.items():
+        ws.set_column(c - 1, c - 1, min(max(width + 2, 8), 40))
+    for r in hidden_rows:
+        ws.set_row(r - 1, None, None, {"hidden": True})
+    print_setup(ws, "A4", landscape=True)  # the print settings were not kept: one page wide
+
+
+def _list_sheet_xlsxwriter(ws: XlsxWorksheet, formats: _Formats, pack: Pack, report: FileReport,
+                           findings: list[Finding], note: str, names: dict[str, str],
+                           merges: dict[str, Merged]) -> None:
+    wb = formats.wb
+    ws.set_tab_color("#C00000")
+    first = wb.add_format({"bold": True, "font_color": "#C00000", "text_wrap": True, "valign": "top"})
+    ws.merge_range(0, 0, 0, len(FINDING_COLUMNS) - 1, "", first)
+    ws.write_string(0, 0, _first_line(report, findings, [note]), first)
+    ws.set_row(0, 60)
+    header = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1})
+    for c, (title, width) in enumerate(zip(FINDING_COLUMNS, FINDING_WIDTHS, strict=True)):
+        ws.write_string(1, c, title, header)
+        ws.set_column(c, c, width)
+    wrap = wb.add_format({"valign": "top", "text_wrap": True})
+    link = wb.add_format({"valign": "top", "font_color": "#0563C1", "underline": 1})
+    severity = {True: formats.get(ERROR_FILL), False: formats.get(WARNING_FILL)}
+    cell_col = FINDING_COLUMNS.index("单元格")
+    severity_col = FINDING_COLUMNS.index("严重程度")
+    rows = finding_rows(pack, findings, [report])
+    for r, (values, f) in enumerate(zip(rows, findings, strict=True), 2):
+        for c, value in enumerate(values):
+            write_cell(ws, r, c, value, severity[f.is_error] if c == severity_col else wrap)
+        ws.set_row(r, row_height(values, FINDING_WIDTHS))
+        pos = mark_position(f, report)
+        sheet = names.get(f.sheet or "")
+        if f.cell and pos is not None and sheet:
+            where = _link_location(sheet, top_left(pos, merges[f.sheet or ""]))
+            ws.write_url(r, cell_col, f"internal:{where}", link, string=f.cell)
+    ws.freeze_panes(2, 0)
+    print_setup(ws, "A4", landscape=True, repeat=(1, 1))
+    ws.autofilter(1, 0, max(len(rows) + 1, 2), len(FINDING_COLUMNS) - 1)
