@@ -12,10 +12,14 @@ explicitly and strip the theme references from the document defaults.
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
 from datetime import date
 
 from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.text.font import CT_RPr
@@ -53,18 +57,55 @@ LINES_PER_PAGE = 22
 CHARS_PER_LINE = 28
 LINE_SPACING_PT = 28.95
 CHAR_PITCH_PT = TEXT_WIDTH_MM / 25.4 * 72 / CHARS_PER_LINE
+# 28 三号 characters are 448 pt, wider than the 442 pt line: characters are condensed by this
+# much (in twentieths of a point, Word's unit for character spacing) so that 28 fit. Word's
+# character grid (docGrid linesAndChars with a negative charSpace) would do it in Word, but
+# LibreOffice then gives each 16 pt character two 15.8 pt cells: 14 characters a line.
+CHAR_SPACING_TWIPS = -math.ceil((BODY_SIZE_PT - CHAR_PITCH_PT) * 20)
 FIRST_LINE_INDENT_PT = 2 * BODY_SIZE_PT  # 首行缩进两个字
 # 页码: 一字线 and number, 四号, the line 7 mm below the text block, 空一字 from the edge.
 PAGE_NUMBER_GAP_MM = 7
 FOOTER_DISTANCE_MM = MARGIN_BOTTOM_MM - PAGE_NUMBER_GAP_MM - round(PAGE_NUMBER_SIZE_PT * 1.3 / 72 * 25.4)
 HEADER_DISTANCE_MM = 15
 DASH = "—"
+# 成文日期 右空四字 (7.3.5.1); 附件说明 and 附注 左空二字 (7.3.4, 7.3.6); 发文机关署名 of an unsealed
+# document 右空二字; 版记 (抄送) 4号 with 左右各空一字 (7.4.2).
+DATE_RIGHT_CHARS = 4
+SIGNATURE_RIGHT_CHARS = 2
+NOTE_LEFT_CHARS = 2
+COPY_TO_SIZE_PT = 14.0
+COPY_TO_SIDE_CHARS = 1
+# 版记 rules (7.4.1): first and last thick (0.35 mm), the ones between thin (0.25 mm). Word
+# measures borders in eighths of a point.
+RULE_THICK_EIGHTHS = round(0.35 / 25.4 * 72 * 8)
+RULE_THIN_EIGHTHS = round(0.25 / 25.4 * 72 * 8)
 
 
 def chinese_date(value: date | str) -> str:
     """`2020-07-10` -> `2020年7月10日`: the way official documents write dates (7.3.5.1)."""
     d = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+# 〔2020〕: the year of a 发文字号 in 六角括号 (7.2.4); clerks type [], （）, 【】 or ［］ instead.
+_DOC_NUMBER_RE = re.compile(
+    r"^\s*(?P<prefix>.*?)\s*[\[［(（【〔〖]\s*(?P<year>\d{4})\s*[\]］)）】〕〗]\s*第?\s*(?P<seq>\d+)\s*号?\s*$"
+)
+
+
+def document_number(text: str) -> str:
+    """`长政数函[2020]012号` -> `长政数函〔2020〕12号`: the year in 六角括号, no 第, no leading zeros
+    (7.2.4 发文顺序号不加“第”字，不编虚位). Text that is not a 发文字号 comes back as it was."""
+    m = _DOC_NUMBER_RE.match(text)
+    if not m or not m["prefix"]:
+        return text.strip()
+    # int(): `\d` also takes full-width digits (２０２０), which a 发文字号 writes as 2020.
+    return f"{m['prefix']}〔{int(m['year'])}〕{int(m['seq'])}号"
+
+
+def text_width_chars(text: str) -> float:
+    """Width in 字 of the body font: CJK and full-width characters take one, the rest half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text)
 
 
 def _rfonts(rpr: CT_RPr) -> BaseOxmlElement:
@@ -102,6 +143,21 @@ def _set_language(rpr: CT_RPr) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
+# Children of w:rPr that follow w:spacing, and w:sz, in the schema's order.
+_RPR_AFTER_SZ = ("w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign",
+                 "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+_RPR_AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", *_RPR_AFTER_SZ)
+
+
+def _set_default_size(rpr: CT_RPr, size_pt: float) -> None:
+    for tag in ("w:sz", "w:szCs"):
+        el = rpr.find(qn(tag))
+        if el is None:
+            el = OxmlElement(tag)
+            rpr.insert_element_before(el, *(("w:szCs",) if tag == "w:sz" else ()), *_RPR_AFTER_SZ)
+        el.set(qn("w:val"), str(round(size_pt * 2)))
+
+
 def setup_document(doc: Document) -> None:
     """A4, the GB/T 9704 margins and line grid, and a Normal style in 仿宋_GB2312 三号, zh-CN."""
     for section in doc.sections:
@@ -121,11 +177,16 @@ def setup_document(doc: Document) -> None:
         if rpr is not None:
             _set_fonts(rpr, BODY_FONT)
             _set_language(rpr)
+            # The character grid counts its pitch from the default size (Word and LibreOffice
+            # alike): at python-docx's 11 pt a 三号 character takes two cells, not one.
+            _set_default_size(rpr, BODY_SIZE_PT)
+            _set_char_spacing(rpr, CHAR_SPACING_TWIPS)
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = Pt(BODY_SIZE_PT)
     rpr = normal.element.get_or_add_rPr()
     _set_fonts(rpr, BODY_FONT)
+    _set_char_spacing(rpr, CHAR_SPACING_TWIPS)
     _set_language(rpr)
     fmt = normal.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -136,16 +197,24 @@ def setup_document(doc: Document) -> None:
 
 
 def _set_grid(section: Section) -> None:
-    """The document grid: 22 lines × 28 characters (Word's 文档网格)."""
+    """The line grid: 22 lines a page (Word's 文档网格, 只指定行网格). The 28 characters a
+    line come from `CHAR_SPACING_TWIPS`, which every office suite honours alike."""
     sect_pr = section._sectPr
     grid = sect_pr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect_pr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(round(LINE_SPACING_PT * 20)))
-    # charSpace: the pitch's difference from the font size, in 1/4096 pt.
-    grid.set(qn("w:charSpace"), str(round((CHAR_PITCH_PT - BODY_SIZE_PT) * 4096)))
+    grid.attrib.pop(qn("w:charSpace"), None)
+
+
+def _set_char_spacing(rpr: CT_RPr, twips: int) -> None:
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        rpr.insert_element_before(spacing, *_RPR_AFTER_SPACING)
+    spacing.set(qn("w:val"), str(twips))
 
 
 def _paragraph(doc: Document, text: str, font: str, size_pt: float, *, bold: bool = False,
@@ -240,3 +309,111 @@ def add_page_number_footer(section: Section) -> None:
         p.paragraph_format.left_indent = Pt(left)
         p.paragraph_format.right_indent = Pt(right)
         _page_number(p)
+
+
+def add_blank_line(doc: Document) -> Paragraph:
+    """An empty line of the grid (空一行)."""
+    return add_plain_line(doc, "", align=WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def add_document_number(doc: Document, number: str, *, upward: bool = False,
+                        signer: str | None = None) -> Paragraph:
+    """The 发文字号 line. A 函 in the 信函格式 puts it flush right (10.1); an upward document
+    (报告, 请示) puts it 左空一字 with `签发人：` and the name (楷体) flush right 空一字 on the
+    same line (7.2.4, 7.2.5)."""
+    if not upward:
+        return add_plain_line(doc, number, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    p = add_plain_line(doc, number, align=WD_ALIGN_PARAGRAPH.LEFT, left_indent_pt=BODY_SIZE_PT)
+    if signer is not None:
+        tab_pt = TEXT_WIDTH_MM / 25.4 * 72 - BODY_SIZE_PT  # 空一字 from the right; tabs count from the margin
+        p.paragraph_format.tab_stops.add_tab_stop(Pt(tab_pt), WD_TAB_ALIGNMENT.RIGHT)
+        set_run_font(p.add_run("\t签发人："), BODY_FONT, BODY_SIZE_PT)
+        set_run_font(p.add_run(signer), HEADING2_FONT, BODY_SIZE_PT)
+    return p
+
+
+def add_recipient(doc: Document, name: str) -> Paragraph:
+    """主送机关: 顶格, closed by a full-width colon (7.3.2)."""
+    return add_plain_line(doc, f"{name.rstrip(':：')}：", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+
+
+def add_annex_note(doc: Document, names: Sequence[str]) -> list[Paragraph]:
+    """附件说明 (7.3.4): `附件：` 左空二字; several annexes numbered `1.` `2.` …, each name
+    without closing punctuation, a long name wrapping under its own first character."""
+    out: list[Paragraph] = []
+    label = "附件："
+    label_chars = text_width_chars(label)
+    for i, name in enumerate(names, start=1):
+        number = f"{i}." if len(names) > 1 else ""
+        lead = (label if i == 1 else "") + number
+        # The name's first character is where every wrapped line starts; what precedes it on
+        # the first line hangs to the left of it.
+        name_at = NOTE_LEFT_CHARS + label_chars + text_width_chars(number)
+        p = add_plain_line(doc, lead + name.rstrip("。；;，,."), align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+                           left_indent_pt=name_at * BODY_SIZE_PT)
+        p.paragraph_format.first_line_indent = Pt(-text_width_chars(lead) * BODY_SIZE_PT)
+        out.append(p)
+    return out
+
+
+def add_signature(doc: Document, issuer: str, date_text: str) -> list[Paragraph]:
+    """发文机关署名 over the 成文日期 (7.3.5.2): the date 右空四字 and the name centred over it;
+    a name wider than the date stays 右空二字 and the date centres under it instead."""
+    issuer_w, date_w = text_width_chars(issuer), text_width_chars(date_text)
+    axis = max(DATE_RIGHT_CHARS + date_w / 2, SIGNATURE_RIGHT_CHARS + issuer_w / 2)
+    out = []
+    for text, width in ((issuer, issuer_w), (date_text, date_w)):
+        out.append(add_plain_line(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT,
+                                  right_indent_pt=(axis - width / 2) * BODY_SIZE_PT))
+    return out
+
+
+def add_note(doc: Document, text: str) -> Paragraph:
+    """附注 (7.3.6): 居左空二字, in parentheses, the line under the 成文日期 — where offices put
+    the 联系人 and 联系电话."""
+    body = text.strip().removeprefix("（").removesuffix("）")
+    p = add_plain_line(doc, f"（{body}）", align=WD_ALIGN_PARAGRAPH.LEFT)
+    p.paragraph_format.first_line_indent = Pt(NOTE_LEFT_CHARS * BODY_SIZE_PT)
+    return p
+
+
+_PPR_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                   "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+                   "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                   "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+                   "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+                   "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _rule(doc: Document, eighths: int) -> Paragraph:
+    """A 版记 rule as wide as the text block: an empty hairline paragraph with a bottom border."""
+    p = doc.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(1)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for attr, value in (("w:val", "single"), ("w:sz", str(eighths)), ("w:space", "0"), ("w:color", "auto")):
+        bottom.set(qn(attr), value)
+    borders.append(bottom)
+    ppr.insert_element_before(borders, *_PPR_AFTER_PBDR)
+    return p
+
+
+def add_copy_to(doc: Document, names: Sequence[str]) -> list[Paragraph]:
+    """版记 with its 抄送机关 (7.4.1, 7.4.2): between a thick rule above and a thick rule below,
+    `抄送：` in 4号仿宋 左右各空一字, names separated by ， and closed by a 句号, a wrapped
+    line aligned with the first name."""
+    text = "，".join(n.strip().rstrip("。，,、") for n in names if n.strip())
+    label = "抄送："
+    side = COPY_TO_SIDE_CHARS * COPY_TO_SIZE_PT
+    top = _rule(doc, RULE_THICK_EIGHTHS)
+    p = _paragraph(doc, f"{label}{text}。", BODY_FONT, COPY_TO_SIZE_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    p.paragraph_format.left_indent = Pt(side + text_width_chars(label) * COPY_TO_SIZE_PT)
+    p.paragraph_format.first_line_indent = Pt(-text_width_chars(label) * COPY_TO_SIZE_PT)
+    p.paragraph_format.right_indent = Pt(side)
+    bottom = _rule(doc, RULE_THICK_EIGHTHS)
+    return [top, p, bottom]
