@@ -276,6 +276,226 @@ def _echo_files(files: Any) -> None:
         click.echo(line)
 
 
+def _expect_option(f: Any) -> Any:
+    return click.option("--expect", metavar="名单", help="应报送的单位：一个每行一个单位名称的文本文件，或用“、”分隔的名称；默认用申报包中的名单。")(f)
+
+
+def _parse_expect(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    path = Path(value)
+    if path.is_file():
+        text = path.read_text(encoding="utf-8-sig")
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    import re
+
+    return [v.strip() for v in re.split(r"[、,，;；\s]+", value) if v.strip()]
+
+
+@cli.command("validate", context_settings=CONTEXT)
+@pack_argument
+@click.argument("inbox", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="INBOX...")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="输出目录：写入 校验报告.xlsx 和 退回修改/（标出问题单元格的各县文件副本）。")
+@click.option("--json", "as_json", is_flag=True, help="在标准输出打印全部问题（JSON）。")
+@_help_option
+def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
+    """按申报包的字段要求和通知中的入库条件逐条审核各县报来的项目。
+
+    每个问题写明文件、工作表、单元格、字段、通知条款和修改意见。写出校验报告和退回修改的文件副本（问题单元格标红并加批注），可直接发回各县。有不合格项目或无法读取的文件时退出码为 1。
+
+    \b
+    示例：
+      shenbao validate jl-761-2020 收件箱 -o 审核结果
+      shenbao validate js-zhjs-2020 收件箱 -o 审核结果 --json
+    """
+    import json
+
+    from toolkit.packs.loader import load_pack
+    from toolkit.pipeline import process
+    from toolkit.report import write_report
+    from toolkit.returns import write_returns
+
+    p = load_pack(pack)
+    batch = process(p, list(inbox), progress=_progress_printer())
+    report = write_report(batch, out_dir / "校验报告.xlsx")
+    problems: list[str] = []
+    returns = write_returns(batch, out_dir / "退回修改", problems=problems)
+    for line in problems:
+        click.echo(f"提醒：{line}", err=True)
+    if as_json:
+        from toolkit.run import _finding_json
+
+        click.echo(json.dumps([_finding_json(f) for f in batch.findings], ensure_ascii=False, indent=1))
+    else:
+        _echo_files(batch.ingested.files)
+        c = batch.counts
+        errors = sum(1 for f in batch.findings if f.is_error)
+        click.echo(f"项目：读取 {c['rows_read']} 个，通过 {c['accepted'] + c['duplicates_merged']} 个，未通过 {c['rejected']} 个；"
+                   f"问题 {errors} 个。")
+        click.echo(f"校验报告：{report}")
+        if returns:
+            click.echo(f"退回修改：{len(returns)} 个文件，在 {out_dir / '退回修改'}")
+    bad = any(f.is_error for f in batch.findings) or any(f.status == "error" for f in batch.ingested.files)
+    click.get_current_context().exit(EXIT_FINDINGS if bad else EXIT_OK)
+
+
+@cli.command("merge", context_settings=CONTEXT)
+@pack_argument
+@click.argument("inbox", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="INBOX...")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="输出目录：写入 汇总表.xlsx（以及按归口部门分开的汇总表）。")
+@click.option("--decisions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="上次生成的、已在“疑似重复”页填写处理意见（合并/保留）的汇总表。")
+@click.option("--split-by", "split_by", metavar="归口部门", help="另按此项分别生成汇总表（如 归口部门）。")
+@click.option("--unit-name", default="", help="填报单位名称（写在汇总表标题和报送函中），如 长春市。")
+@_expect_option
+@_help_option
+def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path | None, split_by: str | None,
+              unit_name: str, expect: str | None) -> None:
+    """去重并编制汇总表；下级报来的汇总表也可以作为输入（县→市→省）。
+
+    完全相同的项目合并为一条，疑似重复的列在“疑似重复”页由经办人填写处理意见；未通过审核的项目列在“未通过”页。
+
+    \b
+    示例：
+      shenbao merge jl-761-2020 收件箱 -o 汇总 --unit-name 长春市
+      shenbao merge jl-761-2020 收件箱 -o 汇总 --decisions 汇总/汇总表.xlsx --split-by 归口部门
+    """
+    from toolkit.decisions import read_decisions
+    from toolkit.packs.loader import load_pack
+    from toolkit.pipeline import process
+    from toolkit.summary import write_summary
+
+    p = load_pack(pack)
+    chosen = read_decisions(decisions) if decisions else None
+    batch = process(p, list(inbox), decisions=chosen, expected_units=_parse_expect(expect), unit_name=unit_name,
+                    progress=_progress_printer())
+    if split_by and not (p.routing and split_by in (p.routing.title, "route")) and split_by != (p.summary.split_by if p.summary else None):
+        raise ShenbaoError(f"申报包 {p.id} 不能按“{split_by}”分开汇总" + (f"；可用：{p.routing.title}" if p.routing else ""))
+    paths = write_summary(batch, out_dir / "汇总表.xlsx", unit_name=unit_name, split=bool(split_by))
+    _echo_counts(batch)
+    for path in paths:
+        click.echo(f"已生成 {path}")
+    click.get_current_context().exit(EXIT_FINDINGS if batch.counts["rejected"] else EXIT_OK)
+
+
+@cli.command("letter", context_settings=CONTEXT)
+@pack_argument
+@click.argument("summary", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="SUMMARY...")
+@click.option("-o", "--out", "target", type=click.Path(dir_okay=False, path_type=Path), default=Path("报送函.docx"),
+              show_default=True, help="报送函文件名。")
+@click.option("--org", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="发文单位信息（TOML：发文机关、发文字号、联系人、联系电话、成文日期、抄送）。")
+@_help_option
+def letter_cmd(pack: str, summary: tuple[Path, ...], target: Path, org: Path | None) -> None:
+    """按党政机关公文格式（GB/T 9704-2012）生成报送函，数字全部取自汇总表。
+
+    没有 --org 时仍会生成，需要填写的地方用【请填写】标出。
+
+    \b
+    示例：
+      shenbao letter jl-761-2020 汇总/汇总表.xlsx -o 报送函.docx --org 发文单位.toml
+    """
+    from toolkit.letter import read_org, write_letter
+    from toolkit.packs.loader import load_pack
+
+    p = load_pack(pack)
+    result = write_letter(p, list(summary), target, read_org(org) if org else None)
+    for warning in result.warnings:
+        click.echo(f"提醒：{warning}", err=True)
+    click.echo(f"已生成 {result.path}")
+
+
+@cli.command("run", context_settings=CONTEXT)
+@click.argument("args", nargs=-1, required=True, metavar="[PACK] INBOX")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录（也可写在 shenbao.toml 的 out 中）。")
+@click.option("--org", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="发文单位信息（TOML）。")
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="上期汇总表（逐月报送时对比新增、变更、撤销）。")
+@click.option("--decisions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="已填写“疑似重复”处理意见的汇总表。")
+@click.option("--unit-name", default=None, help="填报单位名称，如 长春市。")
+@_expect_option
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="设置文件（默认读取收件文件夹中的 shenbao.toml）。")
+@click.option("--json", "as_json", is_flag=True, help="标准输出只打印一个 JSON 对象（供定时任务使用），进度和提示写到标准错误。")
+@_help_option
+def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous: Path | None,
+            decisions: Path | None, unit_name: str | None, expect: str | None, config: Path | None,
+            as_json: bool) -> None:
+    """一条命令完成全部工作：读取 → 审核 → 去重汇总 → 报送函。
+
+    输出目录中写入 汇总表.xlsx、校验报告.xlsx、退回修改/、报送函.docx 和 manifest.json（输入文件的校验值、申报包版本、各项数目）。输出先写入临时文件，全部完成后才替换旧文件；同一输出目录不能同时运行两个任务。退出码：0 全部通过；1 有未通过的项目或无法读取的文件；2 用法或申报包有误；3 输出无法写入。
+
+    \b
+    示例：
+      shenbao run jl-761-2020 收件箱 -o 申报结果 --unit-name 长春市 --org 发文单位.toml
+      shenbao run 收件箱                  （申报包等写在 收件箱/shenbao.toml 中）
+      shenbao run jl-761-2020 收件箱 -o 申报结果 --json
+    """
+    import json
+
+    from toolkit.packs.loader import load_pack
+    from toolkit.run import RunSettings, run_job
+    from toolkit.settings import find_settings, load_settings
+
+    if len(args) > 2:
+        raise click.UsageError("只需给出申报包和一个收件文件夹")
+    inbox = Path(args[-1])
+    if not inbox.exists():
+        raise ShenbaoError(f"找不到收件文件夹 {inbox}")
+    settings = load_settings(find_settings([inbox], config))
+    pack_ref = args[0] if len(args) == 2 else settings.pack
+    if not pack_ref:
+        raise ShenbaoError("请给出申报包（如 shenbao run jl-761-2020 收件箱），或在 shenbao.toml 中写 pack = \"…\"")
+    out = out_dir or settings.out
+    if out is None:
+        raise ShenbaoError("请用 -o 给出输出目录，或在 shenbao.toml 中写 out = \"…\"")
+    p = load_pack(pack_ref)
+    run_settings = RunSettings(
+        org=org or settings.org, decisions=decisions or settings.decisions, previous=previous or settings.previous,
+        expected_units=_parse_expect(expect) or (list(settings.expect) if settings.expect else None),
+        unit_name=unit_name if unit_name is not None else (settings.unit_name or ""),
+    )
+    result = run_job(p, [inbox], Path(out), run_settings, progress=_progress_printer())
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        for warning in result.warnings:
+            click.echo(f"提醒：{warning}", err=True)
+    else:
+        _echo_run(result)
+    click.get_current_context().exit(result.exit_code)
+
+
+def _echo_counts(batch: Any) -> None:
+    c = batch.counts
+    files = batch.stats.files
+    click.echo(f"文件：{sum(files.values())} 个（读取 {files['ok']}，无法读取 {files['error']}，跳过 {files['skipped']}）")
+    click.echo(f"项目：读取 {c['rows_read']} 个 → 入汇总表 {c['accepted']}、未通过 {c['rejected']}、重复合并 {c['duplicates_merged']}；"
+               f"疑似重复 {c['suspected_duplicates']} 对待确认")
+    total = batch.stats.totals.get("total_investment")
+    if total is not None:
+        yi = f"（{total / 10000:,.2f} 亿元）" if batch.pack.unit == "万元" and total >= 10000 else ""
+        click.echo(f"总投资：{total:,.2f} {batch.pack.unit}{yi}")
+    if batch.stats.not_reported:
+        click.echo(f"未报送：{'、'.join(batch.stats.not_reported)}")
+
+
+def _echo_run(result: Any) -> None:
+    batch = result.batch
+    click.echo(f"申报包：{batch.pack.title}（{batch.pack.id} {batch.pack.version}）")
+    _echo_counts(batch)
+    bad = [f for f in batch.ingested.files if f.status == "error"]
+    for f in bad:
+        click.echo(f"无法读取：{f.path} —— {f.message}")
+    for warning in result.warnings:
+        click.echo(f"提醒：{warning}")
+    click.echo(f"输出：{result.out_dir}（汇总表.xlsx、校验报告.xlsx、退回修改/、报送函.docx、manifest.json）")
+
+
 @cli.command("schema", context_settings=CONTEXT)
 @pack_argument
 @click.argument("annex", metavar="ANNEX", required=False)

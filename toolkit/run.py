@@ -207,13 +207,14 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any)
     today = settings.today.isoformat() if settings.today else None
     summaries = write_summary(batch, staging / SUMMARY_NAME, unit_name=settings.unit_name, date=today)
     write_report(batch, staging / REPORT_NAME)
-    write_returns(batch, staging / RETURNS_DIR)
+    problems: list[str] = []
+    write_returns(batch, staging / RETURNS_DIR, problems=problems)
     letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today)
     outputs = {"summary": SUMMARY_NAME, "report": REPORT_NAME, "returns": RETURNS_DIR, "letter": LETTER_NAME}
     extra = [p.name for p in summaries if p.name != SUMMARY_NAME]
     if extra:
         outputs["summaries_by_department"] = "、".join(extra)
-    return outputs, list(letter.warnings)
+    return outputs, [*problems, *letter.warnings]
 
 
 def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, str], staging: Path) -> dict[str, Any]:
@@ -226,7 +227,7 @@ def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, str], stag
     decisions = None
     if settings.decisions:
         decisions = {"path": str(settings.decisions), "sha256": sha256(settings.decisions)}
-    produced = {}
+    produced: dict[str, dict[str, Any]] = {}
     for key, name in outputs.items():
         path = staging / name
         if path.is_file():

@@ -1,0 +1,141 @@
+"""`shenbao run`: the JSON contract, exit codes, the manifest, atomic outputs, the lock, reruns."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+from python_calamine import CalamineWorkbook
+
+from tests.inbox_fixtures import build_inbox, own_layout_two_level
+from toolkit.cli import cli
+from toolkit.packs.loader import builtin_root
+from toolkit.run import LOCK_NAME
+
+SCHEMA = json.loads((builtin_root() / "run-result.schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_inbox(tmp_path_factory.mktemp("run") / "收件箱")
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["run", *args])
+
+
+def test_json_contract_invariant_and_exit_code(inbox: Path, tmp_path: Path) -> None:
+    res = run("jl-761-2020", str(inbox), "-o", str(tmp_path / "out"), "--json", "--unit-name", "长春市")
+    assert res.exit_code == 1, res.stderr  # the inbox has unreadable files and rejected rows
+    data = json.loads(res.stdout)  # stdout is exactly one JSON object
+    jsonschema.validate(data, SCHEMA)
+    c = data["counts"]
+    assert c["rows_read"] == c["accepted"] + c["rejected"] + c["duplicates_merged"] == 10
+    assert {f["status"] for f in data["files"]} == {"ok", "error", "skipped"}
+    for key in ("summary", "report", "returns", "letter", "manifest"):
+        assert Path(data["outputs"][key]).exists(), key
+
+
+def test_manifest_records_inputs_and_versions(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run("jl-761-2020", str(inbox), "-o", str(out))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["pack"] == {"id": "jl-761-2020", "version": "1.1.0"}
+    assert manifest["template_versions_seen"] == ["1.0.0", "1.1.0"]
+    names = {Path(i["path"]).name for i in manifest["inputs"]}
+    assert "南关区.xlsx" in names and all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert manifest["counts"]["rows_read"] == 10
+    assert not list(out.glob(".shenbao-staging-*")) and not (out / LOCK_NAME).exists()
+
+
+def test_clean_inbox_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    # A county file with every row acceptable is rare in fixtures; a header-only file is clean.
+    from tests.inbox_fixtures import header_only
+
+    header_only(tmp_path / "in" / "绿园区.xlsx")
+    res = run("jl-761-2020", str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert "输出：" in res.stdout
+
+
+def test_interrupted_run_leaves_previous_outputs(inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    assert run("jl-761-2020", str(inbox), "-o", str(out)).exit_code == 1
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    import toolkit.letter
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt  # the clerk closes the window while the letter is being written
+
+    monkeypatch.setattr(toolkit.letter, "write_letter", crash)
+    res = run("jl-761-2020", str(inbox), "-o", str(out))
+    assert res.exit_code == 2 and "已取消" in res.stderr
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before
+    assert not list(out.glob(".shenbao-staging-*")) and not (out / LOCK_NAME).exists()
+
+
+def test_second_run_on_the_same_out_is_refused(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    import socket
+
+    (out / LOCK_NAME).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": "now"}),
+                                 encoding="utf-8")
+    res = run("jl-761-2020", str(inbox), "-o", str(out))
+    assert res.exit_code == 3
+    assert "正被另一个 shenbao 使用" in res.stderr
+
+
+def test_stale_lock_of_a_dead_process_is_taken_over(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    import socket
+
+    (out / LOCK_NAME).write_text(json.dumps({"pid": 2**22 + 12345, "host": socket.gethostname()}), encoding="utf-8")
+    assert run("jl-761-2020", str(inbox), "-o", str(out)).exit_code == 1
+    assert not (out / LOCK_NAME).exists()
+
+
+def _cells(path: Path) -> dict[str, list[list[Any]]]:
+    wb = CalamineWorkbook.from_path(str(path))
+    return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
+
+
+def test_rerun_gives_the_same_outputs(inbox: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    run("jl-761-2020", str(inbox), "-o", str(a))
+    run("jl-761-2020", str(inbox), "-o", str(b))
+    for name in ("汇总表.xlsx", "校验报告.xlsx"):
+        assert _cells(a / name) == _cells(b / name), name
+
+
+def test_settings_file_supplies_pack_out_and_unit(tmp_path: Path) -> None:
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    own_layout_two_level(inbox / "南关区.xlsx")
+    (inbox / "shenbao.toml").write_text('pack = "jl-761-2020"\nunit_name = "长春市"\nout = "../结果"\n', encoding="utf-8")
+    res = run(str(inbox), "--json")
+    assert res.exit_code in (0, 1), res.stderr
+    data = json.loads(res.stdout)
+    assert data["pack"] == "jl-761-2020" and (tmp_path / "结果" / "汇总表.xlsx").is_file()
+
+
+def test_bad_settings_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "shenbao.toml").write_text('pakc = "x"\n', encoding="utf-8")
+    res = run(str(tmp_path), "-o", str(tmp_path / "o"))
+    assert res.exit_code == 2 and "不认识的项：pakc" in res.stderr
+
+
+def test_unwritable_out_exits_3(inbox: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = run("jl-761-2020", str(inbox), "-o", str(blocker / "out"))
+    assert res.exit_code == 3 and res.stderr.startswith("错误：")
