@@ -1123,6 +1123,15 @@ def build_zgsz(out: Path, work: Path) -> list[Path]:
 PACKS = ("jl-761-2020", "js-zhjs-2020", "jl-gyhlw-2020", "jl-zgsz-2023")
 
 
+# Each inbox's shenbao.toml: what the clerk of that level would set once (shenbao run reads it).
+SETTINGS = {
+    'jl-761-2020': '# 长春市汇总各县（市、区）报来的“761”项目表时的设置（shenbao run 自动读取本文件）。\npack = "jl-761-2020"\nunit_name = "长春市"\norg = "../org.example.toml"\nexpect = ["南关区", "宽城区", "朝阳区", "二道区", "绿园区", "双阳区", "九台区", "农安县", "榆树市", "德惠市", "公主岭市"]\n',
+    'js-zhjs-2020': '# 南京市汇总各区推荐项目时的设置（shenbao run 自动读取本文件）。\npack = "js-zhjs-2020"\nunit_name = "南京市"\nexpect = ["江宁区", "鼓楼区", "浦口区", "玄武区", "秦淮区", "建邺区", "栖霞区", "雨花台区", "六合区", "溧水区", "高淳区"]\n',
+    'jl-gyhlw-2020': '# 长春市汇总本市企业申报材料时的设置：申报单位是企业，不设应报送名单。\npack = "jl-gyhlw-2020"\nunit_name = "长春市"\nexpect = []\n',
+    'jl-zgsz-2023': '# 省工业和信息化厅汇总各市（州）报来的储备库项目时的设置；应报送单位用申报包中的名单。\npack = "jl-zgsz-2023"\nunit_name = "吉林省工业和信息化厅"\n',
+}
+
+
 def build(out_root: Path, office: bool | None = None) -> dict[str, list[Path]]:
     """Write every pack's inbox under `out_root`; `office=None` uses LibreOffice when installed.
 
@@ -1155,6 +1164,7 @@ def build(out_root: Path, office: bool | None = None) -> dict[str, list[Path]]:
             for f in files:
                 if f.exists():
                     shutil.copy2(f, target / f.name)
+            (target / "shenbao.toml").write_text(SETTINGS[pack_id], encoding="utf-8")
             made[pack_id] = [target / f.name for f in files]
     return made
 

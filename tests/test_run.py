@@ -139,3 +139,26 @@ def test_unwritable_out_exits_3(inbox: Path, tmp_path: Path) -> None:
     blocker.write_text("x")
     res = run("jl-761-2020", str(inbox), "-o", str(blocker / "out"))
     assert res.exit_code == 3 and res.stderr.startswith("错误：")
+
+
+def test_output_inside_the_inbox_is_not_read_back(tmp_path: Path) -> None:
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    own_layout_two_level(inbox / "南关区.xlsx")
+    (inbox / "shenbao.toml").write_text('pack = "jl-761-2020"\nout = "结果"\n', encoding="utf-8")
+    first = json.loads(run(str(inbox), "--json").stdout)
+    second = json.loads(run(str(inbox), "--json").stdout)  # 收件箱/结果/汇总表.xlsx now exists
+    assert [f["path"] for f in second["files"]] == [f["path"] for f in first["files"]] == ["南关区.xlsx"]
+    assert second["counts"] == first["counts"]
+
+
+def test_samples_settings_name_the_units_that_have_not_reported(tmp_path: Path) -> None:
+    from tests.helpers import REPO
+
+    res = run(str(REPO / "samples" / "jl-761-2020"), "-o", str(tmp_path / "out"), "--json")
+    data = json.loads(res.stdout)
+    assert res.exit_code == 1 and data["pack"] == "jl-761-2020"
+    assert data["not_reported"] == ["德惠市", "公主岭市"]
+    assert "shenbao.toml" not in {f["path"] for f in data["files"]}
+    c = data["counts"]
+    assert (c["rows_read"], c["accepted"], c["rejected"], c["duplicates_merged"], c["suspected_duplicates"]) == (43, 34, 8, 1, 1)

@@ -70,8 +70,9 @@ def process(
     expected_units: Sequence[str] | None = None,
     unit_name: str = "",
     progress: Progress | None = None,
+    exclude: Sequence[Path] = (),
 ) -> Batch:
-    ingested = ingest(pack, inputs, progress)
+    ingested = ingest(pack, inputs, progress, exclude)
     checked = validate(pack, ingested.records, ingested.findings)
     annex = summary_annex(pack)
     # Duplicates are sought among accepted rows of the summary's annex; other annexes (the forms

@@ -179,7 +179,7 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         org = read_org(settings.org)
     with output_lock(out_dir):
         batch = process(pack, inputs, decisions=decisions, expected_units=settings.expected_units,
-                        unit_name=settings.unit_name, progress=progress)
+                        unit_name=settings.unit_name, progress=progress, exclude=[out_dir])
         try:
             staging = Path(tempfile.mkdtemp(prefix=".shenbao-staging-", dir=out_dir))
         except OSError as exc:
@@ -221,7 +221,7 @@ def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, str], stag
     from toolkit.ingest.readers import discover
 
     inputs = []
-    for path in discover(batch.inputs):
+    for path in discover(batch.inputs, [staging.parent]):
         with contextlib.suppress(OSError):
             inputs.append({"path": str(path), "sha256": sha256(path), "bytes": path.stat().st_size})
     decisions = None

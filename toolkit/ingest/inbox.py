@@ -61,9 +61,10 @@ class _Read:
     mtime: float
 
 
-def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None) -> IngestResult:
+def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None,
+           exclude: Sequence[Path] = ()) -> IngestResult:
     roots = [Path(p) for p in inputs]
-    paths = discover(roots)
+    paths = discover(roots, exclude)
     reads: list[_Read] = []
     for i, path in enumerate(paths, 1):
         shown = display_path(path, roots)

@@ -56,6 +56,7 @@ MSG_ENCODING = "无法识别文本文件的编码（不是 UTF-8 也不是 GBK�
 SHEET_EXTS = frozenset(".xlsx .xlsm .xltx .xltm .xls .xlt .et .ett .ods .ots .csv .tsv".split())
 # Plain text under these names is read as a table only when it really has columns.
 TEXT_EXTS = frozenset({".txt", ".dat", ""})
+SETTINGS_FILE = "shenbao.toml"
 SYSTEM_NAMES = frozenset({"thumbs.db", "ehthumbs.db", ".ds_store", "desktop.ini"})
 
 # calamine holds a sheet as a dense grid of 32-byte cells from A1 to the last cell with a value,
@@ -127,7 +128,7 @@ def _unrecognised(path: Path) -> _Refused:
 # --------------------------------------------------------------------------- discovery
 
 
-def discover(inputs: Sequence[Path]) -> list[Path]:
+def discover(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]:
     """Files to read: each file given, and every file under each folder given (recursively).
 
     Folders are listed in sorted relative-path order, inputs in the order given; a file reached
@@ -148,9 +149,14 @@ def discover(inputs: Sequence[Path]) -> list[Path]:
         if item.is_dir():
             root = item.resolve()
             batch: list[Path] = []
+            skip = {p.resolve() for p in exclude}
             for dirpath, dirnames, filenames in os.walk(item):
-                dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
+                # Our own output folder inside the inbox is never read back as county files.
+                dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))
+                               and Path(dirpath, d).resolve() not in skip]
                 for name in filenames:
+                    if name == SETTINGS_FILE:
+                        continue  # shenbao.toml: the clerk's settings, not a county's file
                     path = Path(dirpath, name)
                     if path.is_symlink() and not path.resolve().is_relative_to(root):
                         continue
