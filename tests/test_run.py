@@ -162,3 +162,25 @@ def test_samples_settings_name_the_units_that_have_not_reported(tmp_path: Path) 
     assert "shenbao.toml" not in {f["path"] for f in data["files"]}
     c = data["counts"]
     assert (c["rows_read"], c["accepted"], c["rejected"], c["duplicates_merged"], c["suspected_duplicates"]) == (43, 34, 8, 1, 1)
+
+
+def test_previous_month_marks_new_changed_and_withdrawn(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.helpers import REPO
+
+    july = tmp_path / "七月"
+    run("jl-761-2020", str(REPO / "samples" / "jl-761-2020"), "-o", str(july))
+    august_inbox = tmp_path / "八月收件箱"
+    shutil.copytree(REPO / "samples" / "jl-761-2020", august_inbox)
+    shutil.copy(REPO / "samples" / "org.example.toml", tmp_path)  # the copied shenbao.toml names ../org.example.toml
+    (august_inbox / "榆树市.xlsx").unlink()  # 榆树市's projects are gone this month
+    res = run("jl-761-2020", str(august_inbox), "-o", str(tmp_path / "八月"), "--previous", str(july / "汇总表.xlsx"), "--json")
+    data = json.loads(res.stdout)
+    jsonschema.validate(data, SCHEMA)
+    july_data = json.loads(run("jl-761-2020", str(REPO / "samples" / "jl-761-2020"), "-o", str(tmp_path / "x"), "--json").stdout)
+    gone = july_data["counts"]["accepted"] - data["counts"]["accepted"]
+    assert gone > 0
+    assert data["changes"] == {"新增": 0, "变更": 0, "撤销": gone, "无变化": data["counts"]["accepted"]}
+    cells = _cells(tmp_path / "八月" / "本期变化.xlsx")["本期变化"]
+    assert sum(1 for row in cells if row and row[0] == "撤销") == gone

@@ -349,10 +349,12 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
               help="上次生成的、已在“疑似重复”页填写处理意见（合并/保留）的汇总表。")
 @click.option("--split-by", "split_by", metavar="归口部门", help="另按此项分别生成汇总表（如 归口部门）。")
 @click.option("--unit-name", default="", help="填报单位名称（写在汇总表标题和报送函中），如 长春市。")
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="上期汇总表：另写 本期变化.xlsx，标出新增、变更（哪些项）和撤销的项目。")
 @_expect_option
 @_help_option
 def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path | None, split_by: str | None,
-              unit_name: str, expect: str | None) -> None:
+              unit_name: str, previous: Path | None, expect: str | None) -> None:
     """去重并编制汇总表；下级报来的汇总表也可以作为输入（县→市→省）。
 
     完全相同的项目合并为一条，疑似重复的列在“疑似重复”页由经办人填写处理意见；未通过审核的项目列在“未通过”页。
@@ -361,6 +363,7 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
     示例：
       shenbao merge jl-761-2020 收件箱 -o 汇总 --unit-name 长春市
       shenbao merge jl-761-2020 收件箱 -o 汇总 --decisions 汇总/汇总表.xlsx --split-by 归口部门
+      shenbao merge jl-761-2020 收件箱 -o 八月汇总 --previous 七月汇总/汇总表.xlsx
     """
     from toolkit.decisions import read_decisions
     from toolkit.packs.loader import load_pack
@@ -374,6 +377,13 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
     if split_by and not (p.routing and split_by in (p.routing.title, "route")) and split_by != (p.summary.split_by if p.summary else None):
         raise ShenbaoError(f"申报包 {p.id} 不能按“{split_by}”分开汇总" + (f"；可用：{p.routing.title}" if p.routing else ""))
     paths = write_summary(batch, out_dir / "汇总表.xlsx", unit_name=unit_name, split=bool(split_by))
+    if previous:
+        from toolkit.monthly import compare, read_previous, write_changes
+
+        current = [r for r in batch.accepted if r.annex == batch.annex.id]
+        changes = compare(batch.annex, current, read_previous(p, batch.annex, previous))
+        paths.append(write_changes(batch.annex, changes, out_dir / "本期变化.xlsx"))
+        click.echo(f"与上期相比：新增 {changes.count('新增')}、变更 {changes.count('变更')}、撤销 {changes.count('撤销')}")
     _echo_counts(batch)
     for path in paths:
         click.echo(f"已生成 {path}")
@@ -491,6 +501,9 @@ def _echo_run(result: Any) -> None:
     bad = [f for f in batch.ingested.files if f.status == "error"]
     for f in bad:
         click.echo(f"无法读取：{f.path} —— {f.message}")
+    if batch.changes is not None:
+        ch = batch.changes
+        click.echo(f"与上期相比：新增 {ch.count('新增')}、变更 {ch.count('变更')}、撤销 {ch.count('撤销')}（见 本期变化.xlsx）")
     for warning in result.warnings:
         click.echo(f"提醒：{warning}")
     click.echo(f"输出：{result.out_dir}（汇总表.xlsx、校验报告.xlsx、退回修改/、报送函.docx、manifest.json）")

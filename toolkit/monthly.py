@@ -100,3 +100,52 @@ def _show(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     return str(value)
+
+
+def read_previous(pack: Any, annex: Annex, path: Any) -> list[Record]:
+    """Last month's projects: its summary read as any input (the 明细 sheet of our summary)."""
+    from pathlib import Path
+
+    from toolkit.errors import ShenbaoError
+    from toolkit.ingest.inbox import ingest
+
+    result = ingest(pack, [Path(path)])
+    report = result.files[0] if result.files else None
+    if report is None or report.status != "ok":
+        reason = report.message if report else "文件不存在"
+        raise ShenbaoError(f"上期汇总表 {path} 无法读取：{reason}")
+    return [r for r in result.records if r.annex == annex.id]
+
+
+def write_changes(annex: Annex, changes: Changes, target: Any) -> Any:
+    """本期变化.xlsx: one row a project, 新增 / 变更 (with what changed) / 撤销, then 无变化."""
+    import xlsxwriter
+
+    from toolkit.atomic import atomic_path
+
+    order = {NEW: 0, CHANGED: 1, WITHDRAWN: 2, SAME: 3}
+    rows = sorted(changes.items, key=lambda c: (order[c.status], c.record.file, c.record.row))
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        ws = wb.add_worksheet("本期变化")
+        bold = wb.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True})
+        cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+        counts = f"新增 {changes.count(NEW)} 个，变更 {changes.count(CHANGED)} 个，撤销 {changes.count(WITHDRAWN)} 个，无变化 {changes.count(SAME)} 个"
+        ws.write_string(0, 0, f"与上期汇总表相比：{counts}", wb.add_format({"bold": True, "font_size": 12}))
+        headers = ["状态", "项目名称", "建设单位", "填报单位", "来源文件", "行号", "变化内容"]
+        for c, h in enumerate(headers):
+            ws.write_string(2, c, h, bold)
+        for i, change in enumerate(rows, start=3):
+            r = change.record
+            values = [change.status, _show(r.values.get("project_name")),
+                      _show(r.values.get("applicant") or r.values.get("enterprise")),
+                      r.reporting_unit or "", r.file, str(r.row), describe(annex, change)]
+            for c, v in enumerate(values):
+                ws.write_string(i, c, v, cell)
+        for c, width in enumerate([8, 36, 28, 12, 24, 6, 60]):
+            ws.set_column(c, c, width)
+        ws.freeze_panes(3, 0)
+        ws.autofilter(2, 0, 2 + len(rows), len(headers) - 1)
+        wb.set_properties({"author": "shenbao", "created": __import__("datetime").datetime(2020, 1, 1)})
+        wb.close()
+    return target

@@ -15,6 +15,7 @@ from toolkit.dedupe import Decision, DedupeResult, dedupe
 from toolkit.findings import Finding, sort_key
 from toolkit.ingest.inbox import Progress, ingest
 from toolkit.ingest.records import IngestResult, Record
+from toolkit.monthly import Changes
 from toolkit.packs.model import Annex, Pack
 from toolkit.stats import SummaryStats, compute_stats
 from toolkit.validate import Validation, validate
@@ -29,6 +30,7 @@ class Batch:
     validation: Validation
     dedup: DedupeResult
     stats: SummaryStats
+    changes: Changes | None = None  # against last month's summary, when one was given
 
     @property
     def accepted(self) -> list[Record]:

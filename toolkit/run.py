@@ -33,6 +33,7 @@ REPORT_NAME = "校验报告.xlsx"
 RETURNS_DIR = "退回修改"
 LETTER_NAME = "报送函.docx"
 MANIFEST_NAME = "manifest.json"
+CHANGES_NAME = "本期变化.xlsx"
 
 
 @dataclass
@@ -73,6 +74,8 @@ class RunResult:
                        "unit": batch.pack.unit},
             "findings": [_finding_json(f) for f in batch.findings],
             "not_reported": batch.stats.not_reported,
+            "changes": None if batch.changes is None else {
+                s: batch.changes.count(s) for s in ("新增", "变更", "撤销", "无变化")},
             "outputs": self.outputs,
             "warnings": self.warnings,
         }
@@ -211,6 +214,14 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any)
     write_returns(batch, staging / RETURNS_DIR, problems=problems)
     letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today)
     outputs = {"summary": SUMMARY_NAME, "report": REPORT_NAME, "returns": RETURNS_DIR, "letter": LETTER_NAME}
+    if settings.previous:
+        from toolkit.monthly import compare, read_previous, write_changes
+
+        previous = read_previous(batch.pack, batch.annex, settings.previous)
+        current = [r for r in batch.accepted if r.annex == batch.annex.id]
+        batch.changes = compare(batch.annex, current, previous)
+        write_changes(batch.annex, batch.changes, staging / CHANGES_NAME)
+        outputs["changes"] = CHANGES_NAME
     extra = [p.name for p in summaries if p.name != SUMMARY_NAME]
     if extra:
         outputs["summaries_by_department"] = "、".join(extra)
@@ -241,6 +252,7 @@ def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, str], stag
         "inputs": inputs,
         "decisions": decisions,
         "org": str(settings.org) if settings.org else None,
+        "previous": {"path": str(settings.previous), "sha256": sha256(settings.previous)} if settings.previous else None,
         "counts": batch.counts,
         "totals": {"projects": batch.stats.projects, **batch.stats.totals},
         "outputs": produced,
