@@ -14,13 +14,15 @@ from typing import Any
 import openpyxl
 import xlsxwriter
 
-from toolkit.formats import uscc_check_char
+from toolkit.formats import org_code_check_char, uscc_check_char
 from toolkit.packs.loader import load_history, load_pack
 from toolkit.packs.model import Pack
 from toolkit.template import write_templates
 
 
 def code(first17: str) -> str:
+    """A valid code from a draft: the organisation-code check digit and the final check fixed."""
+    first17 = first17[:16] + org_code_check_char(first17[8:16])
     return first17 + uscc_check_char(first17)
 
 

@@ -28,9 +28,9 @@ BASE: dict[str, Any] = {
 
 
 def _fix_uscc(code17: str) -> str:
-    from toolkit.formats import uscc_check_char
+    from tests.inbox_fixtures import code
 
-    return code17 + uscc_check_char(code17)
+    return code(code17)
 
 
 BASE["uscc"] = _fix_uscc("11220102MB0000000")

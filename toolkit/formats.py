@@ -79,7 +79,9 @@ def check_uscc(code: str) -> str | None:
         return f"统一社会信用代码校验位不符（第18位应为 {expected}，现为 {code[17]}）"
     if code[:2] not in USCC_KINDS:
         return f"统一社会信用代码前两位 {code[:2]} 不是已知的登记管理部门和机构类别"
-    return None
+    # Characters 9-17 are the GB 11714 organisation code, with a check digit of its own: a code
+    # whose last character was recomputed over a mistyped body passes the first check, not this one.
+    return check_uscc_org_code(code)
 
 
 def check_uscc_org_code(code: str) -> str | None:
