@@ -469,6 +469,7 @@ def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previ
         org=org or settings.org, decisions=decisions or settings.decisions, previous=previous or settings.previous,
         expected_units=_parse_expect(expect) or (list(settings.expect) if settings.expect is not None else None),
         unit_name=unit_name if unit_name is not None else (settings.unit_name or ""),
+        limits=settings.limits,
     )
     result = run_job(p, [inbox], Path(out), run_settings, progress=_progress_printer())
     if as_json:

@@ -8,11 +8,12 @@ rows read = accepted + rejected + merged duplicates.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.dedupe import Decision, DedupeResult, dedupe
 from toolkit.findings import Finding, sort_key
+from toolkit.ingest.guard import Limits
 from toolkit.ingest.inbox import Progress, ingest
 from toolkit.ingest.records import IngestResult, Record
 from toolkit.monthly import Changes
@@ -31,6 +32,7 @@ class Batch:
     dedup: DedupeResult
     stats: SummaryStats
     changes: Changes | None = None  # against last month's summary, when one was given
+    limits: Limits = field(default_factory=Limits)  # what the inbox was read under (return copies re-read it)
 
     @property
     def accepted(self) -> list[Record]:
@@ -73,8 +75,10 @@ def process(
     unit_name: str = "",
     progress: Progress | None = None,
     exclude: Sequence[Path] = (),
+    limits: Limits | None = None,
 ) -> Batch:
-    ingested = ingest(pack, inputs, progress, exclude)
+    limits = limits or Limits()
+    ingested = ingest(pack, inputs, progress, exclude, limits)
     checked = validate(pack, ingested.records, ingested.findings)
     annex = summary_annex(pack)
     # Duplicates are sought among accepted rows of the summary's annex; other annexes (the forms
@@ -90,6 +94,6 @@ def process(
         suspected_duplicates=len(dup.suspects), files=ingested.files,
         expected_units=expected_units, unit_name=unit_name,
     )
-    batch = Batch(pack, annex, [Path(p) for p in inputs], ingested, checked, dup, stats)
+    batch = Batch(pack, annex, [Path(p) for p in inputs], ingested, checked, dup, stats, limits=limits)
     batch.check_accounting()
     return batch

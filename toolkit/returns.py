@@ -46,6 +46,7 @@ from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 from toolkit.atomic import atomic_path
 from toolkit.errors import OutputError
 from toolkit.findings import Finding, Severity
+from toolkit.ingest.guard import Limits
 from toolkit.ingest.readers import read_file
 from toolkit.ingest.records import FileReport
 from toolkit.packs.model import Pack
@@ -284,7 +285,7 @@ def write_returns(batch: Batch, out_dir: Path, *, problems: list[str] | None = N
             _note(problems, f"{report.path}：退回修改副本的位置 {target} 不在输出文件夹内，未生成")
             continue
         try:
-            _write_copy(batch.pack, report, findings, target)
+            _write_copy(batch.pack, report, findings, target, batch.limits)
         except OutputError:
             raise
         except Exception as exc:  # one unreadable workbook never stops the others
@@ -299,7 +300,8 @@ def _note(problems: list[str] | None, line: str) -> None:
         problems.append(line)
 
 
-def _write_copy(pack: Pack, report: FileReport, findings: list[Finding], target: Path) -> None:
+def _write_copy(pack: Pack, report: FileReport, findings: list[Finding], target: Path,
+                limits: Limits | None = None) -> None:
     assert report.source is not None
     kind = report.kind or "xlsx"
     if kind in OPENPYXL_KINDS:
@@ -315,7 +317,7 @@ def _write_copy(pack: Pack, report: FileReport, findings: list[Finding], target:
         note = "原文件太大或无法按原样复制，此为按原数据重建的 .xlsx 副本（只保留数据，原格式未保留）"
     else:
         note = rebuilt_note(kind)
-    rebuild_workbook(pack, report, findings, target, note)
+    rebuild_workbook(pack, report, findings, target, note, limits)
 
 
 def _sheet_xml_size(path: Path) -> int:
@@ -609,10 +611,11 @@ def _write_value(ws: XlsxWorksheet, r: int, c: int, value: Any, fmt: Format | No
     return display_width(text[:100])
 
 
-def rebuild_workbook(pack: Pack, report: FileReport, findings: list[Finding], target: Path, note: str) -> Path:
+def rebuild_workbook(pack: Pack, report: FileReport, findings: list[Finding], target: Path, note: str,
+                     limits: Limits | None = None) -> Path:
     """An .xlsx rebuilt from the values the reader sees in the county's file, marked and listed."""
     assert report.source is not None
-    outcome = read_file(report.source)
+    outcome = read_file(report.source, limits=limits)
     if outcome.workbook is None:
         raise ValueError(outcome.message or "文件无法读取")
     marks = cell_marks(findings, report)

@@ -23,6 +23,7 @@ from typing import Any
 
 from toolkit import __version__
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, OutputError
+from toolkit.ingest.guard import Limits
 from toolkit.ingest.inbox import Progress
 from toolkit.packs.model import Pack
 from toolkit.pipeline import Batch, process
@@ -44,6 +45,7 @@ class RunSettings:
     expected_units: list[str] | None = None
     unit_name: str = ""
     today: date | None = None
+    limits: Limits = field(default_factory=Limits)  # shenbao.toml [limits]
 
 
 @dataclass
@@ -182,7 +184,8 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         org = read_org(settings.org)
     with output_lock(out_dir):
         batch = process(pack, inputs, decisions=decisions, expected_units=settings.expected_units,
-                        unit_name=settings.unit_name, progress=progress, exclude=[out_dir])
+                        unit_name=settings.unit_name, progress=progress, exclude=[out_dir],
+                        limits=settings.limits)
         try:
             staging = Path(tempfile.mkdtemp(prefix=".shenbao-staging-", dir=out_dir))
         except OSError as exc:

@@ -9,16 +9,24 @@ Looked for in the inbox folder (or given with --config). Paths in it are relativ
     decisions = "汇总表.xlsx"       # 填写了“疑似重复”处理意见的汇总表
     out = "../申报结果"            # 输出目录
     expect = ["南关区", "朝阳区"]    # 应报送的单位（默认用申报包中的名单）
+
+    [limits]                      # 读取各县文件的上限（防止损坏或恶意构造的文件拖垮整批处理）
+    max_unzipped_mb = 200         # 一个 xlsx/ods 解压后的总大小
+    max_compression_ratio = 200   # 单个部件的解压倍数（仅对解压后大于下一项的部件判断）
+    ratio_applies_above_mb = 20
+    max_zip_members = 10000       # 一个 xlsx/ods 内的部件数
+    max_rows = 100000             # 每个工作表读取的行数（超出部分不读，并提醒）
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ShenbaoError
+from toolkit.ingest.guard import Limits
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,7 +34,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SETTINGS_NAME = "shenbao.toml"
-KNOWN = {"pack", "unit_name", "org", "previous", "decisions", "out", "expect"}
+KNOWN = {"pack", "unit_name", "org", "previous", "decisions", "out", "expect", "limits"}
+LIMIT_KEYS = tuple(f.name for f in fields(Limits))
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,7 @@ class Settings:
     decisions: Path | None = None
     out: Path | None = None
     expect: tuple[str, ...] | None = None
+    limits: Limits = field(default_factory=Limits)
 
 
 def find_settings(inboxes: list[Path], explicit: Path | None) -> Path | None:
@@ -83,4 +93,21 @@ def load_settings(path: Path | None) -> Settings:
             raise ShenbaoError(f"设置文件 {path} 中 {key} 应为文字")
     return Settings(path=path, pack=data.get("pack"), unit_name=data.get("unit_name"), org=rel("org"),
                     previous=rel("previous"), decisions=rel("decisions"), out=rel("out"),
-                    expect=tuple(expect) if expect is not None else None)
+                    expect=tuple(expect) if expect is not None else None,
+                    limits=_limits(data.get("limits"), path))
+
+
+def _limits(table: Any, path: Path) -> Limits:
+    """[limits]: each key a whole number above zero; unknown keys are refused, not ignored."""
+    if table is None:
+        return Limits()
+    if not isinstance(table, dict):
+        raise ShenbaoError(f"设置文件 {path} 中 limits 应为一节 [limits]，如 max_unzipped_mb = 500")
+    unknown = sorted(set(table) - set(LIMIT_KEYS))
+    if unknown:
+        raise ShenbaoError(f"设置文件 {path} 的 [limits] 中有不认识的项：{'、'.join(unknown)}；"
+                           f"可用的项：{'、'.join(LIMIT_KEYS)}")
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ShenbaoError(f"设置文件 {path} 的 [limits] 中 {key} 应为大于 0 的整数，如 {getattr(Limits(), key)}")
+    return Limits(**table)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from toolkit.findings import Finding
 from toolkit.ingest.forms import FormRead, defined_names, form_annexes, read_form
+from toolkit.ingest.guard import Limits
 from toolkit.ingest.layout import AliasIndex, TableLayout, find_layout
 from toolkit.ingest.provenance import restore_chain
 from toolkit.ingest.readers import SheetData, WorkbookData, discover, read_file
@@ -62,7 +63,7 @@ class _Read:
 
 
 def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None,
-           exclude: Sequence[Path] = ()) -> IngestResult:
+           exclude: Sequence[Path] = (), limits: Limits | None = None) -> IngestResult:
     roots = [Path(p) for p in inputs]
     paths = discover(roots, exclude)
     reads: list[_Read] = []
@@ -70,7 +71,7 @@ def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None,
         shown = display_path(path, roots)
         if progress:
             progress(i, len(paths), shown)
-        reads.append(_ingest_file(pack, path, shown))
+        reads.append(_ingest_file(pack, path, shown, limits))
 
     # A unit's corrected resubmission replaces its earlier file; both are never counted.
     candidates = [Candidate(r.report.path, r.unit_key, r.mtime) for r in reads
@@ -95,12 +96,12 @@ def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None,
     return result
 
 
-def _ingest_file(pack: Pack, path: Path, shown: str) -> _Read:
+def _ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None) -> _Read:
     try:
         mtime = path.stat().st_mtime
     except OSError:
         mtime = 0.0
-    outcome = read_file(path)
+    outcome = read_file(path, limits=limits)
     findings = [_relocate(f, shown) for f in outcome.findings]
     if outcome.status != "ok" or outcome.workbook is None:
         report = FileReport(shown, outcome.status, outcome.message, source=path)

@@ -35,6 +35,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 
 from toolkit.errors import ShenbaoError
 from toolkit.findings import Finding, a1
+from toolkit.ingest.guard import Limits, check_zip
 
 Status = Literal["ok", "error", "skipped"]
 
@@ -185,11 +186,15 @@ def _identity(path: Path) -> Any:
 # --------------------------------------------------------------------------- reading
 
 
-def read_file(path: Path, *, max_rows: int = 100_000) -> FileOutcome:
+def read_file(path: Path, *, max_rows: int | None = None, limits: Limits | None = None) -> FileOutcome:
     """Read one file into a WorkbookData, or say why not. Never raises."""
     path = Path(path)
-    max_rows = max(1, max_rows)  # calamine's to_python(nrows=0) underflows
+    limits = limits or Limits()
+    max_rows = max(1, limits.max_rows if max_rows is None else max_rows)  # to_python(nrows=0) underflows
     try:
+        refusal = check_zip(path, limits)  # before anything inflates a part of an xlsx/ods
+        if refusal is not None:
+            return _refusal(path, "error", refusal.message, refusal.code, refusal.detail)
         kind = _classify(path)
         if kind == "csv":
             workbook, findings = _read_csv(path, max_rows)
