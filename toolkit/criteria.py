@@ -118,14 +118,21 @@ class Outcome:
     reason: str | None = None
 
 
-def evaluate_row(compiled: Compiled, variables: dict[str, Any]) -> Outcome:
+def row_context(variables: dict[str, Any]) -> Any:
+    """The CEL context of one record; build it once and pass it to every rule of the record
+    (building one costs ~1 µs a variable, far more than evaluating a rule)."""
+    return cel.Context(variables=variables, functions=FUNCTIONS)
+
+
+def evaluate_row(compiled: Compiled, variables: dict[str, Any], context: Any | None = None) -> Outcome:
     """Evaluate one row criterion.
 
     `when` false (or not evaluable because a field it reads is blank) -> skip: the rule does not
     concern this record. `check` false -> fail. A `check` that cannot be evaluated because a field
     it needs is blank -> fail too, with the reason, since the notice requires that information.
     """
-    context = cel.Context(variables=variables, functions=FUNCTIONS)
+    if context is None:
+        context = row_context(variables)
     if compiled.when is not None:
         try:
             if compiled.when.execute(context) is not True:

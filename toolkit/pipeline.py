@@ -14,12 +14,13 @@ from pathlib import Path
 from toolkit.dedupe import Decision, DedupeResult, dedupe
 from toolkit.findings import Finding, sort_key
 from toolkit.ingest.guard import Limits
-from toolkit.ingest.inbox import Progress, ingest
+from toolkit.ingest.inbox import FileRead, Progress, collect, inbox_jobs, ingest_file
 from toolkit.ingest.records import IngestResult, Record
 from toolkit.monthly import Changes
 from toolkit.packs.model import Annex, Pack
+from toolkit.parallel import map_ordered
 from toolkit.stats import SummaryStats, compute_stats
-from toolkit.validate import Validation, validate
+from toolkit.validate import RowChecker, RowKey, Validation, validate
 
 
 @dataclass
@@ -76,10 +77,13 @@ def process(
     progress: Progress | None = None,
     exclude: Sequence[Path] = (),
     limits: Limits | None = None,
+    jobs: int | None = None,
 ) -> Batch:
+    """Ingest, validate, dedupe and count one inbox. Each file is read and its rows checked in
+    one go, in `jobs` worker processes (None: as many as pay; see toolkit.parallel)."""
     limits = limits or Limits()
-    ingested = ingest(pack, inputs, progress, exclude, limits)
-    checked = validate(pack, ingested.records, ingested.findings)
+    ingested, row_checks = _read_and_check(pack, inputs, progress, exclude, limits, jobs)
+    checked = validate(pack, ingested.records, ingested.findings, row_checks)
     annex = summary_annex(pack)
     # Duplicates are sought among accepted rows of the summary's annex; other annexes (the forms
     # behind a 汇总表) are validated and reported, and pass through as they are.
@@ -97,3 +101,24 @@ def process(
     batch = Batch(pack, annex, [Path(p) for p in inputs], ingested, checked, dup, stats, limits=limits)
     batch.check_accounting()
     return batch
+
+
+def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | None, exclude: Sequence[Path],
+                    limits: Limits, jobs: int | None) -> tuple[IngestResult, dict[RowKey, list[Finding]]]:
+    files = inbox_jobs(inputs, exclude)
+    checker = RowChecker(pack)  # compiled once; forked workers inherit it
+
+    def work(item: tuple[Path, str]) -> tuple[FileRead, dict[RowKey, list[Finding]]]:
+        read = ingest_file(pack, item[0], item[1], limits)
+        return read, checker.check_all(read.records, read.findings)
+
+    def done(i: int, item: tuple[Path, str]) -> None:
+        if progress:
+            progress(i, len(files), item[1])
+
+    reads: list[FileRead] = []
+    checks: dict[RowKey, list[Finding]] = {}
+    for read, found in map_ordered(work, files, jobs, done):
+        reads.append(read)
+        checks.update(found)
+    return collect(reads), checks

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from toolkit.criteria import (
     compile_criterion,
     evaluate_row,
     render_message,
+    row_context,
     row_variables,
 )
 from toolkit.findings import Finding
@@ -72,9 +73,10 @@ def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequen
                       flagged: set[str]) -> list[Finding]:
     out = []
     variables = row_variables(pack, annex, record.values)
+    context = row_context(variables)
     for rule in compiled:
         crit = rule.criterion
-        result = evaluate_row(rule, variables)
+        result = evaluate_row(rule, variables, context)
         if result.status != "fail":
             continue
         blank = [k for k, v in variables.items() if v is None and k in rule.variables]
@@ -120,10 +122,8 @@ def group_findings(pack: Pack, annex: Annex, records: Sequence[Record], crit: Cr
     return out
 
 
-def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = ()) -> Validation:
-    """Check every record; `prior` are ingest's findings (an unreadable cell rejects its row)."""
-    records = list(records)
-    result = Validation()
+def prior_by_row(records: Sequence[Record], prior: Iterable[Finding]) -> dict[RowKey, list[Finding]]:
+    """Ingest's findings by the row of the record they concern."""
     by_row: dict[RowKey, list[Finding]] = defaultdict(list)
     record_keys = {row_key(r.file, r.sheet, r.row) for r in records}
     per_file: dict[str, list[RowKey]] = defaultdict(list)
@@ -136,17 +136,57 @@ def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (
         if key not in record_keys and len(per_file.get(f.file or "", [])) == 1:
             key = per_file[f.file or ""][0]  # a form: one project per file, its cells on many rows
         by_row[key].append(f)
+    return by_row
+
+
+class RowChecker:
+    """The checks of one record alone: its annex's JSON Schema and the row criteria. Built once
+    (validators and CEL programs compiled once), used for every record, in any process."""
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        self.annexes = {a.id: a for a in pack.data_annexes}
+        self.validators = {a.id: validator_for(pack, a) for a in self.annexes.values()}
+        self.rules = {a: [compile_criterion(c) for c in pack.criteria if c.annex == a and c.kind == "row"]
+                      for a in self.annexes}
+
+    def check(self, record: Record, prior: Iterable[Finding] = ()) -> list[Finding]:
+        """`prior`: ingest's findings on this record's row (a cell that could not be read is
+        not reported again by the schema)."""
+        annex = self.annexes[record.annex]
+        unreadable = {f.field for f in prior if f.code == "value.unreadable" and f.field}
+        found = schema_findings(self.pack, annex, record, self.validators[annex.id], unreadable)
+        flagged = unreadable | {f.field for f in found if f.field}
+        found += criteria_findings(self.pack, annex, record, self.rules[annex.id], flagged)
+        return found
+
+    def check_all(self, records: Sequence[Record], prior: Iterable[Finding]) -> dict[RowKey, list[Finding]]:
+        """Every record's own findings by row, e.g. for one file read in a worker process."""
+        by_row = prior_by_row(records, prior)
+        return {row_key(r.file, r.sheet, r.row): self.check(r, by_row.get(row_key(r.file, r.sheet, r.row), ()))
+                for r in records}
+
+
+def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (),
+             checked: Mapping[RowKey, list[Finding]] | None = None) -> Validation:
+    """Check every record; `prior` are ingest's findings (an unreadable cell rejects its row).
+
+    `checked` holds the row checks already made (by `RowChecker.check_all`, e.g. in the worker
+    that read the file); rows not in it are checked here. Group criteria always run here, over
+    the whole batch.
+    """
+    records = list(records)
+    result = Validation()
+    by_row = prior_by_row(records, prior)
     annexes = {a.id: a for a in pack.data_annexes}
-    validators = {a.id: validator_for(pack, a) for a in annexes.values()}
-    row_rules = {a: [compile_criterion(c) for c in pack.criteria if c.annex == a and c.kind == "row"] for a in annexes}
+    checker: RowChecker | None = None
     new: list[Finding] = []
     for r in records:
-        annex = annexes[r.annex]
         key = row_key(r.file, r.sheet, r.row)
-        unreadable = {f.field for f in by_row[key] if f.code == "value.unreadable" and f.field}
-        found = schema_findings(pack, annex, r, validators[annex.id], unreadable)
-        flagged = unreadable | {f.field for f in found if f.field}
-        found += criteria_findings(pack, annex, r, row_rules[annex.id], flagged)
+        found = checked.get(key) if checked is not None else None
+        if found is None:
+            checker = checker or RowChecker(pack)
+            found = checker.check(r, by_row.get(key, ()))
         by_row[key].extend(found)
         new.extend(found)
     for crit in pack.criteria:

@@ -54,7 +54,9 @@ def display_path(path: Path, roots: Sequence[Path]) -> str:
 
 
 @dataclass
-class _Read:
+class FileRead:
+    """One file read: its report, records and findings; `unit_key` names its sender."""
+
     report: FileReport
     records: list[Record]
     findings: list[Finding]
@@ -63,16 +65,33 @@ class _Read:
 
 
 def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None,
-           exclude: Sequence[Path] = (), limits: Limits | None = None) -> IngestResult:
-    roots = [Path(p) for p in inputs]
-    paths = discover(roots, exclude)
-    reads: list[_Read] = []
-    for i, path in enumerate(paths, 1):
-        shown = display_path(path, roots)
-        if progress:
-            progress(i, len(paths), shown)
-        reads.append(_ingest_file(pack, path, shown, limits))
+           exclude: Sequence[Path] = (), limits: Limits | None = None, jobs: int | None = None) -> IngestResult:
+    """Read every file under `inputs`; `jobs` worker processes (None: one per core when the
+    inbox is large enough; see toolkit.parallel) read the files, the result is the same."""
+    jobs_list = inbox_jobs(inputs, exclude)
+    reads = read_files(pack, jobs_list, progress, limits, jobs)
+    return collect(reads)
 
+
+def inbox_jobs(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[tuple[Path, str]]:
+    """Every file to read, with the name it is shown under (relative to its inbox folder)."""
+    roots = [Path(p) for p in inputs]
+    return [(path, display_path(path, roots)) for path in discover(roots, exclude)]
+
+
+def read_files(pack: Pack, files: Sequence[tuple[Path, str]], progress: Progress | None = None,
+               limits: Limits | None = None, jobs: int | None = None) -> list[FileRead]:
+    from toolkit.parallel import map_ordered
+
+    def done(i: int, item: tuple[Path, str]) -> None:
+        if progress:
+            progress(i, len(files), item[1])
+
+    return list(map_ordered(lambda item: ingest_file(pack, item[0], item[1], limits), files, jobs, done))
+
+
+def collect(reads: Sequence[FileRead]) -> IngestResult:
+    """The files' reads as one result: a unit's resubmission replaces its earlier file."""
     # A unit's corrected resubmission replaces its earlier file; both are never counted.
     candidates = [Candidate(r.report.path, r.unit_key, r.mtime) for r in reads
                   if r.report.status == "ok" and r.unit_key]
@@ -96,7 +115,7 @@ def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None,
     return result
 
 
-def _ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None) -> _Read:
+def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None) -> FileRead:
     try:
         mtime = path.stat().st_mtime
     except OSError:
@@ -107,7 +126,7 @@ def _ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = Non
         report = FileReport(shown, outcome.status, outcome.message, source=path)
         if outcome.status == "error" and not any(f.is_error for f in findings):
             findings.append(Finding("file.unreadable", "error", f"{shown}：{outcome.message}", file=shown))
-        return _Read(report, [], findings, None, mtime)
+        return FileRead(report, [], findings, None, mtime)
     workbook = outcome.workbook
     stamp = stamp_of(workbook)
     report = FileReport(shown, "ok", kind=workbook.kind, source=path)
@@ -115,7 +134,7 @@ def _ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = Non
         report.status = "error"
         report.message = f"这是申报包“{stamp.pack_id}”的模板，不属于本次申报（{pack.id}），请核对是否发错文件"
         findings.append(Finding("file.wrong-pack", "error", report.message, file=shown))
-        return _Read(report, [], findings, None, mtime)
+        return FileRead(report, [], findings, None, mtime)
     if stamp:
         report.template_version = stamp.version
     form = _choose_form(pack, workbook, stamp, shown)
@@ -125,13 +144,13 @@ def _ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = Non
         assert read.record is not None
         report.annex, report.sheet, report.rows = annex.id, read.record.sheet, 1
         findings.extend(read.findings)
-        return _Read(report, [read.record], findings, None, mtime)
+        return FileRead(report, [read.record], findings, None, mtime)
     if found is None:
         report.status = "error"
         names = "、".join(a.file_stem for a in pack.data_annexes if a.kind == "table")
         report.message = f"没有找到与申报表（{names}）对应的表头，请使用下发的模板填写后重新报送"
         findings.append(Finding("header.not-found", "error", report.message, file=shown))
-        return _Read(report, [], findings, None, mtime)
+        return FileRead(report, [], findings, None, mtime)
     annex, sheet, layout = found
     report.annex, report.sheet = annex.id, sheet.name
     report.columns = [ColumnReport(c.letter, c.header, c.field, c.unit) for c in layout.columns]
@@ -157,7 +176,7 @@ def _ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = Non
         # they name the same unit and (revision words aside) the same file.
         if unit_key is not None and layout.reporting_unit:
             unit_key = f"{layout.reporting_unit}/{unit_key}"
-    return _Read(report, table.records, findings, unit_key, mtime)
+    return FileRead(report, table.records, findings, unit_key, mtime)
 
 
 def _relocate(f: Finding, shown: str) -> Finding:

@@ -1,0 +1,69 @@
+"""Files read and checked in worker processes give the batch a single process gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from toolkit import parallel
+from toolkit.packs.loader import load_pack
+from toolkit.pipeline import process
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="worker processes are forked")
+
+
+def _picture(batch):  # everything a later stage reads from the batch
+    return (
+        batch.counts,
+        [(f.path, f.status, f.rows, f.message, f.annex, f.sheet) for f in batch.ingested.files],
+        [(r.file, r.sheet, r.row, r.values) for r in batch.accepted],
+        [(r.file, r.row) for r in batch.validation.rejected],
+        batch.findings,
+        [(s.a.file, s.a.row, s.b.file, s.b.row, s.reason) for s in batch.dedup.suspects],
+        batch.stats,
+    )
+
+
+@needs_fork
+@pytest.mark.parametrize("pack_id", ["jl-761-2020", "js-zhjs-2020", "jl-gyhlw-2020", "jl-zgsz-2023"])
+def test_two_workers_give_the_batch_one_process_gives(pack_id: str) -> None:
+    pack = load_pack(pack_id)
+    one = process(pack, [SAMPLES / pack_id], jobs=1)
+    two = process(pack, [SAMPLES / pack_id], jobs=2)
+    assert one.counts["rows_read"] > 0
+    assert _picture(two) == _picture(one)
+
+
+@needs_fork
+def test_progress_counts_every_file_once_in_order() -> None:
+    seen: list[tuple[int, int, str]] = []
+    batch = process(load_pack("jl-761-2020"), [SAMPLES / "jl-761-2020"], jobs=2,
+                    progress=lambda i, n, name: seen.append((i, n, name)))
+    names = [f.path for f in batch.ingested.files]
+    assert [s[0] for s in seen] == list(range(1, len(names) + 1))
+    assert {s[1] for s in seen} == {len(names)}
+    assert [s[2] for s in seen] == names
+
+
+def test_jobs_follow_the_inbox_size_and_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SHENBAO_JOBS", raising=False)
+    assert parallel.default_jobs(3) == 1  # a few files: no workers
+    monkeypatch.setenv("SHENBAO_JOBS", "3")
+    assert parallel.default_jobs(3) == 3
+    monkeypatch.setenv("SHENBAO_JOBS", "x")
+    assert parallel.default_jobs(3) == 1
+
+
+@needs_fork
+def test_a_worker_failure_reaches_the_caller() -> None:
+    def work(item: int) -> int:
+        if item == 3:
+            raise ValueError("boom")
+        return item
+
+    with pytest.raises(ValueError, match="boom"):
+        list(parallel.map_ordered(work, list(range(6)), jobs=2))
+    assert list(parallel.map_ordered(lambda x: x * 2, list(range(20)), jobs=2)) == [x * 2 for x in range(20)]
