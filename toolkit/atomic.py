@@ -15,7 +15,7 @@ from pathlib import Path
 from toolkit.errors import OutputError
 
 
-def _explain(exc: OSError, path: Path) -> str:
+def explain(exc: OSError, path: Path) -> str:
     if isinstance(exc, PermissionError):
         return f"无法写入 {path}：没有写权限，或文件正在被 Excel/WPS 打开，请关闭后重试"
     if exc.errno == 28:  # ENOSPC
@@ -38,13 +38,13 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         )
         os.close(fd)
     except OSError as exc:
-        raise OutputError(_explain(exc, target)) from None
+        raise OutputError(explain(exc, target)) from None
     tmp = Path(tmp_name)
     try:
         yield tmp
         os.replace(tmp, target)
     except OSError as exc:
-        raise OutputError(_explain(exc, target)) from None
+        raise OutputError(explain(exc, target)) from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import __version__
+from toolkit.atomic import explain
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.inbox import Progress
@@ -150,22 +151,44 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 
 
 def _move_into_place(staging: Path, out_dir: Path) -> None:
-    """Each staged output replaces its old version: files by an atomic rename, folders by a swap."""
-    for item in sorted(staging.iterdir()):
-        target = out_dir / item.name
-        try:
-            if item.is_dir():
-                trash = None
-                if target.exists():
-                    trash = out_dir / f".{item.name}.old-{os.getpid()}"
-                    os.replace(target, trash)
-                os.replace(item, target)
-                if trash is not None:
-                    shutil.rmtree(trash, ignore_errors=True)
-            else:
-                os.replace(item, target)
-        except OSError as exc:
-            raise OutputError(f"无法写入 {target}：{exc.strerror or exc}（文件可能正被 Excel/WPS 打开，请关闭后重试）") from None
+    """All staged outputs replace their old versions, or none does.
+
+    Every old output is first moved aside (a file open in Excel on Windows cannot be renamed, so
+    a locked 汇总表 stops the run here, before anything changed), then the new ones are moved in.
+    On any failure the new ones are removed and the old ones put back.
+    """
+    items = sorted(staging.iterdir())
+    aside: list[tuple[Path, Path]] = []  # (output, where its old version waits)
+    placed: list[Path] = []
+    target = out_dir
+    try:
+        for item in items:
+            target = out_dir / item.name
+            if target.exists() or target.is_symlink():
+                backup = out_dir / f".{item.name}.old-{os.getpid()}"
+                os.replace(target, backup)
+                aside.append((target, backup))
+        for item in items:
+            target = out_dir / item.name
+            os.replace(item, target)
+            placed.append(target)
+    except OSError as exc:
+        for path in placed:
+            _remove(path)
+        for original, backup in reversed(aside):
+            with contextlib.suppress(OSError):
+                os.replace(backup, original)
+        raise OutputError(f"{explain(exc, target)}；原有的输出文件未改动") from None
+    for _, backup in aside:
+        _remove(backup)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSettings | None = None,
@@ -189,7 +212,7 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         try:
             staging = Path(tempfile.mkdtemp(prefix=".shenbao-staging-", dir=out_dir))
         except OSError as exc:
-            raise OutputError(f"无法写入输出目录 {out_dir}：{exc.strerror or exc}") from None
+            raise OutputError(explain(exc, out_dir)) from None
         try:
             outputs, warnings = _write_outputs(batch, staging, settings, org)
             manifest = _manifest(batch, settings, outputs, staging)
@@ -197,7 +220,7 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
             outputs["manifest"] = MANIFEST_NAME
             _move_into_place(staging, out_dir)
         except OSError as exc:
-            raise OutputError(f"无法写入输出目录 {out_dir}：{exc.strerror or exc}") from None
+            raise OutputError(explain(exc, out_dir)) from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     shown = {k: str(out_dir / v) for k, v in outputs.items()}
