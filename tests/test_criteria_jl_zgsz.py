@@ -158,4 +158,6 @@ def test_a_filled_template_reads_back_at_the_same_cells(tmp_path: Path) -> None:
     assert (unreadable.code, unreadable.field, unreadable.cell) == ("value.unreadable", "loan_term_years", "K7")
     checked = validate(PACK, result.records, result.findings)
     assert ("criteria.loan-amount-cap", "J6") in [(f.code, f.cell) for f in checked.findings]
+    # The unreadable cell is reported once: no "贷款期限未填写" from a criterion on the same cell.
+    assert [f.cell for f in checked.findings if f.row == 7] == []
     assert [r.row for r in checked.accepted] == [5, 6] and [r.row for r in checked.rejected] == [7]

@@ -80,8 +80,10 @@ def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequen
         if result.status != "fail":
             continue
         blank = [k for k, v in variables.items() if v is None and k in rule.variables]
-        if result.reason and any(k in flagged for k in blank):
-            continue  # a required blank already reported by the schema; no second message
+        if any(k in flagged for k in blank):
+            # A cell already reported (unreadable, or required and blank): no second message
+            # about the same cell; the rule is checked again once the county corrects it.
+            continue
         values = {**variables, **result.values}
         message = render_message(crit.message, values)
         if result.reason and blank:
