@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from toolkit.formats import to_halfwidth
 
@@ -19,9 +20,14 @@ def clean(text: object) -> str:
     """NFKC-normalised, trimmed text with inner runs of white space folded to nothing."""
     if text is None:
         return ""
+    return _clean(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=1 << 16)  # headers, choices and units repeat across every file of a batch
+def _clean(text: str) -> str:
     # Spaces go before and after NFKC: a letter and its combining mark split by a space would
     # otherwise only merge on a second pass, and clean() must give the same result twice.
-    folded = _SPACES.sub("", to_halfwidth(str(text)))
+    folded = _SPACES.sub("", to_halfwidth(text))
     return _SPACES.sub("", unicodedata.normalize("NFKC", folded))
 
 
@@ -31,7 +37,11 @@ def header_key(text: object) -> str:
     `其中：大数据存储、分析和应用投资（万元）` -> `大数据存储分析和应用投资`: width, spaces, brackets,
     punctuation, a leading `其中：` and the unit are set aside (the unit is read separately).
     """
-    s = clean(text)
+    return _header_key(clean(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _header_key(s: str) -> str:
     s = UNIT_IN_HEADER.sub("", s)
     s = _PREFIX.sub("", s)
     s = _BRACKETS.sub("", s)

@@ -129,11 +129,14 @@ def find_layout(rows: Sequence[Sequence[Any]], annex: Annex, index: AliasIndex |
     index = index or AliasIndex.for_annex(annex)
     best: tuple[int, int, int] | None = None  # (score, start row, depth)
     last = min(len(rows), HEADER_SCAN_ROWS)
+    # Each row's labels and one-row score, worked out once (a row is looked at as a header, as
+    # the lower level under the row above, and as the row below).
+    singles = {r: [t for _, t in _labels_single(_row(rows, r))] for r in range(1, min(len(rows), last + 1) + 1)}
+    scores = {r: _score(index, labels) if labels else 0 for r, labels in singles.items()}
     for r in range(1, last + 1):
-        single = [t for _, t in _labels_single(_row(rows, r))]
-        if not single:
+        if not singles[r]:
             continue
-        s1 = _score(index, single)
+        s1 = scores[r]
         if s1 and (best is None or s1 > best[0]):
             best = (s1, r, 1)
         if r < len(rows):
@@ -142,7 +145,7 @@ def find_layout(rows: Sequence[Sequence[Any]], annex: Annex, index: AliasIndex |
             s2 = _score(index, labels)
             # A parent row must add fields of its own: a `填报单位：…` line above a one-row header
             # adds none, and must not be taken for the upper level of the header.
-            below = _score(index, [t for _, t in _labels_single(_row(rows, r + 1))])
+            below = scores[r + 1]
             if s2 > max(s1, below) and (best is None or s2 > best[0]):
                 best = (s2, r, 2)
     if best is None or best[0] < min(2, len(annex.fields)):
