@@ -6,11 +6,13 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from toolkit.packs.examples import example_record
 from toolkit.packs.loader import builtin_ids, builtin_root, load_pack
 from toolkit.packs.model import Field
-from toolkit.packs.schemas import annex_schema, record_errors, validator_for
+from toolkit.packs.schemas import RecordValidator, annex_schema, record_errors, validator_for
 
 ANNEXES = [(pid, a.id) for pid in builtin_ids() for a in load_pack(pid).data_annexes]
 
@@ -117,3 +119,69 @@ def test_month_precision_accepts_a_day_but_not_nonsense() -> None:
     assert record_errors(pack, annex, {**good, "start_date": "2020-07-15"}) == []
     assert record_errors(pack, annex, {**good, "start_date": "2020-02-30"})
     assert record_errors(pack, annex, {**good, "start_date": "2020"})
+
+
+# --- the field-by-field validator gives the whole schema's errors, in the same order
+
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-10, 10**6), st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["", " ", "是", "否", "2020-07", "2020-13", "2020-07-15", "2020", "91220101MA17XXXX0X",
+                     "912201017020023460", "13904310000", "0431-88888888", "130000", "大数据中心", "续建项目",
+                     "长" * 600, "=HYPERLINK(\"x\")"]),
+    st.text(max_size=12),
+)
+
+
+def _values(f: Field) -> st.SearchStrategy[Any]:
+    if f.type in ("list", "multichoice") or f.items:
+        item = st.dictionaries(st.sampled_from([i.key for i in f.items] or ["x"]), _SCALARS, max_size=3)
+        return st.one_of(_SCALARS, st.lists(st.one_of(item, _SCALARS), max_size=3))
+    choices = list(f.choice_values)
+    return st.one_of(_SCALARS, st.sampled_from(choices)) if choices else _SCALARS
+
+
+@pytest.mark.parametrize(("pack_id", "annex_id"), ANNEXES)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_field_by_field_validation_equals_the_whole_schema(pack_id: str, annex_id: str, data: st.DataObject) -> None:
+    pack = load_pack(pack_id)
+    annex = pack.annex(annex_id)
+    whole = validator_for(pack, annex)
+    split = _split_validator(pack_id, annex_id)
+    record = example_record(annex, data.draw(st.integers(0, 5)))
+    for f in data.draw(st.lists(st.sampled_from(annex.fields), max_size=6)):
+        record[f.key] = data.draw(_values(f))
+    expected = record_errors(pack, annex, record, whole)
+    assert record_errors(pack, annex, record, split) == expected
+    assert split.errors(record) == expected  # again, from the cache
+
+
+_SPLIT: dict[tuple[str, str], RecordValidator] = {}
+
+
+def _split_validator(pack_id: str, annex_id: str) -> RecordValidator:
+    key = (pack_id, annex_id)
+    if key not in _SPLIT:  # one per annex for the whole test, so the cache is exercised
+        pack = load_pack(pack_id)
+        _SPLIT[key] = RecordValidator(pack, pack.annex(annex_id))
+    return _SPLIT[key]
+
+
+def test_an_annex_with_keywords_across_fields_is_validated_whole() -> None:
+    from dataclasses import replace
+
+    pack = load_pack("jl-761-2020")
+    annex = pack.annex("projects")
+    extra = {"if": {"properties": {"category": {"const": "大数据中心"}}},
+             "then": {"properties": {"bigdata_investment": {"type": "number"}}}}
+    strict = replace(annex, schema_extra=extra)
+    validator = RecordValidator(pack, strict)
+    assert not validator.split
+    record = {**example_record(annex), "category": "大数据中心", "bigdata_investment": None}
+    assert [e.field for e in validator.errors(record)] == ["bigdata_investment"]
+
+
+def test_a_credit_code_in_a_date_column_is_an_invalid_date_not_a_crash() -> None:
+    from toolkit.packs.schemas import check_partial_date
+
+    assert check_partial_date("912201017020023460") == "“912201017020023460”不是有效日期"

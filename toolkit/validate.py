@@ -23,7 +23,7 @@ from toolkit.criteria import (
 from toolkit.findings import Finding
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Criterion, Pack
-from toolkit.packs.schemas import record_errors, validator_for
+from toolkit.packs.schemas import RecordValidator, record_errors
 from toolkit.textnorm import clean
 
 RowKey = tuple[str, str, int]
@@ -148,7 +148,7 @@ class RowChecker:
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
         self.annexes = {a.id: a for a in pack.data_annexes}
-        self.validators = {a.id: validator_for(pack, a) for a in self.annexes.values()}
+        self.validators = {a.id: RecordValidator(pack, a) for a in self.annexes.values()}
         self.rules = {a: [compile_criterion(c) for c in pack.criteria if c.annex == a and c.kind == "row"]
                       for a in self.annexes}
 

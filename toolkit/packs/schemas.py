@@ -8,6 +8,7 @@ into per-field Chinese messages for the validate stage.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -34,7 +35,7 @@ def check_partial_date(text: str) -> str | None:
         month = int(parts[1]) if len(parts) > 1 else 1
         day = int(parts[2]) if len(parts) > 2 else 1
         date(year, month, day)
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, OverflowError):  # 912201017020023460 in a date column
         return f"“{text}”不是有效日期"
     if not 1900 <= year <= 2100:
         return f"年份 {year} 不合理"
@@ -142,14 +143,19 @@ class RecordError:
 
 
 def record_errors(pack: Pack, annex: Annex, record: dict[str, Any],
-                  validator: Draft202012Validator | None = None) -> list[RecordError]:
+                  validator: Draft202012Validator | RecordValidator | None = None) -> list[RecordError]:
     """Every schema error of a record (not just the first), one per field problem."""
-    validator = validator or validator_for(pack, annex)
+    if isinstance(validator, RecordValidator):
+        return validator.errors(record)
+    whole = validator or validator_for(pack, annex)
     full = {f.key: record.get(f.key) for f in annex.fields}
+    return _collect(annex, ((list(err.absolute_path), err) for err in whole.iter_errors(full)))
+
+
+def _collect(annex: Annex, errors: Iterable[tuple[list[Any], Any]]) -> list[RecordError]:
     out: list[RecordError] = []
     seen: set[tuple[str | None, int | None]] = set()
-    for err in validator.iter_errors(full):
-        path = list(err.absolute_path)
+    for path, err in errors:
         key = str(path[0]) if path else None
         index = int(path[1]) + 1 if len(path) > 1 and isinstance(path[1], int) else None
         sub = str(path[2]) if len(path) > 2 else None
@@ -164,6 +170,53 @@ def record_errors(pack: Pack, annex: Annex, record: dict[str, Any],
         seen.add((key, index))
         out.append(_translate(err, f, key, index))
     return out
+
+
+_CACHED_TYPES = (str, int, float, bool, type(None))
+CACHE_LIMIT = 200_000
+
+
+class RecordValidator:
+    """The annex's schema applied field by field, with the errors of each (field, value) kept.
+
+    The derived schema is an object of independent properties (every field present, nothing
+    else: `required` and `additionalProperties` cannot fail on a record built from the fields),
+    so its errors are exactly each property's errors in field order. Categories, stages, units,
+    dates and yes/no answers repeat on every row of a batch; each is checked once. An annex with
+    `schema_extra` (keywords across fields) is validated whole, record by record.
+    """
+
+    def __init__(self, pack: Pack, annex: Annex) -> None:
+        self.pack, self.annex = pack, annex
+        self.whole = validator_for(pack, annex)
+        self.split = not annex.schema_extra
+        checker = format_checker()
+        schema = annex_schema(pack, annex)
+        self.fields = [(f.key, Draft202012Validator(schema["properties"][f.key], format_checker=checker))
+                       for f in annex.fields]
+        self.cache: dict[tuple[str, type, Any], list[RecordError]] = {}
+
+    def errors(self, record: dict[str, Any]) -> list[RecordError]:
+        if not self.split:
+            return record_errors(self.pack, self.annex, record, self.whole)
+        out: list[RecordError] = []
+        for key, validator in self.fields:
+            value = record.get(key)
+            if type(value) in _CACHED_TYPES:
+                ck = (key, type(value), value)
+                found = self.cache.get(ck)
+                if found is None:
+                    found = self._field_errors(key, validator, value)
+                    if len(self.cache) >= CACHE_LIMIT:
+                        self.cache.clear()
+                    self.cache[ck] = found
+            else:
+                found = self._field_errors(key, validator, value)
+            out.extend(found)
+        return out
+
+    def _field_errors(self, key: str, validator: Draft202012Validator, value: Any) -> list[RecordError]:
+        return _collect(self.annex, (([key, *err.absolute_path], err) for err in validator.iter_errors(value)))
 
 
 def _translate(err: Any, f: Field | None, key: str | None, index: int | None) -> RecordError:
