@@ -36,6 +36,8 @@ def write_summary(batch: Batch, target: Path, *, unit_name: str = "", date: str 
     target = Path(target)
     path = target if target.suffix.lower() == ".xlsx" else target / SUMMARY_NAME
     whole = whole_view(batch, unit_name, date)
+    if split or (batch.pack.summary and batch.pack.summary.split_by):
+        whole.rows = {}  # each record is written again in its department's workbook
     written = [write_view(whole, path)]
     key = split_key(batch.pack, split)
     if key is not None:

@@ -7,7 +7,7 @@ Everything a county typed goes in with `write_string`: a project name `=HYPERLIN
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -17,10 +17,13 @@ from xlsxwriter.worksheet import Worksheet
 
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Field, Pack
-from toolkit.template.styles import Styles, fitted_height
+from toolkit.template.styles import Styles, lines_needed, row_height
 from toolkit.template.table import column_width
 
 SEQ_WIDTH = 6
+# (sheet, id(record)) -> the row's values and wrapped lines, for a record written on several
+# workbooks with the same columns (the whole summary and its split per 归口部门).
+RowMemo = dict[tuple[str, int], tuple[list[Any], int]]
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _DIGITS = "零一二三四五六七八九"
 
@@ -126,19 +129,51 @@ def record_value(pack: Pack, record: Record, column: Column) -> Any:
     return shown(column.field, record.values.get(column.key))
 
 
-def write_cells(ws: Worksheet, styles: Styles, row: int, first_col: int, columns: Sequence[Column],
-                values: Sequence[Any]) -> None:
-    """A data row's cells with the house value formats, and a row height that shows them."""
-    texts: list[tuple[str, float]] = []
-    for i, (column, value) in enumerate(zip(columns, values, strict=True)):
-        put_value(ws, row, first_col + i, value, styles.value(column.field))
-        if isinstance(value, str):
-            texts.append((value, column.width))
-    ws.set_row(row, fitted_height(texts))
+class DataRows:
+    """The data rows of one sheet: 序号 in column 0, then `columns` from column 1, in the house
+    value formats, each row as tall as its tallest wrapped text. Formats and widths are worked out
+    once per sheet; a row's wrapped lines (`lines`) depend only on its values and the columns'
+    widths, so a row written again with the same columns (a split workbook) can reuse them."""
 
+    def __init__(self, ws: Worksheet, styles: Styles, columns: Sequence[Column]) -> None:
+        self.ws = ws
+        self.seq_format = styles.make(border=1, align="center", valign="vcenter")
+        self.formats = [styles.value(c.field) for c in columns]
+        self.widths = [c.width for c in columns]
+        # A text shorter than half its column's usable width fits on one line however wide its
+        # characters are: only longer ones are measured.
+        self.fits = [max(w - 1, 1) / 2 for w in self.widths]
 
-def write_seq(ws: Worksheet, styles: Styles, row: int, n: int) -> None:
-    ws.write_number(row, 0, n, styles.make(border=1, align="center", valign="vcenter"))
+    def lines(self, values: Sequence[Any]) -> int:
+        most = 1
+        for value, fits, width in zip(values, self.fits, self.widths, strict=True):
+            if isinstance(value, str) and (len(value) > fits or "\n" in value):
+                most = max(most, lines_needed(value, width))
+        return most
+
+    def render(self, memo: RowMemo | None, key: tuple[str, int],
+               values_of: Callable[[], list[Any]]) -> tuple[list[Any], int]:
+        """A row's values and wrapped lines, taken from `memo` when the row was rendered before."""
+        if memo is None:
+            values = values_of()
+            return values, self.lines(values)
+        found = memo.get(key)
+        if found is None:
+            values = values_of()
+            found = memo[key] = (values, self.lines(values))
+        return found
+
+    def write(self, row: int, n: int, values: Sequence[Any], lines: int | None = None) -> None:
+        ws = self.ws
+        ws.write_number(row, 0, n, self.seq_format)
+        for col, (value, fmt) in enumerate(zip(values, self.formats, strict=True), start=1):
+            if value is None:
+                ws.write_blank(row, col, None, fmt)
+            elif type(value) is str:
+                ws.write_string(row, col, value, fmt)
+            else:
+                put_value(ws, row, col, value, fmt)
+        ws.set_row(row, row_height(self.lines(values) if lines is None else lines))
 
 
 def safe_file_part(text: str) -> str:

@@ -21,12 +21,11 @@ from toolkit.ingest.records import Record
 from toolkit.packs.model import Field
 from toolkit.summary.cells import (
     Column,
+    DataRows,
     field_column,
     key_fields,
     record_value,
     text_column,
-    write_cells,
-    write_seq,
 )
 from toolkit.summary.table import HEADER_ROW, unit_line, write_title_block
 from toolkit.summary.view import View
@@ -57,15 +56,21 @@ def _finish(ws: Worksheet, first: int, last_row: int, last_col: int, paper: str)
 
 def write_detail_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     fields = [field_column(f) for f in view.annex.fields if f.type != "list"]
-    columns = [*fields, *_provenance_columns()]
+    provenance_columns = _provenance_columns()
+    columns = [*fields, *provenance_columns]
     ws = wb.add_worksheet(DETAIL_SHEET)
     first = write_title_block(ws, styles, f"{view.title}（明细）", unit_line(view), columns)
+    cells = DataRows(ws, styles, columns)
+    pack = view.pack
+
+    def values_of(record: Record) -> list[Any]:
+        source = provenance.provenance_values(record, view.copies_of(record))
+        return [*(record_value(pack, record, c) for c in fields), *(source[c.key] or None for c in provenance_columns)]
+
     row = first
     for n, record in enumerate(view.records, start=1):
-        source = provenance.provenance_values(record, view.copies_of(record))
-        values = [record_value(view.pack, record, c) for c in fields] + [source[c.key] or None for c in columns[len(fields):]]
-        write_seq(ws, styles, row, n)
-        write_cells(ws, styles, row, 1, columns, values)
+        values, lines = cells.render(view.rows, (DETAIL_SHEET, id(record)), lambda: values_of(record))  # noqa: B023
+        cells.write(row, n, values, lines)
         row += 1
     _finish(ws, first, row - 1, len(columns), view.annex.paper)
 
@@ -83,14 +88,14 @@ def write_rejected_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     ws = wb.add_worksheet(REJECTED_SHEET)
     line = "以下项目不符合入库条件或填写有误，未列入汇总表；请将原因反馈填报单位，修改后重新报送。"
     first = write_title_block(ws, styles, f"未通过审核的项目（{len(view.rejected)}个）", line, columns)
+    cells = DataRows(ws, styles, columns)
     row = first
     for n, (record, reasons) in enumerate(view.rejected, start=1):
         source = provenance.provenance_values(record)
         values: list[Any] = [source[c.key] or None for c in columns[:4]]
         values += [record_value(view.pack, record, c) for c in keys]
         values += list(_reason_lines(reasons))
-        write_seq(ws, styles, row, n)
-        write_cells(ws, styles, row, 1, columns, values)
+        cells.write(row, n, values)
         row += 1
     _finish(ws, first, row - 1, len(columns), "A4")
 
@@ -115,13 +120,13 @@ def write_pairs_sheet(wb: Workbook, styles: Styles, view: View) -> None:
             "下次汇总时读入本表，已填写的意见即被采用。")
     first = write_title_block(ws, styles, f"疑似重复项目（{len(view.pairs)}对）", line, columns)
     decision_col = 1 + [c.key for c in columns].index(DECISION)
+    cells = DataRows(ws, styles, columns)
     row = first
     for n, pair in enumerate(view.pairs, start=1):
         status = "待处理" if pair.decision is None else f"已按“{pair.decision}”处理"
         values = [pair.pair_id, *_pair_side(view, pair.a, keys), *_pair_side(view, pair.b, keys), pair.reason,
                   round(pair.score), pair.decision, status, None]
-        write_seq(ws, styles, row, n)
-        write_cells(ws, styles, row, 1, columns, values)
+        cells.write(row, n, values)
         row += 1
     if view.pairs:
         ws.data_validation(first, decision_col, row - 1, decision_col, {

@@ -25,12 +25,11 @@ from toolkit.stats import dimension_value
 from toolkit.summary.cells import (
     SEQ_WIDTH,
     Column,
+    DataRows,
     chinese_number,
     exact_sum,
     record_value,
     summary_columns,
-    write_cells,
-    write_seq,
 )
 from toolkit.summary.view import View
 from toolkit.template.styles import LABEL_FILL, NUMBER, Styles, print_setup, put
@@ -74,12 +73,14 @@ class _Table:
         sums = view.pack.summary.sum_fields if view.pack.summary else ()
         self.sum_cols = [(i + 1, c.key) for i, c in enumerate(columns) if c.key in sums and c.field.is_numeric]
         self.label_last = self.name_col - 1 if self.name_col and self.name_col > 1 else 0
+        self.cells = DataRows(ws, styles, columns)
 
     def data(self, record: Record) -> None:
         self.seq += 1
-        write_seq(self.ws, self.styles, self.row, self.seq)
-        values = [record_value(self.view.pack, record, c) for c in self.columns]
-        write_cells(self.ws, self.styles, self.row, 1, self.columns, values)
+        pack, columns = self.view.pack, self.columns
+        values, lines = self.cells.render(self.view.rows, (SHEET, id(record)),
+                                          lambda: [record_value(pack, record, c) for c in columns])
+        self.cells.write(self.row, self.seq, values, lines)
         self.row += 1
 
     def heading(self, level: int, n: int, value: str, count: int) -> None:

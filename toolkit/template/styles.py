@@ -147,22 +147,45 @@ class Styles:
         return self._cache[key]
 
 
+class _WideTable(dict[int, int | None]):
+    """`str.translate` table, filled as characters are met: a wide character (east Asian width W
+    or F) maps to None and is dropped, any other to itself. Counting what a translation drops
+    runs in C, where `unicodedata` per character costs a Python call each."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.east_asian_width(chr(code)) in "WF" else code
+        self[code] = value
+        return value
+
+
+_WIDE = _WideTable()
+
+
 def display_width(text: str) -> int:
     """Columns of text width: a CJK or full-width character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return 2 * len(text) - len(text.translate(_WIDE))
 
 
 def lines_needed(text: str, width: float) -> int:
     """How many wrapped lines `text` needs in a cell `width` characters wide."""
     usable = max(width - 1, 1)
+    if "\n" not in text and 2 * len(text) <= usable:
+        return 1  # fits even if every character is wide
     return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+
+
+def row_height(lines: int, minimum: float = 20) -> float:
+    """The height of a row whose tallest cell wraps to `lines` lines."""
+    return max(minimum, lines * POINTS_PER_LINE + 4)
 
 
 def fitted_height(cells: list[tuple[str, float]], minimum: float = 20) -> float:
     """A row height that shows every (text, width) cell without clipping: Excel does not
     grow rows of wrapped or merged cells on its own, so the template sets them."""
     lines = max((lines_needed(t, w) for t, w in cells if t), default=1)
-    return max(minimum, lines * POINTS_PER_LINE + 4)
+    return row_height(lines, minimum)
 
 
 def print_setup(ws: Worksheet, paper: str, *, landscape: bool,
