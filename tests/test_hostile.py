@@ -7,6 +7,7 @@ formula in our outputs, a file written outside OUT, or a half-replaced output fo
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -467,3 +468,10 @@ def test_good_files_plus_every_hostile_one_give_the_good_summary(tmp_path: Path)
     good_names = {f["path"] for f in alone["files"]}
     assert [f for f in both["files"] if f["path"] in good_names] == alone["files"]
     assert SECRET.encode() not in everything_in(tmp_path / "out-mixed")
+
+
+def test_readme_lists_every_limit_with_its_default() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## 安全与限制", 1)[1].split("\n## ", 1)[0]
+    listed = dict(re.findall(r"^\| `(\w+)` \| `(\d+)` \|", section, re.M))
+    assert listed == {f.name: str(f.default) for f in dataclasses.fields(Limits)}
