@@ -332,9 +332,21 @@ def _sheet_xml_size(path: Path) -> int:
 
 
 def copy_workbook(pack: Pack, report: FileReport, findings: list[Finding], target: Path) -> Path:
-    """The county's own xlsx/xlsm with the marks, comments and a 问题清单 sheet; saved as .xlsx."""
+    """The county's own xlsx/xlsm with the marks, comments and a 问题清单 sheet; saved as .xlsx.
+
+    Patched part by part (toolkit/returns_xml.py), which keeps everything and takes a few ms; a
+    file that path cannot handle is loaded and saved with openpyxl below instead."""
     assert report.source is not None
     data = report.source.read_bytes()
+    from toolkit.returns_xml import patch_workbook  # imported here: it imports this module
+
+    try:
+        return patch_workbook(pack, report, findings, target, data,
+                              _lost_parts_notes(data, report.kind, everything_kept=True))
+    except OutputError:
+        raise
+    except Exception:  # whatever the patching could not do, openpyxl does below
+        pass
     notes = _lost_parts_notes(data, report.kind)
     with warnings.catch_warnings():
         # openpyxl warns about every extension it drops; the clerk cannot act on those lines.
@@ -367,10 +379,14 @@ def _merged_of(ws: Any) -> Merged:
     return [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
 
 
-def _lost_parts_notes(data: bytes, kind: str | None) -> list[str]:
+def _lost_parts_notes(data: bytes, kind: str | None, *, everything_kept: bool = False) -> list[str]:
+    """What the copy's 问题清单 says was not kept: the macros of an .xlsm always; pictures, shapes
+    and controls only on the openpyxl path (the patched copy keeps every part)."""
     notes = []
     if kind == "xlsm":
         notes.append("原文件含宏（.xlsm），副本已去掉宏，保存为 .xlsx")
+    if everything_kept:
+        return notes
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if any(n.startswith(LOST_PARTS) for n in zf.namelist()):
