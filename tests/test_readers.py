@@ -577,3 +577,42 @@ def test_discover_does_not_follow_symlinks_out(tmp_path: Path) -> None:
 def test_discover_missing_input(tmp_path: Path) -> None:
     with pytest.raises(ShenbaoError, match="找不到"):
         discover([tmp_path / "没有"])
+
+
+# --- the regex scan of plain sheets agrees with the parser, and steps aside when it cannot
+
+_SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+          '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{}</sheetData></worksheet>')
+PLAIN_SHEETS = {
+    "values": '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" s="2"/></row>'
+              '<row r="7"><c r="B7" t="inlineStr"><is><t>x</t></is></c><c r="AB7"><v>3</v></c><c r="AC7" s="1"/></row>',
+    "styled blanks below": '<row r="2"><c r="A2"><v>1</v></c></row><row r="900"><c r="Z900" s="4"/></row>',
+    "pretty printed": '<row r="3">\n  <c r="D3">\n    <v>5</v>\n  </c>\n</row>',
+    "attributes in another order": '<row r="4"><c s="1" r="E4"><v>1</v></c></row>',
+    "no reference": '<row r="5"><c><v>1</v></c><c t="s"><v>2</v></c></row>',
+    "formula": '<row r="6"><c r="A6"><f>1/0</f><v></v></c></row>',
+    "error value": '<row r="6"><c r="A6" t="e"><v>#DIV/0!</v></c></row>',
+    "hidden row": '<row r="8" hidden="1"><c r="A8"><v>1</v></c></row>',
+    "prefixed": '<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="9">'
+                '<x:c r="A9"><x:v>1</x:v></x:c></x:row>',
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("name", list(PLAIN_SHEETS))
+def test_the_fast_sheet_scan_agrees_with_the_parser(name: str) -> None:
+    import io
+
+    from toolkit.ingest.readers import _scan_plain_sheet, _scan_sheet_xml
+
+    data = _SHEET.format(PLAIN_SHEETS[name]).encode()
+    parsed = _scan_sheet_xml(io.BytesIO(data))
+    fast = _scan_plain_sheet(data)
+    if name in ("attributes in another order", "no reference", "formula", "error value", "hidden row", "prefixed"):
+        assert fast is None  # the parser handles these
+        return
+    assert fast is not None
+    picture = ("last_row", "last_col", "lowest", "rightmost", "errors", "uncached", "hidden", "all_hidden")
+    assert [getattr(fast, k) for k in picture] == [getattr(parsed, k) for k in picture]
+    if name == "values":
+        assert (fast.last_row, fast.last_col, fast.lowest, fast.rightmost) == (7, 28, "B7", "AB7")

@@ -639,9 +639,32 @@ def _scan_xlsx(path: Path) -> dict[str, _Scan]:
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
             part = targets.get(rid)
             if part in names:
-                with zf.open(part) as stream:
-                    scans[el.get("name", "")] = _scan_sheet_xml(stream)
+                data = zf.read(part)
+                scans[el.get("name", "")] = _scan_plain_sheet(data) or _scan_sheet_xml(io.BytesIO(data))
     return scans
+
+
+# A sheet with no formulas, error values, hidden rows or namespace prefixes (every template copy
+# and most county tables) needs only its extent, which two C-speed regex passes give; anything
+# else goes through the parser above. Both agree on such sheets (tests/test_readers.py).
+_PLAIN_BLOCKERS = re.compile(rb'<f[\s>/]|t="e"|hidden=|zeroHeight=|<[A-Za-z_][\w.-]*:(?:c|row|v|f)[\s>/]|<!')
+_VALUED_CELL = re.compile(rb'<c(?:\s[^>]*)?(?<!/)>(?=\s*<(?:v|is)\b)')
+_VALUED_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*(?<!/)>(?=\s*<(?:v|is)\b)')
+
+
+def _scan_plain_sheet(data: bytes) -> _Scan | None:
+    if _PLAIN_BLOCKERS.search(data):
+        return None
+    refs = _VALUED_REF.findall(data)
+    if len(refs) != len(_VALUED_CELL.findall(data)):
+        return None  # a valued cell without `r` first: the parser counts it
+    scan = _Scan()
+    if refs:  # as the parser sees them: the first cell reaching the last row, and the last column
+        letters, row = max(refs, key=lambda ref: int(ref[1]))
+        scan.last_row, scan.lowest = int(row), (letters + row).decode()
+        letters, row = max(refs, key=lambda ref: (len(ref[0]), ref[0]))
+        scan.last_col, scan.rightmost = _col_of(letters.decode(), 0), (letters + row).decode()
+    return scan
 
 
 def _scan_sheet_xml(stream: IO[bytes]) -> _Scan:
