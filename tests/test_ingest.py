@@ -150,3 +150,21 @@ def test_same_records_from_xls_and_ods_saved_by_libreoffice(tmp_path: Path, fmt:
     assert [f.status for f in again.files] == ["ok"]
     assert [(r.row, r.values) for r in again.records] == [(r.row, r.values) for r in original]
     assert [r.cells for r in again.records] == [r.cells for r in original]
+
+
+def test_a_value_read_once_is_read_the_same_in_every_file_and_lists_are_never_shared() -> None:
+    from toolkit.ingest import table
+    from toolkit.ingest.values import normalise
+    from toolkit.packs.loader import load_pack
+
+    fields = [f for pid in ("js-zhjs-2020", "jl-gyhlw-2020") for a in load_pack(pid).data_annexes for f in a.fields]
+    for f in fields:
+        for raw in ("2020年7月", "500万元", "是", "一、二", 12, 0.5, True, "续建项目"):
+            assert table._normalise(f, raw, None) == normalise(f, raw, target_unit=f.unit)
+            assert table._normalise(f, raw, "亿元") == normalise(f, raw, header_unit="亿元", target_unit=f.unit)
+    multi = [f for f in fields if f.type == "multichoice"]
+    assert multi
+    for f in multi:
+        raw = "、".join(f.choice_values[:2])
+        first, second = table._normalise(f, raw, None), table._normalise(f, raw, None)
+        assert first == second and first.value is not second.value

@@ -10,8 +10,8 @@ from typing import Any
 from toolkit.findings import Finding, a1
 from toolkit.ingest.layout import TableLayout, classify_row
 from toolkit.ingest.records import Record
-from toolkit.ingest.values import normalise
-from toolkit.packs.model import Annex
+from toolkit.ingest.values import Parsed, normalise
+from toolkit.packs.model import Annex, Field
 
 
 @dataclass
@@ -50,7 +50,7 @@ def read_table(
             record.cells[f.key] = cell
             if raw is not None:
                 record.raw[f.key] = raw
-            parsed = normalise(f, raw, header_unit=col.unit, target_unit=f.unit)
+            parsed = _normalise(f, raw, col.unit)
             if parsed.problem:
                 out.findings.append(Finding(
                     "value.unreadable", "error", f"{cell}：“{f.title}”{parsed.problem}",
@@ -69,6 +69,30 @@ def read_table(
             ))
         out.records.append(record)
     return out
+
+
+# Categories, stages, dates, units, applicants and yes/no answers repeat on every row of every
+# file: each (field, value, header unit) is read once. The field itself is kept beside its
+# results, so an id is never reused for another field while its entries live.
+_CACHE: dict[tuple[int, type, Any, str | None], tuple[Field, Parsed]] = {}
+_CACHE_LIMIT = 200_000
+_CACHED_TYPES = (str, int, float, bool)
+
+
+def _normalise(f: Field, raw: Any, header_unit: str | None) -> Parsed:
+    if type(raw) not in _CACHED_TYPES:
+        return normalise(f, raw, header_unit=header_unit, target_unit=f.unit)
+    key = (id(f), type(raw), raw, header_unit)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is f:
+        return hit[1]
+    parsed = normalise(f, raw, header_unit=header_unit, target_unit=f.unit)
+    if isinstance(parsed.value, (list, dict, set)):
+        return parsed  # a record's own list, never shared with another record
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[key] = (f, parsed)
+    return parsed
 
 
 def _shown(raw: Any) -> Any:
