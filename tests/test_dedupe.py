@@ -73,3 +73,29 @@ def test_decisions_merge_or_keep_and_pair_ids_are_stable() -> None:
 def test_name_parts() -> None:
     p = name_parts("长春市智慧交通项目（第二期）")
     assert (p.core, p.phases, p.place) == ("长春市智慧交通", frozenset({2}), "长春市")
+
+
+def test_a_large_block_gives_what_looking_at_every_pair_gives(monkeypatch) -> None:
+    """One applicant with hundreds of projects (a province's 中国铁塔): near names are found by a
+    vectorised pass; the result is the every-pair result, pair for pair."""
+    import random
+
+    from toolkit import dedupe as module
+
+    rng = random.Random(7)
+    towns = ["东风", "红旗", "西安", "南湖", "北环", "光明", "和平", "幸福"]
+    topics = ["基站新建", "基站改造", "室内分布", "光缆扩容", "铁塔共享", "机房改造"]
+    records = []
+    for i in range(400):
+        name = f"{rng.choice(towns)}片区{rng.choice(topics)}{rng.choice(['', '项目', '工程', '（一期）', '二期'])}"
+        code = rng.choice(["91220000MA0Y3H7A2C", "", "91220101MA17EHGN3U"])
+        records.append(rec(name, applicant="中国铁塔股份有限公司吉林省分公司", uscc=code,
+                           file=f"{i % 40:02d}区.xlsx", row=5 + i, total_investment=float(rng.randint(1, 9))))
+    assert len(records) > module.SMALL_BLOCK * 10
+    fast = dedupe(records)
+    monkeypatch.setattr(module, "SMALL_BLOCK", 10**9)
+    every = dedupe(records)
+    assert fast.merged and fast.suspects
+    assert [(d.row, k.row) for d, k in fast.merged] == [(d.row, k.row) for d, k in every.merged]
+    assert [(s.a.row, s.b.row, s.reason) for s in fast.suspects] == [(s.a.row, s.b.row, s.reason) for s in every.suspects]
+    assert fast.findings == every.findings

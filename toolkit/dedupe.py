@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from toolkit.findings import Finding
 from toolkit.ingest.records import Record
@@ -98,27 +98,35 @@ def pair_id(a: Record, b: Record) -> str:
     return hashlib.sha1("||".join(keys).encode("utf-8")).hexdigest()[:12]
 
 
-def _same_row(a: Record, b: Record) -> bool:
-    return a.values == b.values
+@dataclass(frozen=True)
+class _Keys:
+    """What identifies one record, worked out once (a record is in several pairs)."""
+
+    code: str
+    applicant: str
+    parts: NameParts
+
+    @classmethod
+    def of(cls, r: Record) -> _Keys:
+        return cls(_code(r), _applicant(r), name_parts(_name(r)))
 
 
-def _exact(a: Record, b: Record) -> bool:
-    if _same_row(a, b):
+def _exact(a: Record, b: Record, ka: _Keys, kb: _Keys) -> bool:
+    if a.values == b.values:  # the same row pasted twice
         return True
-    code_a, code_b = _code(a), _code(b)
-    return bool(code_a) and code_a == code_b and name_parts(_name(a)).exact == name_parts(_name(b)).exact
+    return bool(ka.code) and ka.code == kb.code and ka.parts.exact == kb.parts.exact
 
 
-def _suspect_reason(a: Record, b: Record) -> tuple[str, float] | None:
-    pa, pb = name_parts(_name(a)), name_parts(_name(b))
+def _suspect_reason(ka: _Keys, kb: _Keys) -> tuple[str, float] | None:
+    pa, pb = ka.parts, kb.parts
     if not pa.core or not pb.core:
         return None
     if pa.phases != pb.phases:
         return None  # 一期 and 二期 are different projects
     if pa.place and pb.place and pa.place != pb.place:
         return None  # 长春市… and 吉林市… are different projects
-    same_code = bool(_code(a)) and _code(a) == _code(b)
-    same_applicant = bool(_applicant(a)) and _applicant(a) == _applicant(b)
+    same_code = bool(ka.code) and ka.code == kb.code
+    same_applicant = bool(ka.applicant) and ka.applicant == kb.applicant
     if not (same_code or same_applicant):
         return None
     who = "统一社会信用代码相同" if same_code else "建设单位相同"
@@ -133,28 +141,48 @@ def _suspect_reason(a: Record, b: Record) -> tuple[str, float] | None:
     return None
 
 
+SMALL_BLOCK = 32  # below this every pair of a block is looked at; above, only near names
+
+
+def _candidate_pairs(blocks: Mapping[str, list[int]], keys: Sequence[_Keys]) -> set[tuple[int, int]]:
+    """The pairs that can be duplicates: any two with the same name (block `n:`), and, inside a
+    block of one credit code or applicant, any two whose core names are at least
+    FUZZY_THRESHOLD alike. A pair left out could be neither exact (the same row has the same
+    name; the same code and name share block `n:`) nor suspected (that needs the score), so
+    the result is that of looking at every pair of every block; a province's 中国铁塔 block of
+    thousands of projects costs one vectorised rapidfuzz pass, not a Python loop per pair."""
+    pairs: set[tuple[int, int]] = set()
+    for key, members in blocks.items():
+        if key.startswith("n:") or len(members) <= SMALL_BLOCK:
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    pairs.add((members[x], members[y]))
+            continue
+        cores = [keys[m].parts.core for m in members]
+        scores = process.cdist(cores, cores, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, workers=1)
+        for x, y in zip(*scores.nonzero(), strict=True):
+            if x < y:
+                pairs.add((members[x], members[y]))
+    return pairs
+
+
 def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None = None) -> DedupeResult:
     """Merge exact duplicates (the first in file order is kept), flag suspected ones, and apply the
     clerk's decisions (pair id -> 合并/保留) from a previous run's review sheet."""
     decisions = decisions or {}
     result = DedupeResult()
     removed: set[int] = set()
+    keys = [_Keys.of(r) for r in records]
     blocks: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(records):
-        for key in (f"c:{_code(r)}" if _code(r) else "", f"a:{_applicant(r)}" if _applicant(r) else "",
-                    f"n:{name_parts(_name(r)).exact}"):
+    for i, k in enumerate(keys):
+        for key in (f"c:{k.code}" if k.code else "", f"a:{k.applicant}" if k.applicant else "", f"n:{k.parts.exact}"):
             if key:
                 blocks[key].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                pairs.add((members[x], members[y]))
-    for i, j in sorted(pairs):
+    for i, j in sorted(_candidate_pairs(blocks, keys)):
         if i in removed or j in removed:
             continue
         a, b = records[i], records[j]
-        if _exact(a, b):
+        if _exact(a, b, keys[i], keys[j]):
             removed.add(j)
             result.merged.append((b, a))
             result.findings.append(Finding(
@@ -162,7 +190,7 @@ def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None =
                 f"与 {_where(a)} 的“{clean(_name(a))}”完全重复，已合并为一条（保留 {_where(a)}）",
                 file=b.file, sheet=b.sheet, row=b.row, field="project_name", value=_name(b)))
             continue
-        found = _suspect_reason(a, b)
+        found = _suspect_reason(keys[i], keys[j])
         if found is None:
             continue
         reason, score = found
