@@ -552,7 +552,7 @@ class SheetXml:
         cell_re = re.compile(rf"<{p}c({_ATTRS})(/?)>")
         todo = dict(cells)
         out: list[str] = []
-        last, previous = 0, 0
+        last, previous, inserted = 0, 0, False
         for cm in cell_re.finditer(body):
             ref = _attr(cm.group(1), "r")
             ref_m = _CELL_REF.fullmatch(ref) if ref else None
@@ -562,6 +562,7 @@ class SheetXml:
                 out.append(body[last:cm.start()])
                 last = cm.start()
                 out.append(self._new_cell(r, missing, todo.pop(missing), row_style, col_styles))
+                inserted = True
             if c in todo:
                 style = todo.pop(c)
                 s = _attr(cm.group(1), "s")
@@ -572,7 +573,7 @@ class SheetXml:
         out.append(body[last:])
         for missing in sorted(todo):
             out.append(self._new_cell(r, missing, todo[missing], row_style, col_styles))
-        if len(todo) or closed:
+        if inserted or todo:
             attrs = _set_attr(attrs, "spans", None)  # a hint Excel checks; cells may now lie outside it
         return f"<{p}row{attrs}>{''.join(out)}</{p}row>"
 
