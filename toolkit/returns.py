@@ -5,9 +5,15 @@ finding points at is filled red (error) or amber (warning) and carries a comment
 message(s); a finding that names a row but no cell marks the row's first cell. A `问题清单` sheet
 lists that file's findings with the report's columns, each cell reference a link to the cell.
 
-- xlsx/xlsm are copied with openpyxl: the county's layout, values, formats, merges, comments and
-  validations survive, and only the marked cells are restyled (nothing iterates a sheet's cells).
-  Macros are never kept: a .xlsm comes back as a macro-free .xlsx.
+- xlsx/xlsm are patched part by part (toolkit/returns_xml/): only the marked cells' styles, the
+  comments, the workbook's sheet list and the new 问题清单 part change, so everything else of the
+  county's file — layout, values and cached results, formats, merges, comments, validations,
+  conditional formats, pictures, charts, shapes — is kept, in a few ms per file. A file that path
+  cannot handle (our old 问题清单 sent back in it, macro sheets, threaded comments …) is copied with
+  openpyxl as before, which keeps the layout, values, formats, merges, comments and validations
+  but may lose pictures and shapes (the copy's 问题清单 then says so). Only the marked cells are
+  restyled either way (nothing iterates a sheet's cells). Macros are never kept: a .xlsm comes back
+  as a macro-free .xlsx.
 - xls/ods/csv cannot be opened by openpyxl: the copy is an .xlsx rebuilt from the values the reader
   saw (same sheets, same cell positions, merges and hidden rows), and its 问题清单 says so. An xlsx
   openpyxl cannot open or save is rebuilt the same way rather than left without a copy.
@@ -74,7 +80,8 @@ OPENPYXL_KINDS = ("xlsx", "xlsm")
 # copy is rebuilt from the reader's values instead, which are bounded by its row limit.
 MAX_SHEET_XML = 300 * 1024 * 1024
 # Parts openpyxl does not carry over (shapes, form controls, embedded objects; pictures unless
-# Pillow is installed): their presence is mentioned in the copy's 问题清单.
+# Pillow is installed): their presence is mentioned in the copy's 问题清单 when openpyxl made it
+# (the patched copy keeps them).
 # (xl/drawings/vmlDrawing*.vml only holds comment boxes, which are kept.)
 LOST_PARTS = ("xl/drawings/drawing", "xl/media/", "xl/activeX/", "xl/ctrlProps/", "xl/embeddings/")
 
@@ -334,7 +341,7 @@ def _sheet_xml_size(path: Path) -> int:
 def copy_workbook(pack: Pack, report: FileReport, findings: list[Finding], target: Path) -> Path:
     """The county's own xlsx/xlsm with the marks, comments and a 问题清单 sheet; saved as .xlsx.
 
-    Patched part by part (toolkit/returns_xml.py), which keeps everything and takes a few ms; a
+    Patched part by part (toolkit/returns_xml/), which keeps everything and takes a few ms; a
     file that path cannot handle is loaded and saved with openpyxl below instead."""
     assert report.source is not None
     data = report.source.read_bytes()
