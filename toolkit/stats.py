@@ -137,7 +137,9 @@ def compute_stats(
     for value in _order(pack, annex, category_key or "", list(by_value)):
         counter: Counter[str] = Counter()
         for reasons in by_value[value]:
-            for label in {titles.get(f.code, _problem_label(f)) for f in reasons if f.is_error}:
+            # Each label once per project, in the order found: a set's order changes with the hash
+            # seed and would reorder tied reasons from one run to the next.
+            for label in dict.fromkeys(titles.get(f.code, _problem_label(f)) for f in reasons if f.is_error):
                 counter[label] += 1
         rejected_by.append(RejectedBucket(value, len(by_value[value]), counter.most_common()))
     expected = list(expected_units if expected_units is not None else pack.reporting_units)
