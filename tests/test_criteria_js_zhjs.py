@@ -1,6 +1,6 @@
 """js-zhjs-2020 (智慧江苏重点工程, 苏信息化办〔2020〕4号): every criterion passes and fails once.
 
-The criteria sit on the 推荐项目汇总表 (annex `recommended`); the 300万元 bound, the 2019年1月
+The row criteria check the 推荐项目汇总表 (annex `recommended`) and the 申报表 form alike; the 300万元 bound, the 2019年1月
 bound and the 18–30 month hint are tested at the bound itself (以上/不早于 include it). The
 per-applicant limit counts across every file of the batch, so its cases are batches.
 """
@@ -99,9 +99,13 @@ def test_base_record_is_clean() -> None:
     assert result.findings == [] and len(result.accepted) == 1
 
 
-def test_criteria_sit_on_the_recommended_table() -> None:
-    assert {c.annex for c in PACK.criteria} == {"recommended"}
-    assert {c.id for c in PACK.criteria if c.kind == "group"} == set(GROUP_CASES)
+def test_row_criteria_check_the_table_and_the_form_and_the_limit_counts_the_table() -> None:
+    """A project sent only as a 申报表 (市本级, a provincial unit) is held to the same bounds; the
+    two-per-applicant limit counts the 推荐汇总表, where every recommended project is listed."""
+    row = {c.id for c in PACK.criteria if c.kind == "row"}
+    assert {c.id for c in PACK.criteria if c.kind == "row" and c.annex == "recommended"} == row
+    assert {c.id for c in PACK.criteria if c.kind == "row" and c.annex == "application"} == row
+    assert {(c.id, c.annex) for c in PACK.criteria if c.kind == "group"} == {(k, "recommended") for k in GROUP_CASES}
 
 
 def test_every_criterion_has_a_case() -> None:
@@ -212,6 +216,16 @@ def form_record(changes: dict[str, Any]) -> Record:
 
 def test_form_base_is_clean() -> None:
     assert validate(PACK, [form_record({})]).findings == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_criterion_pass_and_fail_on_the_form(rule_id: str) -> None:
+    passing, failing = CASES[rule_id]
+    ok = validate(PACK, [form_record(passing)])
+    assert ok.findings == [] and ok.accepted, ok.findings
+    bad = validate(PACK, [form_record(failing)])
+    crit = next(c for c in PACK.criteria if c.id == rule_id and c.annex == "application")
+    the_finding(PACK, crit, bad, FORM_CELLS)
 
 
 @pytest.mark.parametrize(

@@ -92,6 +92,14 @@ def test_criterion_naming_an_undeclared_field(tmp_path: Path) -> None:
     assert "bigdata_invest" in findings[0].message and "bigdata-share" in findings[0].message
 
 
+def test_criterion_on_several_annexes_is_checked_on_each(tmp_path: Path) -> None:
+    ok = mutated_pack(tmp_path / "ok", _set_criterion(1, annex=["projects"]))
+    assert _codes(ok) == []
+    folder = mutated_pack(tmp_path / "bad", _set_criterion(1, annex=["projects", "nowhere"]))
+    findings = check_pack_dir(folder)
+    assert [f.code for f in findings] == ["pack.unknown-annex"] and "nowhere" in findings[0].message
+
+
 def test_criterion_with_a_syntax_error(tmp_path: Path) -> None:
     assert _codes(mutated_pack(tmp_path, _set_criterion(1, check="total_investment >= "))) == ["pack.bad-expression"]
 

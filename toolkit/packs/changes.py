@@ -65,7 +65,7 @@ def diff_packs(old: Pack, new: Pack) -> list[str]:
         if annex_id not in {a.id for a in new.annexes}:
             lines.append(f"{annex.number} {annex.title}：删除该附件")
     old_rules = {c.id: c for c in old.criteria}
-    for rule in new.criteria:
+    for rule in {c.id: c for c in new.criteria}.values():  # a rule on two annexes is one rule
         before = old_rules.get(rule.id)
         name = rule.title or rule.id
         if before is None:

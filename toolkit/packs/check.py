@@ -65,7 +65,8 @@ def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
     for dup in _dups(c["id"] for c in raw["criteria"]):
         add("duplicate-criterion", f"规则编号“{dup}”重复")
     for crit in raw["criteria"]:
-        _check_criterion(crit, fields_by_annex, add)
+        for annex_id in [crit["annex"]] if isinstance(crit["annex"], str) else crit["annex"]:
+            _check_criterion({**crit, "annex": annex_id}, fields_by_annex, add)
 
     routing = raw.get("routing")
     if routing:

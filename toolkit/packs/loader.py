@@ -216,7 +216,7 @@ def build_pack(raw: dict[str, Any], path: Path | None) -> Pack:
                 id=c["id"],
                 clause=c["clause"],
                 severity=c["severity"],
-                annex=c["annex"],
+                annex=annex_id,
                 message=c["message"],
                 kind=c.get("kind", "row"),
                 title=c.get("title"),
@@ -228,6 +228,9 @@ def build_pack(raw: dict[str, Any], path: Path | None) -> Pack:
                 values=c.get("values", {}),
             )
             for c in raw.get("criteria", ())
+            # One rule may apply to several annexes (the 推荐汇总表 row and the 申报表 form of the
+            # same project): it is then one criterion per annex, with the same id and clause.
+            for annex_id in ([c["annex"]] if isinstance(c["annex"], str) else c["annex"])
         ),
         summary=Summary(
             annex=summary["annex"],
