@@ -127,6 +127,17 @@ def test_criterion_pass_and_fail(rule_id: str) -> None:
         assert finding.message.startswith(f"第{rejected.row}行：") and finding.row == rejected.row
 
 
+def test_an_id_card_number_of_the_right_shape_with_a_wrong_check_character_is_refused() -> None:
+    """GB 11643-1999: 11010519491231002X is valid; ending in 1 the check character is wrong, and a
+    30 February birth date is no date; a passport number is fine once the type says 护照."""
+    for number, why in (("110105194912310021", "校验位"), ("110105194902300025", "出生日期")):
+        bad = validate(PACK, [record("application", {"resp_id_number": number})])
+        (finding,) = [f for f in bad.findings if f.code == "criteria.idcard-shape"]
+        assert why in finding.message and number in finding.message and bad.rejected
+    passport = validate(PACK, [record("application", {"resp_id_type": "护照", "resp_id_number": "E12345678"})])
+    assert passport.findings == [] and passport.accepted
+
+
 def test_messages_name_the_numbers() -> None:
     bad = validate(PACK, [record("application", CASES["platform-local-users"][1])])
     assert "现填写 4 户" in bad.findings[0].message

@@ -9,7 +9,8 @@ Inside an expression every field of the annex is a variable named by its key, wi
 county left the cell blank. Dates are ISO text of their precision (`2020-07`, `2020-07-15`), so
 `start_date >= "2019-01"` compares as a clerk reads it. Extra names:
 - `campaign_year` (int), `route` (the confirming department of the routed choice, or null);
-- functions `months_between(a, b)`, `uscc_region(code)`, `uscc_kind(code)`.
+- functions `months_between(a, b)`, `uscc_region(code)`, `uscc_kind(code)`, `idcard_problem(code)`
+  (why a 身份证 number is invalid, "" when it is valid).
 """
 
 from __future__ import annotations
@@ -41,10 +42,20 @@ def uscc_kind(code: str) -> str:
     return str(code)[:2]
 
 
+def idcard_problem(code: str) -> str:
+    """Why `code` is not a valid 居民身份证 number (GB 11643-1999: region, birth date, check
+    character), or "" when it is. For a field that holds other documents too (护照), so the
+    check can only apply when the document type says 居民身份证."""
+    from toolkit.formats import check_idcard
+
+    return check_idcard(str(code).strip()) or ""
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "months_between": months_between,
     "uscc_region": uscc_region,
     "uscc_kind": uscc_kind,
+    "idcard_problem": idcard_problem,
 }
 
 # Functions and macros of CEL itself, which a pack may use freely.
