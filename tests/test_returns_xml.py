@@ -312,3 +312,26 @@ def test_patched_copy_opens_in_libreoffice(handmade_copy: tuple[Path, Path], tmp
     assert [r[3] for r in sheets[LIST_SHEET].rows[2:]][:2] == ["A1", "C1"]
     pdf = soffice_convert(copy, "pdf", tmp_path / "pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("variant", ["prefixed", "empty"])
+def test_other_writers_sheet_xml(tmp_path: Path, variant: str) -> None:
+    """Cells in a worksheet written with an `x:` prefix, and a sheet with no cells at all
+    (`<sheetData/>`): every mark lands, rows created in order."""
+    src = handmade(tmp_path / "县.xlsx")
+    xml = zipfile.ZipFile(src).read("xl/worksheets/sheet1.xml").decode()
+    if variant == "prefixed":
+        xml = re.sub(r"<(/?)(?![?!])([a-zA-Z])", r"<\1x:\2", xml).replace("<x:worksheet xmlns=", "<x:worksheet xmlns:x=")
+        marked = set(MARKED)
+    else:
+        xml = re.sub(r"<sheetData>.*</sheetData>", "<sheetData/>", xml, flags=re.S)
+        xml = re.sub(r"<mergeCells .*</mergeCells>", "", xml)
+        marked = set(MARKED) - {"B5"} | {"C6"}
+    variant_src = rewrite_zip(src, tmp_path / f"{variant}.xlsx", {"xl/worksheets/sheet1.xml": xml.encode()})
+    report = FileReport("县.xlsx", "ok", kind="xlsx", sheet="项目表", source=variant_src)
+    out = returns_xml.patch_workbook(PACK, report, FINDINGS, tmp_path / "out.xlsx", variant_src.read_bytes())
+    ws = openpyxl.load_workbook(out)["项目表"]
+    assert {c.coordinate for row in ws.iter_rows() for c in row if c.fill.fill_type == "solid"} == marked
+    assert all(ws[ref].comment is not None for ref in marked)
+    rows = [int(r.get("r")) for r in sheet_xml(out).iter(f"{MAIN}row")]
+    assert rows == sorted(rows)
