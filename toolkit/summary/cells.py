@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -82,6 +83,7 @@ def chinese_number(n: int) -> str:
     return str(n)
 
 
+@lru_cache(maxsize=4096)  # a batch's dates are few and repeat on every row
 def partial_date(value: str) -> str:
     """`2020-07` -> `2020年7月`: the way clerks write dates, and read back by ingest as it was."""
     m = _ISO_DATE.match(value)
@@ -106,10 +108,18 @@ def shown(f: Field | None, value: Any) -> Any:
     return str(value)
 
 
+@lru_cache(maxsize=65536, typed=True)  # typed: 1 is Decimal("1"), 1.0 is Decimal("1.0")
+def _decimal(value: float) -> Decimal:
+    return Decimal(str(value))
+
+
 def exact_sum(values: Iterable[Any]) -> Decimal:
     """The sum a clerk would get by hand: 0.1 + 0.2 is 0.3, not 0.30000000000000004."""
-    return sum((Decimal(str(v)) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)),
-               Decimal(0))
+    total = Decimal(0)
+    for v in values:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            total += _decimal(v)
+    return total
 
 
 def put_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> None:
@@ -129,6 +139,43 @@ def record_value(pack: Pack, record: Record, column: Column) -> Any:
     return shown(column.field, record.values.get(column.key))
 
 
+def row_values(pack: Pack, columns: Sequence[Column]) -> Callable[[Record], list[Any]]:
+    """`record_value` for each of `columns`, with what each column needs decided once rather than
+    once per cell; a plain text, the commonest value, is taken as it is."""
+    routing = pack.routing.field if pack.routing else None
+    routes: dict[Any, str | None] = {}
+
+    def route(value: Any) -> str | None:
+        try:
+            return routes[value]
+        except KeyError:
+            found = routes[value] = pack.route_of(value)
+            return found
+        except TypeError:  # unhashable
+            return pack.route_of(value)
+
+    plan = [(c.key, c.field, 1 if c.key == "reporting_unit" else 2 if c.key == "route" else
+             3 if c.field.type == "date" else 0) for c in columns]
+
+    def values(record: Record) -> list[Any]:
+        get = record.values.get
+        out: list[Any] = []
+        for key, f, kind in plan:
+            if kind == 1:
+                out.append(record.reporting_unit or None)
+            elif kind == 2:
+                out.append(route(get(routing)) if routing else None)
+            else:
+                value = get(key)
+                if type(value) is str and kind == 0:
+                    out.append(value or None)
+                else:
+                    out.append(shown(f, value))
+        return out
+
+    return values
+
+
 class DataRows:
     """The data rows of one sheet: 序号 in column 0, then `columns` from column 1, in the house
     value formats, each row as tall as its tallest wrapped text. Formats and widths are worked out
@@ -140,14 +187,14 @@ class DataRows:
         self.seq_format = styles.make(border=1, align="center", valign="vcenter")
         self.formats = [styles.value(c.field) for c in columns]
         self.widths = [c.width for c in columns]
-        # A text shorter than half its column's usable width fits on one line however wide its
-        # characters are: only longer ones are measured.
-        self.fits = [max(w - 1, 1) / 2 for w in self.widths]
+        self.usable = [max(w - 1, 1) for w in self.widths]
 
     def lines(self, values: Sequence[Any]) -> int:
+        """The wrapped lines of the row's tallest text. A text of n characters is at most 2n wide,
+        so one that cannot need more lines than found so far (every short one) is not measured."""
         most = 1
-        for value, fits, width in zip(values, self.fits, self.widths, strict=True):
-            if isinstance(value, str) and (len(value) > fits or "\n" in value):
+        for value, usable, width in zip(values, self.usable, self.widths, strict=True):
+            if isinstance(value, str) and (2 * len(value) > most * usable or "\n" in value):
                 most = max(most, lines_needed(value, width))
         return most
 
@@ -171,6 +218,8 @@ class DataRows:
                 ws.write_blank(row, col, None, fmt)
             elif type(value) is str:
                 ws.write_string(row, col, value, fmt)
+            elif type(value) is float or type(value) is int:
+                ws.write_number(row, col, value, fmt)
             else:
                 put_value(ws, row, col, value, fmt)
         ws.set_row(row, row_height(self.lines(values) if lines is None else lines))

@@ -25,6 +25,7 @@ from toolkit.summary.cells import (
     field_column,
     key_fields,
     record_value,
+    row_values,
     text_column,
 )
 from toolkit.summary.table import HEADER_ROW, unit_line, write_title_block
@@ -61,11 +62,11 @@ def write_detail_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     ws = wb.add_worksheet(DETAIL_SHEET)
     first = write_title_block(ws, styles, f"{view.title}（明细）", unit_line(view), columns)
     cells = DataRows(ws, styles, columns)
-    pack = view.pack
+    field_values = row_values(view.pack, fields)
 
     def values_of(record: Record) -> list[Any]:
         source = provenance.provenance_values(record, view.copies_of(record))
-        return [*(record_value(pack, record, c) for c in fields), *(source[c.key] or None for c in provenance_columns)]
+        return [*field_values(record), *(source[c.key] or None for c in provenance_columns)]
 
     row = first
     for n, record in enumerate(view.records, start=1):

@@ -28,7 +28,7 @@ from toolkit.summary.cells import (
     DataRows,
     chinese_number,
     exact_sum,
-    record_value,
+    row_values,
     summary_columns,
 )
 from toolkit.summary.view import View
@@ -74,12 +74,11 @@ class _Table:
         self.sum_cols = [(i + 1, c.key) for i, c in enumerate(columns) if c.key in sums and c.field.is_numeric]
         self.label_last = self.name_col - 1 if self.name_col and self.name_col > 1 else 0
         self.cells = DataRows(ws, styles, columns)
+        self.values_of = row_values(view.pack, columns)
 
     def data(self, record: Record) -> None:
         self.seq += 1
-        pack, columns = self.view.pack, self.columns
-        values, lines = self.cells.render(self.view.rows, (SHEET, id(record)),
-                                          lambda: [record_value(pack, record, c) for c in columns])
+        values, lines = self.cells.render(self.view.rows, (SHEET, id(record)), lambda: self.values_of(record))
         self.cells.write(self.row, self.seq, values, lines)
         self.row += 1
 

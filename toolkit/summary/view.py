@@ -137,16 +137,26 @@ def split_views(batch: Batch, whole: View, key: str) -> list[View]:
     """One view per value of `key` (per 归口部门 for 761), in the pack's order."""
     pack = batch.pack
 
-    def value_of(r: Record) -> str:
-        return dimension_value(pack, r, key)
+    values: dict[int, str] = {}  # id(record) -> its value, worked out once
 
-    values = [value_of(r) for r in whole.records]
-    values += [v for v in (value_of(r) for r, _ in whole.rejected) if v not in PLACEHOLDERS]
+    def value_of(r: Record) -> str:
+        found = values.get(id(r))
+        if found is None:
+            found = values[id(r)] = dimension_value(pack, r, key)
+        return found
+
+    records_by: dict[str, list[Record]] = defaultdict(list)
+    for r in whole.records:
+        records_by[value_of(r)].append(r)
+    rejected_by: dict[str, list[tuple[Record, list[Finding]]]] = defaultdict(list)
+    for r, why in whole.rejected:
+        rejected_by[value_of(r)].append((r, why))
+    shown = [*records_by, *(v for v in rejected_by if v not in PLACEHOLDERS)]
     rank = _ranks(batch, key)
     views = []
-    for value in sorted(set(values), key=rank):
-        records = [r for r in whole.records if value_of(r) == value]
-        rejected = [(r, why) for r, why in whole.rejected if value_of(r) == value]
+    for value in sorted(set(shown), key=rank):
+        records = records_by.get(value, [])
+        rejected = rejected_by.get(value, [])
         pairs = [p for p in whole.pairs if value in (value_of(p.a), value_of(p.b))]
         merged = sum(len(whole.copies_of(r)) for r in records)
         stats = compute_stats(
