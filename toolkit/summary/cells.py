@@ -18,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Field, Pack
+from toolkit.summary.sheet import Sheet
 from toolkit.template.styles import Styles, lines_needed, row_height
 from toolkit.template.table import column_width
 
@@ -182,10 +183,10 @@ class DataRows:
     once per sheet; a row's wrapped lines (`lines`) depend only on its values and the columns'
     widths, so a row written again with the same columns (a split workbook) can reuse them."""
 
-    def __init__(self, ws: Worksheet, styles: Styles, columns: Sequence[Column]) -> None:
+    def __init__(self, ws: Sheet, styles: Styles, columns: Sequence[Column]) -> None:
         self.ws = ws
-        self.seq_format = styles.make(border=1, align="center", valign="vcenter")
-        self.formats = [styles.value(c.field) for c in columns]
+        seq_format = styles.make(border=1, align="center", valign="vcenter")
+        self.row_formats = [seq_format, *(styles.value(c.field) for c in columns)]
         self.widths = [c.width for c in columns]
         self.usable = [max(w - 1, 1) for w in self.widths]
 
@@ -211,18 +212,8 @@ class DataRows:
         return found
 
     def write(self, row: int, n: int, values: Sequence[Any], lines: int | None = None) -> None:
-        ws = self.ws
-        ws.write_number(row, 0, n, self.seq_format)
-        for col, (value, fmt) in enumerate(zip(values, self.formats, strict=True), start=1):
-            if value is None:
-                ws.write_blank(row, col, None, fmt)
-            elif type(value) is str:
-                ws.write_string(row, col, value, fmt)
-            elif type(value) is float or type(value) is int:
-                ws.write_number(row, col, value, fmt)
-            else:
-                put_value(ws, row, col, value, fmt)
-        ws.set_row(row, row_height(self.lines(values) if lines is None else lines))
+        self.ws.put_row(row, 0, [n, *values], self.row_formats)
+        self.ws.set_row(row, row_height(self.lines(values) if lines is None else lines))
 
 
 def safe_file_part(text: str) -> str:

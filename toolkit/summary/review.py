@@ -28,6 +28,7 @@ from toolkit.summary.cells import (
     row_values,
     text_column,
 )
+from toolkit.summary.sheet import add_sheet
 from toolkit.summary.table import HEADER_ROW, unit_line, write_title_block
 from toolkit.summary.view import View
 from toolkit.template.styles import Styles, print_setup
@@ -59,7 +60,7 @@ def write_detail_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     fields = [field_column(f) for f in view.annex.fields if f.type != "list"]
     provenance_columns = _provenance_columns()
     columns = [*fields, *provenance_columns]
-    ws = wb.add_worksheet(DETAIL_SHEET)
+    ws = add_sheet(wb, DETAIL_SHEET)
     first = write_title_block(ws, styles, f"{view.title}（明细）", unit_line(view), columns)
     cells = DataRows(ws, styles, columns)
     field_values = row_values(view.pack, fields)
@@ -86,7 +87,7 @@ def write_rejected_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     keys = [field_column(view.annex.field(k), grouped=False) for k in key_fields(view.pack, view.annex)]
     columns = [*_provenance_columns(with_copies=False)[:4], *keys,
                text_column(REASONS, REASONS, 60), text_column(CELLS, CELLS, 10)]
-    ws = wb.add_worksheet(REJECTED_SHEET)
+    ws = add_sheet(wb, REJECTED_SHEET)
     line = "以下项目不符合入库条件或填写有误，未列入汇总表；请将原因反馈填报单位，修改后重新报送。"
     first = write_title_block(ws, styles, f"未通过审核的项目（{len(view.rejected)}个）", line, columns)
     cells = DataRows(ws, styles, columns)
@@ -116,7 +117,7 @@ def write_pairs_sheet(wb: Workbook, styles: Styles, view: View) -> None:
                Column("score", Field(key="score", title="相似度（%）", type="integer", width=9)),
                text_column(DECISION, DECISION, 10), text_column("status", "状态", 16),
                text_column("note", "备注", 20)]
-    ws = wb.add_worksheet(PAIRS_SHEET)
+    ws = add_sheet(wb, PAIRS_SHEET)
     line = ("请在“处理意见”栏逐对选择：合并（同一项目，只保留项目甲）或 保留（不同项目，都保留）；"
             "下次汇总时读入本表，已填写的意见即被采用。")
     first = write_title_block(ws, styles, f"疑似重复项目（{len(view.pairs)}对）", line, columns)

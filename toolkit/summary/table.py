@@ -31,6 +31,7 @@ from toolkit.summary.cells import (
     row_values,
     summary_columns,
 )
+from toolkit.summary.sheet import add_sheet
 from toolkit.summary.view import View
 from toolkit.template.styles import LABEL_FILL, NUMBER, Styles, print_setup, put
 from toolkit.template.table import write_headers
@@ -152,7 +153,7 @@ class _Table:
 
 
 def write_summary_sheet(wb: Workbook, styles: Styles, view: View) -> None:
-    ws = wb.add_worksheet(SHEET)
+    ws = add_sheet(wb, SHEET)
     columns = summary_columns(view.pack, view.annex, view.unit_label)
     first = write_title_block(ws, styles, view.title, unit_line(view), columns)
     table = _Table(ws, styles, view, columns, first)

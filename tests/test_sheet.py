@@ -1,0 +1,81 @@
+"""The summary's fast worksheet (toolkit/summary/sheet.py) writes exactly what plain xlsxwriter
+writes for the same calls: if an xlsxwriter upgrade changes how a cell is stored or written, this
+fails rather than the summary quietly changing."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from toolkit.summary.sheet import Sheet, add_sheet
+
+ROWS: list[list[Any]] = [
+    [1, "长春市朝阳区人工智能产业园建设项目（一期）", 1200.5, None, "2020年7月"],
+    [2, "", 0, -0.0, "x" * 20000],  # a text over half the 32,767 limit goes the slow way
+    [3, "  spaces kept  ", 1e-10, 123456789012345678, "a<b & \"c\" > d\x01"],
+    [4, True, 10**20, 2.5e299, "=HYPERLINK(\"http://x\")"],
+    [5, "长春市朝阳区人工智能产业园建设项目（一期）", float("1e301"), "\n多行\n", None],
+]
+
+
+class Label(str):
+    pass
+
+
+def _write(path: Path, fast: bool) -> None:
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    wb.set_properties({"created": datetime(2020, 7, 20)})
+    plain = wb.add_format({"border": 1})
+    wrap = wb.add_format({"border": 1, "text_wrap": True, "num_format": "@"})
+    ws: Worksheet = add_sheet(wb, "明细") if fast else wb.add_worksheet("明细")
+    ws.merge_range(0, 0, 0, 4, "标题", plain)
+    rows = [*ROWS, [6, Label("子类文字"), None, None, 7]]
+    for r, values in enumerate(rows, start=2):
+        formats = [plain, wrap, plain, wrap, wrap]
+        if fast:
+            assert isinstance(ws, Sheet)
+            ws.put_row(r, 1, values, formats)
+        else:
+            for c, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
+                if value is None:
+                    ws.write_blank(r, c, None, fmt)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(r, c, value, fmt)
+                else:
+                    ws.write_string(r, c, str(value), fmt)
+        ws.set_row(r, 33)
+    ws.write_formula(len(rows) + 2, 3, "=SUM(D3:D8)", plain, 1200.5)
+    ws.write_string(len(rows) + 2, 1, "合计")  # no format: xlsxwriter's own path
+    ws.write_blank(len(rows) + 2, 2, None)
+    wb.close()
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def test_fast_sheet_writes_the_same_bytes_as_xlsxwriter(tmp_path: Path) -> None:
+    _write(tmp_path / "plain.xlsx", fast=False)
+    _write(tmp_path / "fast.xlsx", fast=True)
+    plain, fast = _parts(tmp_path / "plain.xlsx"), _parts(tmp_path / "fast.xlsx")
+    assert fast.keys() == plain.keys()
+    for name in plain:
+        assert fast[name] == plain[name], name
+    assert (tmp_path / "fast.xlsx").read_bytes() == (tmp_path / "plain.xlsx").read_bytes()
+
+
+def test_fast_sheet_refuses_nan_as_xlsxwriter_does(tmp_path: Path) -> None:
+    wb: Workbook = xlsxwriter.Workbook(str(tmp_path / "nan.xlsx"))
+    ws = add_sheet(wb, "Sheet1")
+    with pytest.raises(TypeError):
+        ws.put_row(0, 0, [float("nan")], [wb.add_format({})])
+    wb.close()
