@@ -41,14 +41,15 @@ class Sheet(Worksheet):
         cells = self.table[row]
         shared = self.str_table._get_shared_string_index
         short = self.xls_strmax // 2  # a text under half the limit cannot exceed it (xlsxwriter's test)
+        new = tuple.__new__  # the named tuples' own __new__ is a Python-level lambda around this
         for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=first_col):
             kind = type(value)
             if value is None and fmt is not None:
-                cells[col] = CellBlankTuple(fmt)
+                cells[col] = new(CellBlankTuple, (fmt,))
             elif kind is str and len(value) <= short:
-                cells[col] = CellStringTuple(shared(value), fmt)
+                cells[col] = new(CellStringTuple, (shared(value), fmt))
             elif (kind is int or kind is float) and -_NUMBER_LIMIT < value < _NUMBER_LIMIT:
-                cells[col] = CellNumberTuple(value, fmt)
+                cells[col] = new(CellNumberTuple, (value, fmt))
             else:
                 self._put_slow(row, col, value, fmt)
 
