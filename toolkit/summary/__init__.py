@@ -11,8 +11,6 @@ document properties, groups in the pack's order, then file and row.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.atomic import atomic_path
@@ -38,40 +36,52 @@ def write_summary(batch: Batch, target: Path, *, unit_name: str = "", date: str 
     """
     target = Path(target)
     path = target if target.suffix.lower() == ".xlsx" else target / SUMMARY_NAME
-    whole = whole_view(batch, unit_name, date)
-    if split or (batch.pack.summary and batch.pack.summary.split_by):
-        whole.rows = {}  # each record is written again in its department's workbook
-    written = [write_view(whole, path)]
-    key = split_key(batch.pack, split)
-    if key is not None:
-        for view in split_views(batch, whole, key):
-            written.append(write_view(view, path.with_name(f"{path.stem}-{safe_file_part(view.split_value)}{path.suffix}")))
+    with _Collector() as collector:
+        whole = whole_view(batch, unit_name, date)
+        if split or (batch.pack.summary and batch.pack.summary.split_by):
+            whole.rows = {}  # each record is written again in its department's workbook
+        written = [write_view(whole, path)]
+        collector.workbook_closed()
+        key = split_key(batch.pack, split)
+        if key is not None:
+            for view in split_views(batch, whole, key):
+                name = f"{path.stem}-{safe_file_part(view.split_value)}{path.suffix}"
+                written.append(write_view(view, path.with_name(name)))
+                collector.workbook_closed()
     return written
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Writing a workbook allocates a tuple per cell that xlsxwriter keeps until the close, and
-    the cyclic collector would walk all of them (and the batch) again and again as they pile up:
-    40 % of the time at 50,000 rows. Nothing made while writing is garbage before the close; one
-    collection after it frees the workbook, which its sheets hold in a cycle."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect()
+class _Collector:
+    """Keeps Python's cyclic garbage collector out of the writing.
+
+    xlsxwriter keeps a tuple per cell until the workbook is closed, and as they pile up the
+    collector walks all of them, and the whole batch, again and again: 40 % of the time at
+    50,000 rows. So it is paused, what existed before (the batch) is frozen out of its sight, and
+    it runs once after each close, when the workbook just written (held in a cycle by its sheets)
+    is garbage. Left as found: not paused if it was off, not frozen if someone else froze objects.
+    """
+
+    def __enter__(self) -> _Collector:
+        self.paused = gc.isenabled()
+        self.frozen = self.paused and gc.get_freeze_count() == 0
+        if self.frozen:
+            gc.freeze()
+        if self.paused:
+            gc.disable()
+        return self
+
+    def workbook_closed(self) -> None:
+        if self.paused:
+            gc.collect()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.paused:
+            gc.enable()
+        if self.frozen:
+            gc.unfreeze()
 
 
 def write_view(view: View, target: Path) -> Path:
-    with _collector_paused():
-        return _write_view(view, target)
-
-
-def _write_view(view: View, target: Path) -> Path:
     from xlsxwriter.exceptions import XlsxWriterException
 
     from toolkit.summary.figures import write_figures_sheet, write_stats_sheet
