@@ -29,6 +29,21 @@ class Label(str):
     pass
 
 
+def _put(ws: Worksheet, fast: bool, row: int, first_col: int, values: list[Any], formats: list[Any]) -> None:
+    """A row through the fast sheet, or cell by cell as the summary wrote it before."""
+    if fast:
+        assert isinstance(ws, Sheet)
+        ws.put_row(row, first_col, values, formats)
+        return
+    for c, (value, fmt) in enumerate(zip(values, formats, strict=True), start=first_col):
+        if value is None:
+            ws.write_blank(row, c, None, fmt)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(row, c, value, fmt)
+        else:
+            ws.write_string(row, c, str(value), fmt)
+
+
 def _write(path: Path, fast: bool) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
@@ -39,22 +54,15 @@ def _write(path: Path, fast: bool) -> None:
     ws.merge_range(0, 0, 0, 4, "标题", plain)
     rows = [*ROWS, [6, Label("子类文字"), None, None, 7]]
     for r, values in enumerate(rows, start=2):
-        formats = [plain, wrap, plain, wrap, wrap]
-        if fast:
-            assert isinstance(ws, Sheet)
-            ws.put_row(r, 1, values, formats)
-        else:
-            for c, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
-                if value is None:
-                    ws.write_blank(r, c, None, fmt)
-                elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                    ws.write_number(r, c, value, fmt)
-                else:
-                    ws.write_string(r, c, str(value), fmt)
+        _put(ws, fast, r, 1, values, [plain, wrap, plain, wrap, wrap])
         ws.set_row(r, 33)
     ws.write_formula(len(rows) + 2, 3, "=SUM(D3:D8)", plain, 1200.5)
     ws.write_string(len(rows) + 2, 1, "合计")  # no format: xlsxwriter's own path
     ws.write_blank(len(rows) + 2, 2, None)
+    ws.set_row(len(rows) + 4, 24)  # a row with a height and no cells
+    ws.write_comment(len(rows) + 5, 2, "批注")  # a row with only a comment
+    for r in range(20, 60):  # rows past the first blocks of 16 (the XML's row spans)
+        _put(ws, fast, r, r % 3, [r, f"第{r}行", r / 7, None, "长" * (r % 9)], [plain] * 5)
     wb.close()
 
 

@@ -91,6 +91,7 @@ def write_view(view: View, target: Path) -> Path:
         write_pairs_sheet,
         write_rejected_sheet,
     )
+    from toolkit.summary.sheet import Sheet
     from toolkit.summary.table import write_summary_sheet
     from toolkit.template.stamp import STAMP_SHEET, stamp_rows, write_stamp
     from toolkit.template.styles import Styles, new_workbook
@@ -121,4 +122,8 @@ def write_view(view: View, target: Path) -> Path:
             wb.close()
         except XlsxWriterException as exc:
             raise OutputError(f"无法写入 {target}：{exc}") from None
+        finally:
+            for ws in wb.worksheets():
+                if isinstance(ws, Sheet):
+                    ws.release()
     return target

@@ -14,7 +14,6 @@ from toolkit.findings import column_letter
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Pack
 from toolkit.stats import STATS_SHEET, dimension_value, dimensions, stats_rows
-from toolkit.summary.cells import exact_sum
 from toolkit.summary.view import View
 from toolkit.template.styles import INTEGER, LABEL_FILL, NUMBER, Styles, print_setup, put
 
@@ -100,7 +99,7 @@ def write_figures_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     sums = [k for k in (pack.summary.sum_fields if pack.summary else ()) if k in view.annex.field_keys]
     for field_key in sums:
         f = view.annex.field(field_key)
-        amounts = {cell: exact_sum(r.values.get(field_key) for r in records)
+        amounts = {cell: view.amounts.total(records, field_key)
                    for cell, records in by_cell.items()}
         row = matrix.write(row, f"{f.header}，按填报单位和{dim_title}", amounts, NUMBER)
     missing = view.stats.not_reported

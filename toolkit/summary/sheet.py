@@ -3,7 +3,7 @@
 Most of a summary's time goes to xlsxwriter's two per-cell steps: storing a cell (a decorated
 public call that checks the bounds cell by cell) and, at close, writing its `<c>` element through
 a general attribute-escaping writer. `Sheet.put_row` stores a row of plain cells with one bounds
-check, and `Sheet._write_cell` writes a formatted text, number or blank cell's element directly;
+check, and `Sheet._write_rows` writes a formatted text, number or blank cell's element directly;
 anything else (formulas, long text, NaN, constant_memory) goes through xlsxwriter's own code.
 tests/test_sheet.py compares the bytes with plain xlsxwriter's, so an xlsxwriter upgrade that
 changes its cells shows there.
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
 
@@ -53,6 +53,12 @@ class Sheet(Worksheet):
             else:
                 self._put_slow(row, col, value, fmt)
 
+    def release(self) -> None:
+        """Drop the stored cells once the workbook is closed. The sheet and its workbook hold
+        each other, so without this the cells would wait for the cyclic collector, which then
+        has to walk every one of them."""
+        self.table.clear()
+
     def _put_slow(self, row: int, col: int, value: Any, fmt: Format) -> None:
         if value is None:
             self.write_blank(row, col, None, fmt)
@@ -61,19 +67,46 @@ class Sheet(Worksheet):
         else:
             self.write_string(row, col, str(value), fmt)
 
-    def _write_cell(self, row: int, col: int, cell: Any) -> None:
-        kind = type(cell)
-        if kind not in _FAST or cell.format is None or self.constant_memory:
-            super()._write_cell(row, col, cell)
+    def _write_rows(self) -> None:
+        """xlsxwriter's `_write_rows`, visiting a row's stored cells rather than every column
+        of the sheet, and writing a formatted text, number or blank cell's element directly."""
+        if self.constant_memory or self.dim_rowmin is None:
+            super()._write_rows()
             return
-        ref = xl_rowcol_to_cell_fast(row, col)
-        xf = cell.format._get_xf_index()
-        if kind is CellStringTuple:
-            self.fh.write(f'<c r="{ref}" s="{xf}" t="s"><v>{cell.string}</v></c>')
-        elif kind is CellNumberTuple:
-            self.fh.write(f'<c r="{ref}" s="{xf}"><v>{cell.number:.16G}</v></c>')
-        else:
-            self.fh.write(f'<c r="{ref}" s="{xf}"/>')
+        self._calculate_spans()
+        table, row_info, comments, spans = self.table, self.row_info, self.comments, self.row_spans
+        first_col, last_col = self.dim_colmin, self.dim_colmax
+        write = self.fh.write
+        letters: dict[int, str] = {}
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells = table.get(row_num)
+            if not (row_num in row_info or row_num in comments or cells):
+                continue
+            span = spans.get(int(row_num / 16))
+            if not cells:
+                self._write_empty_row(row_num, span, row_info.get(row_num))
+                continue
+            self._write_row(row_num, span, row_info.get(row_num))
+            number = str(row_num + 1)
+            for col_num in sorted(cells):
+                if not first_col <= col_num <= last_col:
+                    continue
+                cell = cells[col_num]
+                kind = type(cell)
+                if kind not in _FAST or cell.format is None:
+                    self._write_cell(row_num, col_num, cell)
+                    continue
+                letter = letters.get(col_num)
+                if letter is None:
+                    letter = letters[col_num] = xl_col_to_name(col_num)
+                xf = cell.format._get_xf_index()
+                if kind is CellStringTuple:
+                    write(f'<c r="{letter}{number}" s="{xf}" t="s"><v>{cell.string}</v></c>')
+                elif kind is CellNumberTuple:
+                    write(f'<c r="{letter}{number}" s="{xf}"><v>{cell.number:.16G}</v></c>')
+                else:
+                    write(f'<c r="{letter}{number}" s="{xf}"/>')
+            write("</row>")
 
 
 _FAST = frozenset({CellStringTuple, CellNumberTuple, CellBlankTuple})

@@ -27,7 +27,6 @@ from toolkit.summary.cells import (
     Column,
     DataRows,
     chinese_number,
-    exact_sum,
     row_values,
     summary_columns,
 )
@@ -118,7 +117,7 @@ class _Table:
         if self.name_col is not None:
             self.ws.write_formula(r, self.name_col, formula(self.name_col, True), count_fmt, len(records))
         for col, key in self.sum_cols:
-            total: Decimal = exact_sum(rec.values.get(key) for rec in records)
+            total: Decimal = self.view.amounts.total(records, key)
             self.ws.write_formula(r, col, formula(col, False), number_fmt, float(total))
         self.ws.set_row(r, 22)
         self.row += 1
