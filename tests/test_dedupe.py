@@ -68,6 +68,8 @@ def test_decisions_merge_or_keep_and_pair_ids_are_stable() -> None:
     assert merged.kept == [a] and merged.merged == [(b, a)] and not merged.suspects
     kept = dedupe([a, b], {pid: "保留"})
     assert kept.kept == [a, b] and not kept.suspects and not kept.findings
+    assert [(s.a, s.b, s.pair_id) for s in kept.kept_apart] == [(a, b, pid)]  # for the review sheet
+    assert not merged.kept_apart
 
 
 def test_name_parts() -> None:

@@ -67,3 +67,21 @@ def test_a_worker_failure_reaches_the_caller() -> None:
     with pytest.raises(ValueError, match="boom"):
         list(parallel.map_ordered(work, list(range(6)), jobs=2))
     assert list(parallel.map_ordered(lambda x: x * 2, list(range(20)), jobs=2)) == [x * 2 for x in range(20)]
+
+
+@needs_fork
+def test_tasks_run_side_by_side_and_return_in_order(tmp_path: Path) -> None:
+    import os
+
+    def task(i: int):
+        def run() -> tuple[int, int]:
+            (tmp_path / f"{i}.txt").write_text(str(i))
+            return i, os.getpid()
+
+        return run
+
+    results = parallel.run_tasks([task(i) for i in range(5)], jobs=2)
+    assert [r[0] for r in results] == list(range(5))
+    assert os.getpid() not in {r[1] for r in results}  # written by the workers
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{i}.txt" for i in range(5)]
+    assert [r[0] for r in parallel.run_tasks([task(7)], jobs=2)] == [7]  # one task: here

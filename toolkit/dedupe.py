@@ -87,6 +87,7 @@ class DedupeResult:
     merged: list[tuple[Record, Record]] = field(default_factory=list)  # (copy removed, row kept)
     suspects: list[Suspect] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    kept_apart: list[Suspect] = field(default_factory=list)  # suspected pairs the clerk answered 保留
 
     def copies_of(self, kept: Record) -> list[Record]:
         return [dup for dup, k in self.merged if k is kept]
@@ -205,6 +206,7 @@ def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None =
                 file=b.file, sheet=b.sheet, row=b.row, field="project_name", value=_name(b)))
             continue
         if decision == "保留":
+            result.kept_apart.append(Suspect(a, b, reason, score, pid))
             continue  # the clerk said these are two projects
         result.suspects.append(Suspect(a, b, reason, score, pid))
         result.findings.append(Finding(

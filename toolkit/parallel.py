@@ -33,8 +33,11 @@ def default_jobs(n_items: int) -> int:
         return int(env)
     if not can_fork():
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, MAX_WORKERS, n_items // MIN_FILES_PER_WORKER))
+    return max(1, min(cores(), MAX_WORKERS, n_items // MIN_FILES_PER_WORKER))
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def can_fork() -> bool:
@@ -71,3 +74,13 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
                 yield result
     finally:
         _work = None
+
+
+def run_tasks(tasks: Sequence[Callable[[], R]], jobs: int | None = None) -> list[R]:
+    """Independent tasks (each writes its own output file) side by side, one per core; their
+    results (small: paths, lines) in the tasks' order. `SHENBAO_JOBS=1` runs them here in turn."""
+    if jobs is None:
+        env = os.environ.get("SHENBAO_JOBS", "").strip()
+        jobs = int(env) if env.isdigit() and int(env) > 0 else min(cores(), MAX_WORKERS)
+    jobs = min(jobs, len(tasks))
+    return list(map_ordered(lambda i: tasks[i](), list(range(len(tasks))), jobs))
