@@ -67,6 +67,30 @@ class Sheet(Worksheet):
         else:
             self.write_string(row, col, str(value), fmt)
 
+    def _calculate_spans(self) -> None:
+        """xlsxwriter's `_calculate_spans` (each block of 16 rows' first and last used column),
+        from each row's stored cells rather than by trying every column of the sheet."""
+        spans: dict[int, str] = {}
+        low: int | None = None
+        high = 0
+        first_col, last_col = self.dim_colmin, self.dim_colmax
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            for cols in (self.table.get(row_num), self.comments.get(row_num)):
+                if not cols:
+                    continue
+                a, b = min(cols), max(cols)
+                if a < first_col or b > last_col:
+                    inside = [c for c in cols if first_col <= c <= last_col]
+                    if not inside:
+                        continue
+                    a, b = min(inside), max(inside)
+                low, high = (a, b) if low is None else (min(low, a), max(high, b))
+            if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
+                if low is not None:
+                    spans[int(row_num / 16)] = f"{low + 1}:{high + 1}"
+                    low = None
+        self.row_spans = spans
+
     def _write_rows(self) -> None:
         """xlsxwriter's `_write_rows`, visiting a row's stored cells rather than every column
         of the sheet, and writing a formatted text, number or blank cell's element directly."""
