@@ -39,3 +39,27 @@ def test_tied_rejection_reasons_keep_one_order_whatever_the_hash_seed() -> None:
     reasons = json.loads(seen.pop())[0]
     assert [count for _, count in reasons] == [10, 10]
     assert reasons[0][0] == "大数据中心项目大数据部分投资占50%以上"  # the first the findings name
+
+
+def test_to_dict_is_what_asdict_gives() -> None:
+    from dataclasses import asdict
+
+    from toolkit.findings import Finding
+    from toolkit.ingest.records import Record
+    from toolkit.packs.loader import load_pack
+    from toolkit.pipeline import summary_annex
+    from toolkit.stats import compute_stats
+
+    pack = load_pack("jl-761-2020")
+    accepted = [Record("projects", {"category": category, "total_investment": amount, "bigdata_investment": 0.1},
+                       f"{unit}.xlsx", "Sheet1", row, reporting_unit=unit)
+                for row, (category, amount, unit) in enumerate([
+                    ("人工智能", 1200.5, "长春市"), ("工业互联网", 0.2, "吉林市"), ("人工智能", "约100", "长春市"),
+                    ("其他", True, None)])]
+    rejected = [(Record("projects", {"category": "人工智能"}, "a.xlsx", "Sheet1", 9),
+                 [Finding("schema.required", "error", "x", row=9)])]
+    stats = compute_stats(pack, summary_annex(pack), accepted, rejected=rejected, expected_units=["长春市", "四平市"])
+    assert stats.breakdowns and stats.rejected_by
+    assert stats.to_dict() == asdict(stats)
+    assert json.dumps(stats.to_dict(), ensure_ascii=False) == json.dumps(asdict(stats), ensure_ascii=False)
+    assert stats.totals["total_investment"] == 1200.7  # 1200.5 + 0.2 exactly, text and True left out

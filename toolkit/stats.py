@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,17 @@ class SummaryStats:
     files: dict[str, int] = field(default_factory=dict)  # ok / error / skipped
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What `dataclasses.asdict` gives, built directly: asdict copies every value through
+        a generic deep copy, slow with a bucket per reporting unit, and this runs per workbook."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["totals"] = dict(self.totals)
+        out["breakdowns"] = {k: [{**vars(b), "sums": dict(b.sums)} for b in buckets]
+                             for k, buckets in self.breakdowns.items()}
+        out["rejected_by"] = [{**vars(b), "reasons": [tuple(r) for r in b.reasons]} for b in self.rejected_by]
+        for name in ("expected_units", "reported_units", "not_reported"):
+            out[name] = list(out[name])
+        out["files"] = dict(self.files)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SummaryStats:
@@ -69,9 +79,19 @@ class SummaryStats:
         return cls(**data)
 
 
-def _sum(values: Iterable[Any]) -> float:
-    """Sums in Decimal so 0.1 + 0.2 shows as 0.3 万元 in a clerk's letter."""
-    total = sum((Decimal(str(v)) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)), Decimal(0))
+def _exact(value: Any) -> Decimal | None:
+    """An amount as the Decimal its text shows (None when it is not a number), so sums come out
+    as a clerk adds them: 0.1 + 0.2 shows as 0.3 万元 in the letter."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return None
+
+
+def _sum(amounts: Iterable[Decimal | None]) -> float:
+    total = Decimal(0)
+    for amount in amounts:
+        if amount is not None:
+            total += amount
     return float(total)
 
 
@@ -119,14 +139,16 @@ def compute_stats(
     unit_name: str = "",
 ) -> SummaryStats:
     sum_fields = [k for k in (pack.summary.sum_fields if pack.summary else ()) if k in annex.field_keys]
-    totals = {k: _sum(r.values.get(k) for r in accepted) for k in sum_fields}
+    # Each record's amounts made Decimal once, for the totals and every breakdown.
+    amounts = {k: [_exact(r.values.get(k)) for r in accepted] for k in sum_fields}
+    totals = {k: _sum(amounts[k]) for k in sum_fields}
     breakdowns: dict[str, list[Bucket]] = {}
     for key in dimensions(pack, annex):
-        groups: dict[str, list[Record]] = defaultdict(list)
-        for r in accepted:
-            groups[dimension_value(pack, r, key)].append(r)
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, r in enumerate(accepted):
+            groups[dimension_value(pack, r, key)].append(i)
         order = _order(pack, annex, key, list(groups))
-        breakdowns[key] = [Bucket(v, len(groups[v]), {k: _sum(r.values.get(k) for r in groups[v]) for k in sum_fields})
+        breakdowns[key] = [Bucket(v, len(groups[v]), {k: _sum(amounts[k][i] for i in groups[v]) for k in sum_fields})
                            for v in order]
     rejected_by: list[RejectedBucket] = []
     category_key = next((k for k in dimensions(pack, annex) if k not in ("route", "reporting_unit")), None)
