@@ -1,4 +1,4 @@
-"""The summary's fast worksheet (toolkit/summary/sheet.py) writes exactly what plain xlsxwriter
+"""The fast worksheet (toolkit/fastsheet.py) writes exactly what plain xlsxwriter
 writes for the same calls: if an xlsxwriter upgrade changes how a cell is stored or written, this
 fails rather than the summary quietly changing."""
 
@@ -14,7 +14,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from toolkit.summary.sheet import Sheet, add_sheet
+from toolkit.fastsheet import Sheet, add_sheet
 
 ROWS: list[list[Any]] = [
     [1, "长春市朝阳区人工智能产业园建设项目（一期）", 1200.5, None, "2020年7月"],

@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from toolkit import __version__
 from toolkit.atomic import atomic_path
+from toolkit.fastsheet import Sheet, add_sheet
 from toolkit.findings import Finding
 from toolkit.ingest.records import FileReport
 from toolkit.packs.model import Pack
@@ -155,9 +156,9 @@ def write_report(batch: Batch, target: Path) -> Path:
         wb.set_properties({"title": "校验报告", "subject": batch.pack.title, "author": "shenbao",
                            "comments": f"由 shenbao {__version__} 根据申报包 {batch.pack.id} {batch.pack.version} 生成"})
         styles = Styles(wb)
-        _summary_sheet(wb.add_worksheet(SUMMARY_SHEET), styles, batch)
-        _findings_sheet(wb.add_worksheet(FINDINGS_SHEET), styles, batch)
-        _columns_sheet(wb.add_worksheet(COLUMNS_SHEET), styles, batch)
+        _summary_sheet(add_sheet(wb, SUMMARY_SHEET), styles, batch)
+        _findings_sheet(add_sheet(wb, FINDINGS_SHEET), styles, batch)
+        _columns_sheet(add_sheet(wb, COLUMNS_SHEET), styles, batch)
         wb.close()
     return target
 
@@ -226,7 +227,7 @@ def _findings_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:
     ws.autofilter(0, 0, max(len(rows), 1), len(FINDING_COLUMNS) - 1)
 
 
-def _columns_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:
+def _columns_sheet(ws: Sheet, styles: Styles, batch: Batch) -> None:
     _header(ws, styles, 0, MAPPING_COLUMNS, MAPPING_WIDTHS)
     titles = field_titles(batch.pack)
     cell = styles.make(border=1, valign="top", text_wrap=True)
@@ -239,8 +240,7 @@ def _columns_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:
             target = field_title(titles, f.annex, col.field) if col.field else "（未对应任何字段，未读取）"
             fmt = cell if col.field else unmapped
             texts = (f.path, f.sheet or "", col.column, col.header, target, col.unit or "")
-            for c, text in enumerate(texts):
-                ws.write_string(r, c, text, fmt)
+            ws.put_row(r, 0, texts, (fmt,) * len(texts))  # a row per column of every file: the most rows here
             ws.set_row(r, row_height(texts, MAPPING_WIDTHS))
             r += 1
     if r == 1:

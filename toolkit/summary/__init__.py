@@ -84,6 +84,7 @@ class _Collector:
 def write_view(view: View, target: Path) -> Path:
     from xlsxwriter.exceptions import XlsxWriterException
 
+    from toolkit.fastsheet import Sheet
     from toolkit.summary.figures import write_figures_sheet, write_stats_sheet
     from toolkit.summary.review import (
         DETAIL_SHEET,
@@ -91,7 +92,6 @@ def write_view(view: View, target: Path) -> Path:
         write_pairs_sheet,
         write_rejected_sheet,
     )
-    from toolkit.summary.sheet import Sheet
     from toolkit.summary.table import write_summary_sheet
     from toolkit.template.stamp import STAMP_SHEET, stamp_rows, write_stamp
     from toolkit.template.styles import Styles, new_workbook

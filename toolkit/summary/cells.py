@@ -16,9 +16,9 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from toolkit.fastsheet import Sheet
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Field, Pack
-from toolkit.summary.sheet import Sheet
 from toolkit.template.styles import Styles, lines_needed, row_height
 from toolkit.template.table import column_width
 

@@ -15,6 +15,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit.decisions import ALLOWED, DECISION, PAIR_ID, PAIRS_SHEET
+from toolkit.fastsheet import add_sheet
 from toolkit.findings import Finding
 from toolkit.ingest import provenance
 from toolkit.ingest.records import Record
@@ -28,7 +29,6 @@ from toolkit.summary.cells import (
     row_values,
     text_column,
 )
-from toolkit.summary.sheet import add_sheet
 from toolkit.summary.table import HEADER_ROW, unit_line, write_title_block
 from toolkit.summary.view import View
 from toolkit.template.styles import Styles, print_setup

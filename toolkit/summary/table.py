@@ -19,6 +19,7 @@ from decimal import Decimal
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from toolkit.fastsheet import add_sheet
 from toolkit.findings import column_letter
 from toolkit.ingest.records import Record
 from toolkit.stats import dimension_value
@@ -30,7 +31,6 @@ from toolkit.summary.cells import (
     row_values,
     summary_columns,
 )
-from toolkit.summary.sheet import add_sheet
 from toolkit.summary.view import View
 from toolkit.template.styles import LABEL_FILL, NUMBER, Styles, print_setup, put
 from toolkit.template.table import write_headers

@@ -1,4 +1,4 @@
-"""An xlsxwriter worksheet for the summary's big tables that writes the same bytes, faster.
+"""An xlsxwriter worksheet for big tables (the summary's, the report's) that writes the same bytes, faster.
 
 Most of a summary's time goes to xlsxwriter's two per-cell steps: storing a cell (a decorated
 public call that checks the bounds cell by cell) and, at close, writing its `<c>` element through
