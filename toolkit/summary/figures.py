@@ -10,6 +10,7 @@ from decimal import Decimal
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from toolkit.fastsheet import Sheet, add_sheet
 from toolkit.findings import column_letter
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Pack
@@ -38,7 +39,7 @@ def _title(pack: Pack, view: View, key: str | None) -> str:
 class _Matrix:
     """Rows: reporting units; columns: categories, then 合计; last row 合计. Totals are formulas."""
 
-    def __init__(self, ws: Worksheet, styles: Styles, units: Sequence[str], cats: Sequence[str]) -> None:
+    def __init__(self, ws: Sheet, styles: Styles, units: Sequence[str], cats: Sequence[str]) -> None:
         self.ws, self.styles, self.units, self.cats = ws, styles, units, cats
 
     def write(self, top: int, caption: str, cells: dict[tuple[str, str], Decimal], fmt: str) -> int:
@@ -54,10 +55,9 @@ class _Matrix:
         value_fmt = styles.make(border=1, num_format=fmt, valign="vcenter")
         total_fmt = styles.make(border=1, num_format=fmt, valign="vcenter", bold=True, bg_color=LABEL_FILL)
         first = top + 2
+        row_formats = [styles.value(None), *(value_fmt for _ in self.cats)]
         for r, unit in enumerate(self.units, start=first):
-            ws.write_string(r, 0, unit, styles.value(None))
-            for c, cat in enumerate(self.cats, start=1):
-                ws.write_number(r, c, float(cells.get((unit, cat), Decimal(0))), value_fmt)
+            ws.put_row(r, 0, [unit, *(float(cells.get((unit, cat), Decimal(0))) for cat in self.cats)], row_formats)
             span = f"B{r + 1}:{column_letter(last_col)}{r + 1}"
             row_total = sum((cells.get((unit, cat), Decimal(0)) for cat in self.cats), Decimal(0))
             ws.write_formula(r, last_col, f"=SUM({span})", total_fmt, float(row_total))
@@ -76,7 +76,7 @@ class _Matrix:
 
 def write_figures_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     pack = view.pack
-    ws = wb.add_worksheet(SHEET)
+    ws = add_sheet(wb, SHEET)
     key = category_key(view)
     units = [b.value for b in view.stats.breakdowns.get("reporting_unit", [])]
     cats = [b.value for b in view.stats.breakdowns.get(key, [])] if key else ["项目"]
