@@ -36,18 +36,16 @@ def write_summary(batch: Batch, target: Path, *, unit_name: str = "", date: str 
     """
     target = Path(target)
     path = target if target.suffix.lower() == ".xlsx" else target / SUMMARY_NAME
-    with _Collector() as collector:
+    with _Collector():
         whole = whole_view(batch, unit_name, date)
         if split or (batch.pack.summary and batch.pack.summary.split_by):
             whole.rows = {}  # each record is written again in its department's workbook
         written = [write_view(whole, path)]
-        collector.workbook_closed()
         key = split_key(batch.pack, split)
         if key is not None:
             for view in split_views(batch, whole, key):
                 name = f"{path.stem}-{safe_file_part(view.split_value)}{path.suffix}"
                 written.append(write_view(view, path.with_name(name)))
-                collector.workbook_closed()
     return written
 
 
@@ -56,9 +54,10 @@ class _Collector:
 
     xlsxwriter keeps a tuple per cell until the workbook is closed, and as they pile up the
     collector walks all of them, and the whole batch, again and again: 40 % of the time at
-    50,000 rows. So it is paused, what existed before (the batch) is frozen out of its sight, and
-    it runs once after each close, when the workbook just written (held in a cycle by its sheets)
-    is garbage. Left as found: not paused if it was off, not frozen if someone else froze objects.
+    50,000 rows. So it is paused while the workbooks are written, with what existed before (the
+    batch) frozen out of its sight. A closed workbook's cells are dropped at once (`Sheet.release`),
+    so what waits for the collector's next pass is small. Left as found: not paused if it was off,
+    not frozen if someone else froze objects.
     """
 
     def __enter__(self) -> _Collector:
@@ -69,10 +68,6 @@ class _Collector:
         if self.paused:
             gc.disable()
         return self
-
-    def workbook_closed(self) -> None:
-        if self.paused:
-            gc.collect()
 
     def __exit__(self, *exc: object) -> None:
         if self.paused:
