@@ -63,6 +63,9 @@ def _write(path: Path, fast: bool) -> None:
     ws.write_comment(len(rows) + 5, 2, "批注")  # a row with only a comment
     for r in range(20, 60):  # rows past the first blocks of 16 (the XML's row spans)
         _put(ws, fast, r, r % 3, [r, f"第{r}行", r / 7, None, "长" * (r % 9)], [plain] * 5)
+    ws.write_string(21, 6, "无格式")  # xlsxwriter's own cells between and after ours in one row
+    ws.write_formula(21, 8, "=1+1", plain, 2)
+    ws.write_number(21, 7, 8, wrap)
     wb.close()
 
 

@@ -101,7 +101,8 @@ class Sheet(Worksheet):
         table, row_info, comments, spans = self.table, self.row_info, self.comments, self.row_spans
         first_col, last_col = self.dim_colmin, self.dim_colmax
         write = self.fh.write
-        letters: dict[int, str] = {}
+        heads: dict[int, str] = {}  # column -> '<c r="B'
+        styles: dict[Format, str] = {}  # format -> ' s="3"' (xf indexes are fixed by now)
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row_num)
             if not (row_num in row_info or row_num in comments or cells):
@@ -112,25 +113,32 @@ class Sheet(Worksheet):
                 continue
             self._write_row(row_num, span, row_info.get(row_num))
             number = str(row_num + 1)
+            parts: list[str] = []
             for col_num in sorted(cells):
                 if not first_col <= col_num <= last_col:
                     continue
                 cell = cells[col_num]
                 kind = type(cell)
-                if kind not in _FAST or cell.format is None:
+                fmt = cell[-1]  # the format is the last field of a text, number or blank cell
+                if kind not in _FAST or fmt is None:
+                    write("".join(parts))
+                    parts.clear()
                     self._write_cell(row_num, col_num, cell)
                     continue
-                letter = letters.get(col_num)
-                if letter is None:
-                    letter = letters[col_num] = xl_col_to_name(col_num)
-                xf = cell.format._get_xf_index()
+                head = heads.get(col_num)
+                if head is None:
+                    head = heads[col_num] = f'<c r="{xl_col_to_name(col_num)}'
+                style = styles.get(fmt)
+                if style is None:
+                    style = styles[fmt] = f'" s="{fmt._get_xf_index()}"'
                 if kind is CellStringTuple:
-                    write(f'<c r="{letter}{number}" s="{xf}" t="s"><v>{cell.string}</v></c>')
+                    parts.append(f'{head}{number}{style} t="s"><v>{cell[0]}</v></c>')
                 elif kind is CellNumberTuple:
-                    write(f'<c r="{letter}{number}" s="{xf}"><v>{cell.number:.16G}</v></c>')
+                    parts.append(f'{head}{number}{style}><v>{cell[0]:.16G}</v></c>')
                 else:
-                    write(f'<c r="{letter}{number}" s="{xf}"/>')
-            write("</row>")
+                    parts.append(f"{head}{number}{style}/>")
+            parts.append("</row>")
+            write("".join(parts))
 
 
 _FAST = frozenset({CellStringTuple, CellNumberTuple, CellBlankTuple})
