@@ -101,7 +101,7 @@ class Sheet(Worksheet):
         table, row_info, comments, spans = self.table, self.row_info, self.comments, self.row_spans
         first_col, last_col = self.dim_colmin, self.dim_colmax
         write = self.fh.write
-        heads: dict[int, str] = {}  # column -> '<c r="B'
+        heads = [f'<c r="{xl_col_to_name(c)}' for c in range(last_col + 1)]  # column -> '<c r="B'
         styles: dict[Format, str] = {}  # format -> ' s="3"' (xf indexes are fixed by now)
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row_num)
@@ -125,11 +125,10 @@ class Sheet(Worksheet):
                     parts.clear()
                     self._write_cell(row_num, col_num, cell)
                     continue
-                head = heads.get(col_num)
-                if head is None:
-                    head = heads[col_num] = f'<c r="{xl_col_to_name(col_num)}'
-                style = styles.get(fmt)
-                if style is None:
+                head = heads[col_num]
+                try:
+                    style = styles[fmt]
+                except KeyError:
                     style = styles[fmt] = f'" s="{fmt._get_xf_index()}"'
                 if kind is CellStringTuple:
                     parts.append(f'{head}{number}{style} t="s"><v>{cell[0]}</v></c>')
