@@ -245,6 +245,21 @@ def test_decisions_round_trip(changchun: tuple[Batch, Path], tmp_path: Path, wor
     assert f"已按“{word}”处理" in row
 
 
+def test_pairs_answered_keep_are_those_a_second_search_would_find(changchun: tuple[Batch, Path]) -> None:
+    """The 疑似重复 sheet lists 保留 pairs from dedupe's own result (kept_apart); they are the ones a
+    second search over the summary's rows finds that are no longer pending."""
+    from toolkit.summary.view import whole_view
+
+    batch, _ = changchun
+    decisions = {s.pair_id: "保留" for s in batch.dedup.suspects}
+    assert decisions
+    again = process(PACK, batch.inputs, decisions=decisions, unit_name="长春市")
+    records = [r for r in again.accepted if r.annex == again.annex.id]
+    searched = [(s.a, s.b, s.pair_id) for s in dedupe(records).suspects]
+    listed = [(p.a, p.b, p.pair_id) for p in whole_view(again, "长春市", None).pairs if p.decision == "保留"]
+    assert listed == searched and len(listed) == len(decisions)
+
+
 def test_read_decisions_ignores_blanks_and_refuses_other_words(changchun: tuple[Batch, Path], tmp_path: Path) -> None:
     batch, path = changchun
     pid = batch.dedup.suspects[0].pair_id

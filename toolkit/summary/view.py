@@ -103,9 +103,11 @@ def _pairs(batch: Batch, records: Sequence[Record]) -> list[ReviewPair]:
         if not alone.merged and alone.suspects:
             s = alone.suspects[0]
             merged.append(ReviewPair(kept, dup, s.reason, s.score, s.pair_id, "合并"))
-    # A pair among the kept rows that is not pending any more was answered 保留 on an earlier run.
-    both_kept = [ReviewPair(s.a, s.b, s.reason, s.score, s.pair_id, "保留")
-                 for s in dedupe(records).suspects if s.pair_id not in pending_ids]
+    # Pairs answered 保留 on an earlier run, as dedupe found them (no second search over every
+    # row): those whose projects both stayed in the summary.
+    staying = {id(r) for r in records}
+    both_kept = [ReviewPair(s.a, s.b, s.reason, s.score, s.pair_id, "保留") for s in batch.dedup.kept_apart
+                 if id(s.a) in staying and id(s.b) in staying and s.pair_id not in pending_ids]
     return [*pending, *merged, *both_kept]
 
 
