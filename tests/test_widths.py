@@ -38,6 +38,13 @@ def test_display_width_matches_unicodedata_for_every_code_point() -> None:
     assert wrong == []
 
 
+@pytest.mark.usefixtures("fresh_table")
+def test_the_width_table_stays_bounded() -> None:
+    text = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 2 * styles._WIDE_LIMIT))
+    assert display_width(text) == reference_width(text)
+    assert len(styles._WIDE) <= styles._WIDE_LIMIT
+
+
 @pytest.mark.parametrize("text", [
     "", "abc", "长春市朝阳区人工智能产业园建设项目（一期）", "91220101MA0Y5X7K3Q", "“智能终端”—…·²½①",
     "ｆｕｌｌ　ｗｉｄｔｈ ﾊﾝｶｸ", "𠀀𪚥 astral 😀", "mixed 中文 and\nnew 行\n\n", "\ud800 lone surrogate",

@@ -153,9 +153,14 @@ class _WideTable(dict[int, int | None]):
     runs in C, where `unicodedata` per character costs a Python call each."""
 
     def __missing__(self, code: int) -> int | None:
+        if len(self) >= _WIDE_LIMIT:  # a file of every code point must not grow it without end
+            self.clear()
         value = None if unicodedata.east_asian_width(chr(code)) in "WF" else code
         self[code] = value
         return value
+
+
+_WIDE_LIMIT = 1 << 16
 
 
 _WIDE = _WideTable()
