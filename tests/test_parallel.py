@@ -85,3 +85,58 @@ def test_tasks_run_side_by_side_and_return_in_order(tmp_path: Path) -> None:
     assert os.getpid() not in {r[1] for r in results}  # written by the workers
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{i}.txt" for i in range(5)]
     assert [r[0] for r in parallel.run_tasks([task(7)], jobs=2)] == [7]  # one task: here
+
+
+@needs_fork
+def test_summaries_written_side_by_side_are_the_files_written_in_turn(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    from toolkit import summary
+
+    batch = process(load_pack("jl-761-2020"), [SAMPLES / "jl-761-2020"], jobs=1)
+    in_turn = summary.write_summary(batch, tmp_path / "a", date="2020-07-20")
+    monkeypatch.setattr(summary, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setenv("SHENBAO_JOBS", "2")
+    apart = summary.write_summary(batch, tmp_path / "b", date="2020-07-20")
+    assert len(in_turn) > 2  # the whole summary and one per 归口部门
+    assert [p.name for p in apart] == [p.name for p in in_turn]
+    for a, b in zip(in_turn, apart, strict=True):
+        assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest(), a.name
+
+
+@needs_fork
+def test_a_run_writing_its_outputs_side_by_side_writes_the_same_files(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Summaries, report and return copies written in worker processes are the files written
+    in turn, byte for byte; the letter and manifest name the same things."""
+    import json
+
+    from click.testing import CliRunner
+
+    from toolkit import summary
+    from toolkit.cli import cli
+
+    def run(out: Path) -> dict:
+        result = CliRunner().invoke(cli, ["run", "jl-761-2020", str(SAMPLES / "jl-761-2020"), "-o", str(out),
+                                          "--json"])
+        assert result.exit_code == 1, result.output
+        return json.loads(result.stdout)
+
+    in_turn = run(tmp_path / "a")
+    monkeypatch.setattr(summary, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setenv("SHENBAO_JOBS", "2")
+    apart = run(tmp_path / "b")
+    assert apart["counts"] == in_turn["counts"] and apart["findings"] == in_turn["findings"]
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.xlsx"))
+    assert len(files) > 8 and files == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.xlsx"))
+    for name in files:
+        assert _parts(tmp_path / "a" / name) == _parts(tmp_path / "b" / name), name
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    """A workbook's parts, but the time it was made (the report's docProps carry it)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.collector import collector_paused
 from toolkit.dedupe import Decision, DedupeResult, dedupe
 from toolkit.findings import Finding, sort_key
 from toolkit.ingest.guard import Limits
@@ -82,6 +83,13 @@ def process(
     """Ingest, validate, dedupe and count one inbox. Each file is read and its rows checked in
     one go, in `jobs` worker processes (None: as many as pay; see toolkit.parallel)."""
     limits = limits or Limits()
+    with collector_paused():  # every file's records arrive at once; none form cycles
+        return _process(pack, inputs, decisions, expected_units, unit_name, progress, exclude, limits, jobs)
+
+
+def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decision] | None,
+             expected_units: Sequence[str] | None, unit_name: str, progress: Progress | None,
+             exclude: Sequence[Path], limits: Limits, jobs: int | None) -> Batch:
     ingested, row_checks = _read_and_check(pack, inputs, progress, exclude, limits, jobs)
     checked = validate(pack, ingested.records, ingested.findings, row_checks)
     annex = summary_annex(pack)

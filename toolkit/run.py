@@ -15,7 +15,7 @@ import shutil
 import socket
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,6 +23,7 @@ from typing import Any
 
 from toolkit import __version__
 from toolkit.atomic import explain
+from toolkit.collector import collector_paused
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.inbox import Progress
@@ -214,7 +215,8 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         except OSError as exc:
             raise OutputError(explain(exc, out_dir)) from None
         try:
-            outputs, warnings = _write_outputs(batch, staging, settings, org)
+            with collector_paused():
+                outputs, warnings = _write_outputs(batch, staging, settings, org)
             manifest = _manifest(batch, settings, outputs, staging)
             (staging / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             outputs["manifest"] = MANIFEST_NAME
@@ -229,15 +231,31 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
 
 def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any) -> tuple[dict[str, str], list[str]]:
     from toolkit.letter import write_letter
+    from toolkit.parallel import run_tasks
     from toolkit.report import write_report
     from toolkit.returns import write_returns
-    from toolkit.summary import write_summary
+    from toolkit.summary import PARALLEL_MIN_ROWS, summary_tasks
 
     today = settings.today.isoformat() if settings.today else None
-    summaries = write_summary(batch, staging / SUMMARY_NAME, unit_name=settings.unit_name, date=today)
-    write_report(batch, staging / REPORT_NAME)
-    problems: list[str] = []
-    write_returns(batch, staging / RETURNS_DIR, problems=problems)
+    views = summary_tasks(batch, staging / SUMMARY_NAME, unit_name=settings.unit_name, date=today)
+
+    def report() -> Path:
+        return write_report(batch, staging / REPORT_NAME)
+
+    def returns() -> list[str]:
+        problems: list[str] = []
+        write_returns(batch, staging / RETURNS_DIR, problems=problems)
+        return problems
+
+    # Every workbook is written from the batch alone: side by side on a large batch, the
+    # largest (the whole summary) first.
+    tasks: list[Callable[[], Any]] = [*views, report, returns]
+    if len(batch.accepted) >= PARALLEL_MIN_ROWS:
+        done = run_tasks(tasks)
+    else:
+        done = [task() for task in tasks]
+    summaries: list[Path] = done[:len(views)]
+    problems: list[str] = done[-1]
     letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today)
     outputs = {"summary": SUMMARY_NAME, "report": REPORT_NAME, "returns": RETURNS_DIR, "letter": LETTER_NAME}
     if settings.previous:

@@ -10,16 +10,18 @@ document properties, groups in the pack's order, then file and row.
 
 from __future__ import annotations
 
-import gc
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from toolkit.atomic import atomic_path
+from toolkit.collector import collector_paused
 from toolkit.errors import OutputError
 from toolkit.pipeline import Batch
 from toolkit.summary.cells import safe_file_part
 from toolkit.summary.view import View, split_key, split_views, whole_view
 
-__all__ = ["SUMMARY_NAME", "write_summary"]
+__all__ = ["SUMMARY_NAME", "summary_tasks", "write_summary"]
 
 SUMMARY_NAME = "汇总表.xlsx"
 SUMMARY_KIND = "summary"
@@ -34,46 +36,41 @@ def write_summary(batch: Batch, target: Path, *, unit_name: str = "", date: str 
     With `split`, or when the pack declares `summary.split_by`, one more workbook is written per
     value (`汇总表-省工信厅.xlsx`), each complete in itself.
     """
+    tasks = summary_tasks(batch, target, unit_name=unit_name, date=date, split=split)
+    if len(batch.accepted) < PARALLEL_MIN_ROWS:
+        return [task() for task in tasks]
+    # Each workbook is complete in itself: the whole summary and the departments' are written
+    # side by side, one per core (the whole one is about half the rows, so two cores share well).
+    from toolkit.parallel import run_tasks
+
+    return run_tasks(tasks)
+
+
+PARALLEL_MIN_ROWS = 2000  # below this a workbook takes less than starting a worker
+
+
+def summary_tasks(batch: Batch, target: Path, *, unit_name: str = "", date: str | None = None,
+                  split: bool = False) -> list[Callable[[], Path]]:
+    """One task per workbook of the summary (the whole one first), each writing its file and
+    returning its path: to be run in turn or side by side (`toolkit.parallel.run_tasks`)."""
     target = Path(target)
     path = target if target.suffix.lower() == ".xlsx" else target / SUMMARY_NAME
-    with _Collector():
+    with collector_paused():
         whole = whole_view(batch, unit_name, date)
         if split or (batch.pack.summary and batch.pack.summary.split_by):
             whole.rows = {}  # each record is written again in its department's workbook
-        written = [write_view(whole, path)]
+        jobs: list[tuple[View, Path]] = [(whole, path)]
         key = split_key(batch.pack, split)
         if key is not None:
             for view in split_views(batch, whole, key):
                 name = f"{path.stem}-{safe_file_part(view.split_value)}{path.suffix}"
-                written.append(write_view(view, path.with_name(name)))
-    return written
+                jobs.append((view, path.with_name(name)))
+    return [partial(_write_apart, view, where) for view, where in jobs]
 
 
-class _Collector:
-    """Keeps Python's cyclic garbage collector out of the writing.
-
-    xlsxwriter keeps a tuple per cell until the workbook is closed, and as they pile up the
-    collector walks all of them, and the whole batch, again and again: 40 % of the time at
-    50,000 rows. So it is paused while the workbooks are written, with what existed before (the
-    batch) frozen out of its sight. A closed workbook's cells are dropped at once (`Sheet.release`),
-    so what waits for the collector's next pass is small. Left as found: not paused if it was off,
-    not frozen if someone else froze objects.
-    """
-
-    def __enter__(self) -> _Collector:
-        self.paused = gc.isenabled()
-        self.frozen = self.paused and gc.get_freeze_count() == 0
-        if self.frozen:
-            gc.freeze()
-        if self.paused:
-            gc.disable()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.paused:
-            gc.enable()
-        if self.frozen:
-            gc.unfreeze()
+def _write_apart(view: View, target: Path) -> Path:
+    with collector_paused():
+        return write_view(view, target)
 
 
 def write_view(view: View, target: Path) -> Path:
