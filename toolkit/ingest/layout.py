@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from toolkit.findings import column_letter
@@ -148,6 +149,8 @@ def find_layout(rows: Sequence[Sequence[Any]], annex: Annex, index: AliasIndex |
             below = scores[r + 1]
             if s2 > max(s1, below) and (best is None or s2 > best[0]):
                 best = (s2, r, 2)
+        if best is not None and best[0] >= len(annex.fields):
+            break  # every field found: no row below can score higher (only a higher score wins)
     if best is None or best[0] < min(2, len(annex.fields)):
         return None
     score, start, depth = best
@@ -222,9 +225,9 @@ def classify_row(row: Sequence[Any], layout: TableLayout, seq_cols: frozenset[in
     filled = [(c, v) for c, v in enumerate(row, 1) if v is not None and not (isinstance(v, str) and not v.strip())]
     if not filled:
         return "blank"
-    texts = [clean(v) for _, v in filled if isinstance(v, str)]
+    texts = [clean(v) for v in islice((v for _, v in filled if isinstance(v, str)), 3)]  # only these are looked at
     first_text = texts[0] if texts else ""
-    if any(TOTAL_RE.match(t) for t in texts[:3]):
+    if any(TOTAL_RE.match(t) for t in texts):
         return "total"
     if FOOTER_RE.match(first_text) and len(filled) <= 4:
         return "footer"

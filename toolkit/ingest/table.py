@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.findings import Finding, a1
+from toolkit.findings import Finding, column_letter
 from toolkit.ingest.layout import TableLayout, classify_row
 from toolkit.ingest.records import Record
 from toolkit.ingest.values import Parsed, normalise
@@ -36,6 +36,7 @@ def read_table(
     mapped = [(c, fields[c.field]) for c in layout.columns if c.field]
     extras = [c for c in layout.columns if not c.field and c.how != "seq"]
     seq_cols = frozenset(c.col for c in layout.columns if c.how == "seq")
+    letters = {c.col: column_letter(c.col) for c in layout.columns}
     for r in range(layout.first_data_row, len(rows) + 1):
         row = rows[r - 1]
         kind = classify_row(row, layout, seq_cols)
@@ -46,7 +47,7 @@ def read_table(
                         reporting_unit=reporting_unit, hidden=r in hidden_rows)
         for col, f in mapped:
             raw = row[col.col - 1] if col.col <= len(row) else None
-            cell = a1(r, col.col)
+            cell = f"{letters[col.col]}{r}"
             record.cells[f.key] = cell
             if raw is not None:
                 record.raw[f.key] = raw

@@ -662,8 +662,13 @@ def _code(field: Field, raw: Any) -> Parsed:
     return Parsed(compact(text) or None, None)
 
 
+_PLAIN_PHONE = re.compile(r"[0-9-]*")
+
+
 def _phone_text(text: str) -> str:
     """Keep the 区号 dash and the separators between several numbers; drop other spacing."""
+    if _PLAIN_PHONE.fullmatch(text):
+        return text  # digits and ASCII dashes only: none of the rewrites below applies
     s = re.sub(r"[—–－﹣‐‑−]", "-", text)
     s = re.sub(r"\((0\d{2,3})\)\s*", r"\1-", s)  # (0431)88905678
     s = re.sub(r"\s*-\s*", "-", s)
