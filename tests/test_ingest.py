@@ -168,3 +168,17 @@ def test_a_value_read_once_is_read_the_same_in_every_file_and_lists_are_never_sh
         raw = "、".join(f.choice_values[:2])
         first, second = table._normalise(f, raw, None), table._normalise(f, raw, None)
         assert first == second and first.value is not second.value
+
+
+def test_a_table_rows_cells_are_its_columns_and_its_row_and_survive_pickling() -> None:
+    import pickle
+
+    from toolkit.ingest.records import RowCells
+
+    columns = {"project_name": "C", "total_investment": "K"}
+    cells = RowCells(columns, 12)
+    assert dict(cells) == {"project_name": "C12", "total_investment": "K12"} == cells
+    assert cells.get("total_investment") == "K12" and cells.get("uscc") is None
+    assert "project_name" in cells and "uscc" not in cells and len(cells) == 2
+    a, b = pickle.loads(pickle.dumps([cells, RowCells(columns, 13)]))
+    assert dict(a) == dict(cells) and b["project_name"] == "C13" and a.columns is b.columns

@@ -147,7 +147,9 @@ def read_form(workbook: WorkbookData, annex: Annex, *, file: str, names: dict[st
 
 def _read(f: Field, raw: Any, sheet: str, r: int, c: int, record: Record, findings: list[Finding]) -> Any:
     cell = a1(r, c)
-    record.cells.setdefault(f.key, cell)
+    cells = record.cells
+    assert isinstance(cells, dict)  # a form's cells sit anywhere: a plain dict
+    cells.setdefault(f.key, cell)
     if raw is not None:
         record.raw.setdefault(f.key, raw)
     parsed = normalise(f, raw, target_unit=f.unit)

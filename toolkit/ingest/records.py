@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -9,6 +10,36 @@ from typing import Any, Literal
 from toolkit.findings import Finding
 
 FileStatus = Literal["ok", "error", "skipped"]
+
+
+class RowCells(Mapping[str, str]):
+    """Field -> A1 address of a table row: the table's column letters (one dict per table,
+    shared by its rows) and the row number. A batch holds hundreds of thousands of records;
+    a dict of two dozen address strings each would be a third of its memory."""
+
+    __slots__ = ("columns", "row")
+
+    def __init__(self, columns: Mapping[str, str], row: int) -> None:
+        self.columns = columns  # field -> column letters
+        self.row = row
+
+    def __getitem__(self, key: str) -> str:
+        return f"{self.columns[key]}{self.row}"
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.columns
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RowCells, (self.columns, self.row))
 
 
 @dataclass
@@ -24,7 +55,7 @@ class Record:
     file: str
     sheet: str
     row: int
-    cells: dict[str, str] = field(default_factory=dict)
+    cells: Mapping[str, str] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
     reporting_unit: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # columns the pack does not declare
@@ -38,7 +69,7 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         return {
             "annex": self.annex, "file": self.file, "sheet": self.sheet, "row": self.row,
-            "reporting_unit": self.reporting_unit, "values": self.values, "cells": self.cells,
+            "reporting_unit": self.reporting_unit, "values": self.values, "cells": dict(self.cells),
             "raw": {k: _jsonable(v) for k, v in self.raw.items()},
             "extra": {k: _jsonable(v) for k, v in self.extra.items()},
             "hidden": self.hidden, "chain": list(self.chain),

@@ -9,7 +9,7 @@ from typing import Any
 
 from toolkit.findings import Finding, column_letter
 from toolkit.ingest.layout import TableLayout, classify_row
-from toolkit.ingest.records import Record
+from toolkit.ingest.records import Record, RowCells
 from toolkit.ingest.values import Parsed, normalise
 from toolkit.packs.model import Annex, Field
 
@@ -37,6 +37,7 @@ def read_table(
     extras = [c for c in layout.columns if not c.field and c.how != "seq"]
     seq_cols = frozenset(c.col for c in layout.columns if c.how == "seq")
     letters = {c.col: column_letter(c.col) for c in layout.columns}
+    columns = {f.key: letters[col.col] for col, f in mapped}  # every row's cells: these letters and its number
     for r in range(layout.first_data_row, len(rows) + 1):
         row = rows[r - 1]
         kind = classify_row(row, layout, seq_cols)
@@ -44,11 +45,11 @@ def read_table(
             out.skipped[kind] += 1
             continue
         record = Record(annex=annex.id, values=dict.fromkeys(fields), file=file, sheet=sheet, row=r,
+                        cells=RowCells(columns, r),
                         reporting_unit=reporting_unit, hidden=r in hidden_rows)
         for col, f in mapped:
             raw = row[col.col - 1] if col.col <= len(row) else None
             cell = f"{letters[col.col]}{r}"
-            record.cells[f.key] = cell
             if raw is not None:
                 record.raw[f.key] = raw
             parsed = _normalise(f, raw, col.unit)
