@@ -168,6 +168,24 @@ def table(results: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def verdicts(results: list[dict[str, float]]) -> list[str]:
+    """Each target of issue 8 against the sizes measured: met or not, with the figure."""
+    lines = []
+    for r in results:
+        n, floor = int(r["files"]), r["read_s"] + r["write_s"]
+        ratio = r["run_s"] / floor
+        if n in (600, 1000):
+            lines.append(f"- {n:,} files: run / floor {ratio:.1f}× (≤ 2.5×): {'met' if ratio <= 2.5 else 'NOT met'}")
+        if r.get("pandas_s"):
+            faster = r["pandas_s"] / r["run_s"]
+            lines.append(f"- {n:,} files: pandas / run {faster:.1f}× (≥ 3×): {'met' if faster >= 3 else 'NOT met'}")
+        if n == 3000:
+            ok = r["run_s"] < 60 and r["run_mb"] < 2048
+            lines.append(f"- 3,000 files: {r['run_s']:.0f} s and {r['run_mb']:,.0f} MiB (< 60 s, < 2 GiB): "
+                         f"{'met' if ok else 'NOT met'}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="shenbao benchmark: run vs. the read/write floor vs. pandas")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 600, 1000, 3000])
@@ -198,12 +216,14 @@ Versions: {info['versions']}.
 Inbox: bench/generate.py, pack {PACK}, ~{args.rows} projects per workbook (template copies, ~3 % own
 layouts, ~1 % bad rows, a few duplicates). I/O floor = read floor (python-calamine, every cell) +
 write floor (xlsxwriter constant_memory writing each file's table rows once, × 25 columns, the
-template's width). Peak memory is each
-subprocess's max RSS.
+template's width). Peak memory is each subprocess's max RSS (for shenbao run, the largest of
+its process and its worker processes).
 
 {text}
 
 Targets: run / floor ≤ 2.5× at 600 and 1,000 files; pandas / run ≥ 3×; 3,000 files in < 60 s and < 2 GiB.
+
+{chr(10).join(verdicts(results))}
 """
     args.results.write_text(body, encoding="utf-8")
     print(f"\nwrote {args.results}")
