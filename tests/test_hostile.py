@@ -206,6 +206,24 @@ def test_limits_reach_the_readers_through_run(tmp_path: Path) -> None:
     assert entry["status"] == "error" and "max_zip_members" in entry["message"], entry
 
 
+@pytest.mark.parametrize("command", ["ingest", "validate", "merge"])
+def test_limits_in_the_inbox_reach_the_stage_commands_too(tmp_path: Path, command: str) -> None:
+    from toolkit.cli import cli
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    own_layout_two_level(inbox / "南关区.xlsx")
+    (inbox / "shenbao.toml").write_text('pack = "jl-761-2020"\n[limits]\nmax_zip_members = 3\n', encoding="utf-8")
+    args = [command, "jl-761-2020", str(inbox), "-o", str(tmp_path / "out")]
+    res = CliRunner().invoke(cli, [*args, "--json"] if command != "merge" else args)
+    assert res.exit_code == 1, res.output
+    if command == "merge":  # the file is counted as unreadable, and exit code 1 says so
+        assert "无法读取 1" in res.output
+        return
+    text = res.stdout if command == "validate" else (tmp_path / "out" / "读取结果.json").read_text(encoding="utf-8")
+    assert "max_zip_members" in text and "file.too-large" in text
+
+
 # --------------------------------------------------------------------------- path tricks
 
 

@@ -208,6 +208,13 @@ def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], sinc
     click.echo(f"共 {len(written)} 个文件，模板版本 {p.version}。")
 
 
+def _inbox_limits(inbox: tuple[Path, ...]) -> Any:
+    """The [limits] of the shenbao.toml in an inbox folder, as `run` reads them (defaults without one)."""
+    from toolkit.settings import find_settings, load_settings
+
+    return load_settings(find_settings(list(inbox), None)).limits
+
+
 @cli.command("ingest", context_settings=CONTEXT)
 @pack_argument
 @click.argument("inbox", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="INBOX...")
@@ -232,7 +239,7 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool)
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
-    result = ingest(p, list(inbox), progress=_progress_printer())
+    result = ingest(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox))
     data = {
         "pack": p.id,
         "files": [f.to_dict() for f in result.files],
@@ -317,7 +324,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     from toolkit.returns import write_returns
 
     p = load_pack(pack)
-    batch = process(p, list(inbox), progress=_progress_printer())
+    batch = process(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox))
     report = write_report(batch, out_dir / "校验报告.xlsx")
     problems: list[str] = []
     returns = write_returns(batch, out_dir / "退回修改", problems=problems)
@@ -373,7 +380,7 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
     p = load_pack(pack)
     chosen = read_decisions(decisions) if decisions else None
     batch = process(p, list(inbox), decisions=chosen, expected_units=_parse_expect(expect), unit_name=unit_name,
-                    progress=_progress_printer())
+                    progress=_progress_printer(), limits=_inbox_limits(inbox))
     if split_by and not (p.routing and split_by in (p.routing.title, "route")) and split_by != (p.summary.split_by if p.summary else None):
         raise ShenbaoError(f"申报包 {p.id} 不能按“{split_by}”分开汇总" + (f"；可用：{p.routing.title}" if p.routing else ""))
     paths = write_summary(batch, out_dir / "汇总表.xlsx", unit_name=unit_name, split=bool(split_by))
@@ -387,7 +394,9 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
     _echo_counts(batch)
     for path in paths:
         click.echo(f"已生成 {path}")
-    click.get_current_context().exit(EXIT_FINDINGS if batch.counts["rejected"] else EXIT_OK)
+    # As `run`: 1 when a row is rejected or a file could not be read, so a script notices either.
+    unreadable = any(f.status == "error" for f in batch.ingested.files)
+    click.get_current_context().exit(EXIT_FINDINGS if batch.counts["rejected"] or unreadable else EXIT_OK)
 
 
 @cli.command("letter", context_settings=CONTEXT)
