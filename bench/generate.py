@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import make_samples as ms  # noqa: E402
 
+from toolkit.findings import column_letter  # noqa: E402
 from toolkit.packs.loader import load_pack  # noqa: E402
 from toolkit.template import write_templates  # noqa: E402
 
@@ -124,7 +125,7 @@ class TemplateFiller:
         self.width = max(self.columns.values())
 
     def cell(self, r: int, c: int, value: Any) -> str:
-        ref = f"{_letters(c)}{r}"
+        ref = f"{column_letter(c)}{r}"
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return f'<c r="{ref}"><v>{value!r}</v></c>'
         return f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'
@@ -145,19 +146,11 @@ class TemplateFiller:
                     xml = re.sub(r'<c r="A2"([^>]*?) t="s"><v>\d+</v></c>',
                                  lambda m: f'<c r="A2"{m.group(1)} t="inlineStr"><is><t>{escape(unit_line)}</t></is></c>',
                                  xml, count=1)
-                    xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{_letters(self.width)}{max(last, 4)}"/>', xml)
+                    xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{column_letter(self.width)}{max(last, 4)}"/>', xml)
                     xml = xml.replace("</sheetData>", "".join(out) + "</sheetData>", 1)
                     data = xml.encode()
                 zout.writestr(info, data)
         return path
-
-
-def _letters(c: int) -> str:
-    s = ""
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def generate(n: int, out: Path, rows_per_file: int = 50, seed: int = 761) -> list[Path]:

@@ -39,7 +39,7 @@ from pathlib import Path
 from lxml import etree
 
 from toolkit.atomic import atomic_path
-from toolkit.findings import Finding
+from toolkit.findings import Finding, column_letter
 from toolkit.ingest.records import FileReport
 from toolkit.packs.model import Pack
 from toolkit.report import FINDING_COLUMNS
@@ -62,7 +62,6 @@ from toolkit.returns_xml.parts import (
     Package,
     Rels,
     Unsupported,
-    _col_letters,
     _m,
     parse,
     rels_part,
@@ -208,7 +207,7 @@ def patch_workbook(pack: Pack, report: FileReport, findings: list[Finding], targ
     types.set(part, CT_WORKSHEET)
     index = book.add_sheet(title, part)
     book.activate(index)
-    last_col = _col_letters(len(FINDING_COLUMNS))
+    last_col = column_letter(len(FINDING_COLUMNS))
     book.define("_xlnm._FilterDatabase", index, f"{_quote_sheet(title)}!$A$2:${last_col}${rows}", hidden=True)
     book.define("_xlnm.Print_Titles", index, f"{_quote_sheet(title)}!$2:$2")
     styles.save(pkg)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-from toolkit.findings import Finding
+from toolkit.findings import Finding, column_letter
 from toolkit.ingest.records import FileReport
 from toolkit.packs.model import Pack
 from toolkit.report import FINDING_COLUMNS, FINDING_WIDTHS, finding_rows, row_height
@@ -22,7 +22,6 @@ from toolkit.returns_xml.parts import (
     DECLARATION,
     DOC_REL,
     MAIN,
-    _col_letters,
     _esc,
     _ref,
 )
@@ -45,7 +44,7 @@ def list_sheet(styles: Styles, pack: Pack, report: FileReport, findings: list[Fi
     link = styles.xf(font=styles.font(color=LINK_COLOR, underline=True))
     severity = {"error": styles.xf(fill=styles.fill(ERROR_FILL)), "warning": styles.xf(fill=styles.fill(WARNING_FILL))}
     ncols = len(FINDING_COLUMNS)
-    last_col = _col_letters(ncols)
+    last_col = column_letter(ncols)
     cell_col = FINDING_COLUMNS.index("单元格") + 1
     severity_col = FINDING_COLUMNS.index("严重程度") + 1
     rows = finding_rows(pack, findings, [report])

@@ -12,6 +12,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from toolkit.findings import a1
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -117,16 +119,8 @@ def _col_number(letters: str) -> int:
     return n
 
 
-def _col_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _ref(r: int, c: int) -> str:
-    return f"{_col_letters(c)}{r}"
+    return a1(r, c)
 
 
 def _esc(text: str) -> str:

@@ -13,9 +13,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
-
 from toolkit.fastsheet import Sheet
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Field, Pack
@@ -140,15 +137,6 @@ class Amounts:
 
 
 _UNSEEN = Decimal("NaN")  # a marker only, compared by identity
-
-
-def put_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> None:
-    if value is None:
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        ws.write_number(row, col, value, fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
 
 
 def record_value(pack: Pack, record: Record, column: Column) -> Any:
