@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,20 @@ def ingest_one(pack: Pack, inbox: Path) -> tuple[Record, list[Finding]]:
     result = ingest(pack, [inbox])
     (record,) = result.records
     return record, result.findings
+
+
+def format_pass_and_fail(pack: Pack, build: Callable[[Any], Record], cells: dict[str, str], key: str,
+                         good: Any, bad: Any, needle: str) -> Finding:
+    """A declared format (credit code, phone, postcode...): `good` passes the schema, `bad` is one
+    `schema.format` finding at the field's cell, naming what is wrong, and rejects the row."""
+    from toolkit.validate import validate
+
+    ok = validate(pack, [build(good)])
+    assert [f for f in ok.findings if f.code.startswith("schema.")] == []
+    result = validate(pack, [build(bad)])
+    (finding,) = [f for f in result.findings if f.code.startswith("schema.")]
+    assert (finding.code, finding.field, finding.cell) == ("schema.format", key, cells[key])
+    assert finding.message.startswith(f"{cells[key]}：") and needle in finding.message
+    assert result.rejected
+    return finding
+

@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 
-from tests.criteria_cases import fill_template, ingest_one, make_record, template_cells, the_finding
+from tests.criteria_cases import (
+    fill_template,
+    format_pass_and_fail,
+    ingest_one,
+    make_record,
+    template_cells,
+    the_finding,
+)
 from tests.inbox_fixtures import code
 from toolkit.ingest.records import Record
 from toolkit.packs.examples import example_record, make_idcard
@@ -205,13 +212,7 @@ def test_declared_formats(key: str, good: str, bad: str, needle: str) -> None:
         cells = TABLE_CELLS
     else:
         build, cells = (lambda v: record("application", {key: v})), CELLS["application"]
-    ok = validate(PACK, [build(good)])
-    assert [f for f in ok.findings if f.code.startswith("schema.")] == []
-    result = validate(PACK, [build(bad)])
-    (finding,) = [f for f in result.findings if f.code.startswith("schema.")]
-    assert (finding.code, finding.field, finding.cell) == ("schema.format", key, cells[key])
-    assert finding.message.startswith(f"{cells[key]}：") and needle in finding.message
-    assert result.rejected
+    format_pass_and_fail(PACK, build, cells, key, good, bad, needle)
 
 
 def test_a_published_code_outside_jilin_fails_only_the_criterion() -> None:

@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 
-from tests.criteria_cases import fill_template, make_record, shift, template_cells, the_finding
+from tests.criteria_cases import (
+    fill_template,
+    format_pass_and_fail,
+    make_record,
+    shift,
+    template_cells,
+    the_finding,
+)
 from tests.inbox_fixtures import code
 from toolkit.ingest.inbox import ingest
 from toolkit.ingest.records import Record
@@ -126,13 +133,7 @@ def test_a_zero_loan_asks_for_no_term_or_bank() -> None:
     ],
 )
 def test_declared_formats(key: str, good: str, bad: str, needle: str) -> None:
-    ok = validate(PACK, [record({key: good})])
-    assert [f for f in ok.findings if f.code.startswith("schema.")] == []
-    result = validate(PACK, [record({key: bad})])
-    (finding,) = [f for f in result.findings if f.code.startswith("schema.")]
-    assert (finding.code, finding.field, finding.cell) == ("schema.format", key, CELLS[key])
-    assert finding.message.startswith(f"{CELLS[key]}：") and needle in finding.message
-    assert result.rejected
+    format_pass_and_fail(PACK, lambda v: record({key: v}), CELLS, key, good, bad, needle)
 
 
 def test_a_published_code_outside_jilin_is_a_warning_to_check() -> None:

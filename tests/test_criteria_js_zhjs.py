@@ -14,6 +14,7 @@ import pytest
 
 from tests.criteria_cases import (
     fill_template,
+    format_pass_and_fail,
     ingest_one,
     make_record,
     shift,
@@ -243,13 +244,7 @@ def test_criterion_pass_and_fail_on_the_form(rule_id: str) -> None:
 )
 def test_declared_formats(annex: str, key: str, good: str, bad: str, needle: str) -> None:
     build, cells = (record, CELLS) if annex == "recommended" else (form_record, FORM_CELLS)
-    ok = validate(PACK, [build({key: good})])
-    assert [f for f in ok.findings if f.code.startswith("schema.")] == []
-    result = validate(PACK, [build({key: bad})])
-    (finding,) = [f for f in result.findings if f.code.startswith("schema.")]
-    assert (finding.code, finding.field, finding.cell) == ("schema.format", key, cells[key])
-    assert finding.message.startswith(f"{cells[key]}：") and needle in finding.message
-    assert result.rejected
+    format_pass_and_fail(PACK, lambda v: build({key: v}), cells, key, good, bad, needle)
 
 
 def test_a_published_code_outside_jiangsu_fails_only_the_criterion() -> None:
