@@ -14,6 +14,7 @@ from pathlib import Path
 from toolkit.collector import collector_paused
 from toolkit.dedupe import Decision, DedupeResult, dedupe
 from toolkit.findings import Finding, sort_key
+from toolkit.fromforms import summary_rows
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.inbox import FileRead, Progress, collect, inbox_jobs, ingest_file
 from toolkit.ingest.records import IngestResult, Record
@@ -93,10 +94,10 @@ def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decisio
     ingested, row_checks = _read_and_check(pack, inputs, progress, exclude, limits, jobs)
     checked = validate(pack, ingested.records, ingested.findings, row_checks)
     annex = summary_annex(pack)
-    # Duplicates are sought among accepted rows of the summary's annex; other annexes (the forms
-    # behind a 汇总表) are validated and reported, and pass through as they are.
-    to_merge = [r for r in checked.accepted if r.annex == annex.id]
-    others = [r for r in checked.accepted if r.annex != annex.id]
+    # Duplicates are sought among accepted rows of the summary's annex, with the projects of forms
+    # no table row lists (pack: summary.from_forms); other records (the forms behind a 汇总表) are
+    # validated and reported, and pass through as they are.
+    to_merge, others = summary_rows(pack, annex, checked.accepted)
     dup = dedupe(to_merge, decisions)
     dup.kept.extend(others)
     rejected = [(r, checked.reasons_for(r)) for r in checked.rejected if r.annex == annex.id]

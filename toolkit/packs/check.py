@@ -256,3 +256,13 @@ def _check_summary(summary: dict[str, Any], fields_by_annex: dict[str, Any], rou
     split = summary.get("split_by")
     if split and split not in fields and split not in extra:
         add("unknown-field", f"summary.split_by 引用了未声明的字段“{split}”", field=split)
+    for source in summary.get("from_forms", []):
+        form = fields_by_annex.get(source["annex"])
+        if form is None:
+            add("unknown-annex", f"summary.from_forms 指向不存在的附件“{source['annex']}”")
+            continue
+        for target, taken in source["fields"].items():
+            if target not in fields:
+                add("unknown-field", f"summary.from_forms 写入汇总表未声明的字段“{target}”", field=target)
+            if taken not in form:
+                add("unknown-field", f"summary.from_forms 取自附件“{source['annex']}”未声明的字段“{taken}”", field=taken)

@@ -14,6 +14,7 @@ from toolkit.packs.model import (
     Choice,
     Criterion,
     Field,
+    FromForm,
     GridRow,
     Notice,
     Pack,
@@ -242,6 +243,7 @@ def build_pack(raw: dict[str, Any], path: Path | None) -> Pack:
             paper=summary.get("paper", "A4"),
             stamp_label=summary.get("stamp_label", "填报单位（盖章）"),
             footer=tuple(summary.get("footer", ())),
+            from_forms=tuple(FromForm(f["annex"], dict(f["fields"])) for f in summary.get("from_forms", ())),
         )
         if summary
         else None,

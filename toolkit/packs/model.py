@@ -135,6 +135,15 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class FromForm:
+    """A form annex whose projects are rows of the summary too (the 4-1 申报书 behind the 4-5
+    汇总表): summary field -> the form's field it is taken from."""
+
+    annex: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Summary:
     annex: str
     title: str
@@ -145,6 +154,7 @@ class Summary:
     paper: str = "A4"
     stamp_label: str = "填报单位（盖章）"
     footer: tuple[str, ...] = ()
+    from_forms: tuple[FromForm, ...] = ()
 
 
 @dataclass(frozen=True)
