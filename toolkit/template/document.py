@@ -18,6 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from toolkit import __version__
 from toolkit.gongwen import (
     BODY_SIZE_PT,
+    DATE_RIGHT_CHARS,
     add_annex_label,
     add_body_paragraph,
     add_heading,
@@ -39,7 +40,6 @@ SIGNATURE_RE = re.compile(
 DATE_LINE_RE = re.compile(r"^(\d{4}|20)?\s*年\s*\d{0,2}\s*月\s*\d{0,2}\s*日$")
 SIGNATURE_MAX = 30
 SIGNATURE_INDENT_CHARS = 8  # the label starts here, the rest of the line is room to sign
-DATE_RIGHT_CHARS = 4  # 成文日期 右空四字 (GB/T 9704 7.3.5.1)
 
 
 def line_kind(text: str) -> str:
