@@ -182,3 +182,26 @@ def test_a_table_rows_cells_are_its_columns_and_its_row_and_survive_pickling() -
     assert "project_name" in cells and "uscc" not in cells and len(cells) == 2
     a, b = pickle.loads(pickle.dumps([cells, RowCells(columns, 13)]))
     assert dict(a) == dict(cells) and b["project_name"] == "C13" and a.columns is b.columns
+
+
+def test_a_cell_that_may_mean_otherwise_is_a_warning_at_its_cell_not_a_reason_to_reject(tmp_path: Path) -> None:
+    """500万元 under a （亿元） header: read as 500 万元 as written, and the clerk is asked to look."""
+    import openpyxl
+
+    from tests.inbox_fixtures import own_layout_yi_yuan
+    from toolkit.packs.loader import load_pack
+    from toolkit.validate import validate
+
+    path = own_layout_yi_yuan(tmp_path / "朝阳区.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.active["C2"] = "500万元"
+    wb.save(path)
+    pack = load_pack("jl-761-2020")
+    result = ingest(pack, [tmp_path])
+    (check,) = [f for f in result.findings if f.code == "value.check"]
+    assert (check.severity, check.field, check.cell, check.value) == ("warning", "total_investment", "C2", "500万元")
+    assert check.message.startswith("C2：“总投资”") and "请核对" in check.message
+    record = next(r for r in result.records if r.row == 2)
+    assert record.values["total_investment"] == 500.0
+    checked = validate(pack, result.records, result.findings)  # the fixture lacks other columns: rejected for those
+    assert check not in checked.reasons_for(record) and checked.reasons_for(record)

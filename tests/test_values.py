@@ -209,7 +209,6 @@ def test_cells_that_are_not_numbers(raw: Any, needle: str) -> None:
     [
         ("0.12", "亿元", "按表头单位亿元换算为万元"),
         ("0.12亿元", None, "按单元格中写明的单位亿元换算为万元"),
-        ("500万元", "亿元", "单元格写明了单位万元，未按表头单位亿元换算"),
         ("五百", None, "按中文数字读取"),
         ("1 200", None, "千位分隔"),
     ],
@@ -217,6 +216,13 @@ def test_cells_that_are_not_numbers(raw: Any, needle: str) -> None:
 def test_interpretations_leave_a_note(raw: str, header: str | None, note: str) -> None:
     got = normalise(INVESTMENT, raw, header_unit=header)
     assert got.note is not None and note in got.note
+
+
+def test_a_cell_unit_other_than_the_headers_is_read_as_written_and_put_to_the_clerk() -> None:
+    got = normalise(INVESTMENT, "500万元", header_unit="亿元")
+    assert got.value == 500.0 and got.problem is None
+    assert got.doubt == "单元格写明了单位万元，与表头单位亿元不同，已按单元格的单位读取，请核对"
+    assert normalise(INVESTMENT, "0.12亿元").doubt is None  # a unit written where none conflicts
 
 
 def test_no_note_when_nothing_was_interpreted() -> None:
@@ -288,7 +294,7 @@ def test_percent_column_keeps_the_percent(raw: Any, expected: float) -> None:
 
 def test_percent_column_flags_a_fraction_that_may_be_a_percent_format() -> None:
     got = check(SHARE, 0.4, 0.4)  # Excel stores a cell shown as 40% as 0.4
-    assert got.note is not None and "40%" in got.note
+    assert got.doubt is not None and "40%" in got.doubt and "0.4%" in got.doubt
     check_problem(SHARE, "40万元", "单位“万元”")
 
 

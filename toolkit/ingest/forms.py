@@ -157,6 +157,10 @@ def _read(f: Field, raw: Any, sheet: str, r: int, c: int, record: Record, findin
         findings.append(Finding("value.unreadable", "error", f"{cell}：“{f.title}”{parsed.problem}",
                                 file=record.file, sheet=sheet, row=r, cell=cell, field=f.key,
                                 value=raw if isinstance(raw, (str, int, float, bool)) or raw is None else str(raw)))
+    elif parsed.doubt:
+        findings.append(Finding("value.check", "warning", f"{cell}：“{f.title}”{parsed.doubt}",
+                                file=record.file, sheet=sheet, row=r, cell=cell, field=f.key,
+                                value=raw if isinstance(raw, (str, int, float, bool)) or raw is None else str(raw)))
     return parsed.value
 
 

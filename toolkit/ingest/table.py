@@ -58,6 +58,11 @@ def read_table(
                     "value.unreadable", "error", f"{cell}：“{f.title}”{parsed.problem}",
                     file=file, sheet=sheet, row=r, cell=cell, field=f.key, value=_shown(raw),
                 ))
+            elif parsed.doubt:
+                out.findings.append(Finding(
+                    "value.check", "warning", f"{cell}：“{f.title}”{parsed.doubt}",
+                    file=file, sheet=sheet, row=r, cell=cell, field=f.key, value=_shown(raw),
+                ))
             record.values[f.key] = parsed.value
         for col in extras:
             value = row[col.col - 1] if col.col <= len(row) else None

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -41,6 +41,7 @@ class Parsed:
     value: Any  # the normalised value; None for a blank cell
     problem: str | None  # Chinese reason when the raw value could not be read (then value is None)
     note: str | None = None  # Chinese remark when something was interpreted
+    doubt: str | None = None  # Chinese remark when the cell may mean otherwise: a clerk should look
 
 
 # Cells that mean "nothing here" in a number, date, option or code column (compared after
@@ -172,6 +173,7 @@ def _number(field: Field, raw: Any, header_unit: str | None, target: str | None)
     noun = "金额" if money else ("整数" if field.type == "integer" else "数字")
     unreadable = f"无法识别的{noun}“{_show(raw)}”，请填写数字"
     notes: list[str] = []
+    doubts: list[str] = []
     written: str | None = None
     if isinstance(raw, bool):
         return Parsed(None, f"单元格是逻辑值（{_show(raw)}），不是{noun}，请填写数字")
@@ -213,7 +215,7 @@ def _number(field: Field, raw: Any, header_unit: str | None, target: str | None)
             notes.append(f"按单元格中写明的单位{written}换算为{target}" if target
                          else f"“{_show(raw)}”中的“{written}”按倍数读取")
         elif header_unit and _unit_factor(header_unit, target or "") not in (None, 1):
-            notes.append(f"单元格写明了单位{written}，未按表头单位{header_unit}换算")
+            doubts.append(f"单元格写明了单位{written}，与表头单位{header_unit}不同，已按单元格的单位读取，请核对")
     elif header_unit:
         factor = _unit_factor(header_unit, target or "")
         if factor is None:
@@ -223,22 +225,23 @@ def _number(field: Field, raw: Any, header_unit: str | None, target: str | None)
     else:
         factor = Decimal(1)
     if target == "%" and isinstance(raw, float) and 0 < abs(raw) <= 1:
-        notes.append(f"若该单元格设为百分比格式，{raw!r} 即 {raw * 100:g}%，请核对")
-    return _finish(field, value * factor, raw, notes)
+        doubts.append(f"读作 {raw:g}%；若该单元格设为百分比格式，{raw!r} 即 {raw * 100:g}%，请核对")
+    return _finish(field, value * factor, raw, notes, doubts)
 
 
-def _finish(field: Field, value: Decimal, raw: Any, notes: list[str]) -> Parsed:
+def _finish(field: Field, value: Decimal, raw: Any, notes: list[str], doubts: Sequence[str] = ()) -> Parsed:
     note = "；".join(notes) or None
+    doubt = "；".join(doubts) or None
     too_big = Parsed(None, f"数值“{_show(raw)}”过大（超过10的15次方），请核对")
     if abs(value) >= _LIMIT:  # before quantize, which would overflow the Decimal context
         return too_big
     if field.type == "integer":
         if value != value.to_integral_value():
             return Parsed(None, f"“{_show(raw)}”不是整数，本栏应填写整数")
-        return Parsed(int(value), None, note)
+        return Parsed(int(value), None, note, doubt)
     # + 0.0 turns -0.0 into 0.0, so `-0` does not print as a negative zero in the summary.
     number = float(value.quantize(_Q6, rounding=ROUND_HALF_UP)) + 0.0
-    return too_big if abs(number) >= 1e15 else Parsed(number, None, note)
+    return too_big if abs(number) >= 1e15 else Parsed(number, None, note, doubt)
 
 
 def _parse_body(body: str) -> tuple[Decimal, str] | None:
