@@ -229,13 +229,17 @@ def _choose_table(pack: Pack, workbook: WorkbookData, stamp: SheetStamp | None) 
     best: tuple[int, int, Annex, SheetData, TableLayout] | None = None
     for annex in annexes:
         index = AliasIndex.for_annex(annex)
-        for sheet in visible:
+        # The annex's own sheet first: with every field found there, no other sheet can win
+        # (a tie goes to it), so the notes and list sheets are not searched.
+        for sheet in sorted(visible, key=lambda s: s.name != annex.sheet_name):
             layout = find_layout(sheet.rows, annex, index)
             if layout is None:
                 continue
             named = 1 if sheet.name == annex.sheet_name else 0
             if best is None or (layout.matched, named) > best[:2]:
                 best = (layout.matched, named, annex, sheet, layout)
+            if named and layout.matched >= len(annex.fields):
+                break
     return None if best is None else best[2:]
 
 

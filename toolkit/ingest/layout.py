@@ -132,12 +132,25 @@ def find_layout(rows: Sequence[Sequence[Any]], annex: Annex, index: AliasIndex |
     last = min(len(rows), HEADER_SCAN_ROWS)
     # Each row's labels and one-row score, worked out once (a row is looked at as a header, as
     # the lower level under the row above, and as the row below).
-    singles = {r: [t for _, t in _labels_single(_row(rows, r))] for r in range(1, min(len(rows), last + 1) + 1)}
-    scores = {r: _score(index, labels) if labels else 0 for r, labels in singles.items()}
+    # Worked out on demand: the search stops at a header with every field, usually within the
+    # first rows, and the data rows below are never labelled.
+    singles: dict[int, list[str]] = {}
+    scores: dict[int, int] = {}
+
+    def labels_of(r: int) -> list[str]:
+        if r not in singles:
+            singles[r] = [t for _, t in _labels_single(_row(rows, r))]
+        return singles[r]
+
+    def score_of(r: int) -> int:
+        if r not in scores:
+            scores[r] = _score(index, labels_of(r)) if labels_of(r) else 0
+        return scores[r]
+
     for r in range(1, last + 1):
-        if not singles[r]:
+        if not labels_of(r):
             continue
-        s1 = scores[r]
+        s1 = score_of(r)
         if s1 and (best is None or s1 > best[0]):
             best = (s1, r, 1)
         if r < len(rows):
@@ -146,7 +159,7 @@ def find_layout(rows: Sequence[Sequence[Any]], annex: Annex, index: AliasIndex |
             s2 = _score(index, labels)
             # A parent row must add fields of its own: a `填报单位：…` line above a one-row header
             # adds none, and must not be taken for the upper level of the header.
-            below = scores[r + 1]
+            below = score_of(r + 1)
             if s2 > max(s1, below) and (best is None or s2 > best[0]):
                 best = (s2, r, 2)
         if best is not None and best[0] >= len(annex.fields):
