@@ -140,3 +140,33 @@ def _parts(path: Path) -> dict[str, bytes]:
 
     with zipfile.ZipFile(path) as zf:
         return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}
+
+
+def test_spawned_workers_as_on_windows_give_the_same_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no fork: the files are read by spawned workers, handed the pack once."""
+    monkeypatch.setattr(parallel, "START_METHOD", "spawn")
+    assert parallel.start_method(spawnable=True) == "spawn"
+    assert parallel.start_method(spawnable=False) is None  # closures (the output tasks) stay here
+    assert parallel.default_jobs(parallel.MIN_FILES_PER_SPAWNED_WORKER - 1, spawnable=True) == 1
+    pack = load_pack("js-zhjs-2020")
+    one = process(pack, [SAMPLES / "js-zhjs-2020"], jobs=1)
+    spawned = process(pack, [SAMPLES / "js-zhjs-2020"], jobs=2)
+    assert _picture(spawned) == _picture(one)
+
+
+@needs_fork
+def test_workers_that_die_leave_the_work_to_this_process() -> None:
+    """A worker killed (a virus scanner, memory) or unable to start: the rest is done here."""
+    import os
+
+    here = os.getpid()
+
+    def work(x: int) -> int:
+        if os.getpid() != here:
+            os._exit(1)  # the worker dies without a word
+        return x * 2
+
+    seen: list[int] = []
+    results = list(parallel.map_ordered(work, list(range(40)), jobs=2, done=lambda i, _: seen.append(i)))
+    assert results == [x * 2 for x in range(40)]
+    assert seen == list(range(1, 41))

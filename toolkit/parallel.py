@@ -4,9 +4,12 @@ Reading a workbook, mapping its header, normalising its values and checking its 
 that file alone, so they run in worker processes; what spans files (a unit's resubmissions,
 duplicates, 同一申报单位不超过2个项目) runs afterwards in the main process over every file's result.
 
-Workers are forked: they inherit the loaded pack and the compiled checks without pickling them.
-Where fork is not available (Windows), or the inbox is small, the work runs in this process: the
-results are the same either way, in the same order.
+Workers are forked where the system can (Linux, macOS): they inherit the loaded pack and the
+compiled checks without pickling them. Where it cannot (Windows), a work function that lives at
+module level with an `initializer` still runs in spawned workers, which start afresh and are
+handed the pack once, so a large inbox is shared out there too (each such worker costs about half
+a second to start, so more files a worker are needed first). A small inbox, or `SHENBAO_JOBS=1`,
+runs in this process. The results are the same either way, in the same order.
 """
 
 from __future__ import annotations
@@ -20,20 +23,33 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_FILES_PER_WORKER = 16  # below this, starting workers costs more than it saves
+MIN_FILES_PER_SPAWNED_WORKER = 64  # a spawned worker imports everything again first
 MAX_WORKERS = 8
+START_METHOD: str | None = None  # None: fork where available, else spawn; tests set "spawn"
 
 _work: Callable[[Any], Any] | None = None  # the function workers run, set before forking
 
 
-def default_jobs(n_items: int) -> int:
+def default_jobs(n_items: int, spawnable: bool = False) -> int:
     """Workers worth starting for `n_items` files: `SHENBAO_JOBS` when set, else one per core
     (at most MAX_WORKERS) when there are enough files to share."""
     env = os.environ.get("SHENBAO_JOBS", "").strip()
     if env.isdigit() and int(env) > 0:
         return int(env)
-    if not can_fork():
+    method = start_method(spawnable)
+    if method is None:
         return 1
-    return max(1, min(cores(), MAX_WORKERS, n_items // MIN_FILES_PER_WORKER))
+    per_worker = MIN_FILES_PER_WORKER if method == "fork" else MIN_FILES_PER_SPAWNED_WORKER
+    return max(1, min(cores(), MAX_WORKERS, n_items // per_worker))
+
+
+def start_method(spawnable: bool) -> str | None:
+    """How workers start: "fork", "spawn" (only for module-level work), or None (no workers)."""
+    if START_METHOD is not None:
+        return START_METHOD if START_METHOD == "fork" or spawnable else None
+    if can_fork():
+        return "fork"
+    return "spawn" if spawnable else None
 
 
 def cores() -> int:
@@ -50,28 +66,46 @@ def _run(item: Any) -> Any:
 
 
 def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = None,
-                done: Callable[[int, T], None] | None = None) -> Iterator[R]:
+                done: Callable[[int, T], None] | None = None, *,
+                initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()) -> Iterator[R]:
     """`work(item)` for every item, yielded in the items' order; `done(i, item)` (1-based) is
-    called in this process as each result arrives, for progress lines."""
+    called in this process as each result arrives, for progress lines.
+
+    With an `initializer`, `work` must be a module-level function that finds what it needs where
+    `initializer(*initargs)` put it (the caller runs it here too): then it can also run in spawned
+    workers. Without one, `work` may be any function (a closure), run in forked workers only."""
     global _work
-    jobs = default_jobs(len(items)) if jobs is None else jobs
-    if jobs <= 1 or len(items) < 2 or not can_fork():
+    spawnable = initializer is not None
+    method = start_method(spawnable)
+    jobs = default_jobs(len(items), spawnable) if jobs is None else jobs
+    if jobs <= 1 or len(items) < 2 or method is None:
         for i, item in enumerate(items, 1):
             if done:
                 done(i, item)
             yield work(item)
         return
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     _work = work
+    finished = 0
     try:
-        ctx = multiprocessing.get_context("fork")
+        ctx = multiprocessing.get_context(method)
         chunk = max(1, min(8, len(items) // (jobs * 8)))
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            for i, (item, result) in enumerate(zip(items, pool.map(_run, items, chunksize=chunk), strict=True), 1):
+        run: Callable[[Any], Any] = _run if method == "fork" else work
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=initializer, initargs=initargs) as pool:
+            for i, (item, result) in enumerate(zip(items, pool.map(run, items, chunksize=chunk), strict=True), 1):
                 if done:
                     done(i, item)
+                finished = i
                 yield result
+    except BrokenProcessPool:
+        # A worker could not start or was killed (a frozen program, a virus scanner, memory):
+        # what is left is done here, in turn, rather than the run failing.
+        for i, item in enumerate(items[finished:], finished + 1):
+            if done:
+                done(i, item)
+            yield work(item)
     finally:
         _work = None
 

@@ -115,11 +115,6 @@ def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decisio
 def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | None, exclude: Sequence[Path],
                     limits: Limits, jobs: int | None) -> tuple[IngestResult, dict[RowKey, list[Finding]]]:
     files = inbox_jobs(inputs, exclude)
-    checker = RowChecker(pack)  # compiled once; forked workers inherit it
-
-    def work(item: tuple[Path, str]) -> tuple[FileRead, dict[RowKey, list[Finding]]]:
-        read = ingest_file(pack, item[0], item[1], limits)
-        return read, checker.check_all(read.records, read.findings)
 
     def done(i: int, item: tuple[Path, str]) -> None:
         if progress:
@@ -127,7 +122,28 @@ def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | Non
 
     reads: list[FileRead] = []
     checks: dict[RowKey, list[Finding]] = {}
-    for read, found in map_ordered(work, files, jobs, done):
-        reads.append(read)
-        checks.update(found)
+    _start_worker(pack, limits)  # here too: in turn, and forked workers inherit it
+    try:
+        for read, found in map_ordered(_file_job, files, jobs, done, initializer=_start_worker, initargs=(pack, limits)):
+            reads.append(read)
+            checks.update(found)
+    finally:
+        _start_worker(None, None)
     return collect(reads), checks
+
+
+# What a worker reads files with: the pack, the limits, and the row checks compiled once.
+_worker: tuple[Pack, Limits, RowChecker] | None = None
+
+
+def _start_worker(pack: Pack | None, limits: Limits | None) -> None:
+    global _worker
+    _worker = (pack, limits, RowChecker(pack)) if pack is not None and limits is not None else None
+
+
+def _file_job(item: tuple[Path, str]) -> tuple[FileRead, dict[RowKey, list[Finding]]]:
+    """One file read and its rows checked: in turn, or in a worker process (forked or spawned)."""
+    assert _worker is not None
+    pack, limits, checker = _worker
+    read = ingest_file(pack, item[0], item[1], limits)
+    return read, checker.check_all(read.records, read.findings)
