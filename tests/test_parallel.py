@@ -80,11 +80,13 @@ def test_tasks_run_side_by_side_and_return_in_order(tmp_path: Path) -> None:
 
         return run
 
-    results = parallel.run_tasks([task(i) for i in range(5)], jobs=2)
+    results = parallel.run_tasks([task(i) for i in range(5)], parallel.MIN_ROWS_FOR_TASKS, jobs=2)
     assert [r[0] for r in results] == list(range(5))
     assert os.getpid() not in {r[1] for r in results}  # written by the workers
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{i}.txt" for i in range(5)]
-    assert [r[0] for r in parallel.run_tasks([task(7)], jobs=2)] == [7]  # one task: here
+    assert [r[0] for r in parallel.run_tasks([task(7)], parallel.MIN_ROWS_FOR_TASKS, jobs=2)] == [7]  # one task: here
+    small = parallel.run_tasks([task(i) for i in range(3)], parallel.MIN_ROWS_FOR_TASKS - 1, jobs=2)
+    assert {r[1] for r in small} == {os.getpid()}  # a small batch: in turn, here
 
 
 @needs_fork
@@ -96,7 +98,7 @@ def test_summaries_written_side_by_side_are_the_files_written_in_turn(tmp_path: 
 
     batch = process(load_pack("jl-761-2020"), [SAMPLES / "jl-761-2020"], jobs=1)
     in_turn = summary.write_summary(batch, tmp_path / "a", date="2020-07-20")
-    monkeypatch.setattr(summary, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(parallel, "MIN_ROWS_FOR_TASKS", 0)
     monkeypatch.setenv("SHENBAO_JOBS", "2")
     apart = summary.write_summary(batch, tmp_path / "b", date="2020-07-20")
     assert len(in_turn) > 2  # the whole summary and one per 归口部门
@@ -114,7 +116,6 @@ def test_a_run_writing_its_outputs_side_by_side_writes_the_same_files(tmp_path: 
 
     from click.testing import CliRunner
 
-    from toolkit import summary
     from toolkit.cli import cli
 
     def run(out: Path) -> dict:
@@ -124,7 +125,7 @@ def test_a_run_writing_its_outputs_side_by_side_writes_the_same_files(tmp_path: 
         return json.loads(result.stdout)
 
     in_turn = run(tmp_path / "a")
-    monkeypatch.setattr(summary, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(parallel, "MIN_ROWS_FOR_TASKS", 0)
     monkeypatch.setenv("SHENBAO_JOBS", "2")
     apart = run(tmp_path / "b")
     assert apart["counts"] == in_turn["counts"] and apart["findings"] == in_turn["findings"]

@@ -25,6 +25,7 @@ R = TypeVar("R")
 MIN_FILES_PER_WORKER = 16  # below this, starting workers costs more than it saves
 MIN_FILES_PER_SPAWNED_WORKER = 64  # a spawned worker imports everything again first
 MAX_WORKERS = 8
+MIN_ROWS_FOR_TASKS = 2000  # output tasks of a smaller batch take less than starting a worker
 START_METHOD: str | None = None  # None: fork where available, else spawn; tests set "spawn"
 
 _work: Callable[[Any], Any] | None = None  # the function workers run, set before forking
@@ -33,14 +34,19 @@ _work: Callable[[Any], Any] | None = None  # the function workers run, set befor
 def default_jobs(n_items: int, spawnable: bool = False) -> int:
     """Workers worth starting for `n_items` files: `SHENBAO_JOBS` when set, else one per core
     (at most MAX_WORKERS) when there are enough files to share."""
-    env = os.environ.get("SHENBAO_JOBS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
+    if (chosen := _env_jobs()) is not None:
+        return chosen
     method = start_method(spawnable)
     if method is None:
         return 1
     per_worker = MIN_FILES_PER_WORKER if method == "fork" else MIN_FILES_PER_SPAWNED_WORKER
     return max(1, min(cores(), MAX_WORKERS, n_items // per_worker))
+
+
+def _env_jobs() -> int | None:
+    """`SHENBAO_JOBS=N` (a whole number above 0) chooses the number of processes."""
+    env = os.environ.get("SHENBAO_JOBS", "").strip()
+    return int(env) if env.isdigit() and int(env) > 0 else None
 
 
 def start_method(spawnable: bool) -> str | None:
@@ -92,8 +98,10 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
     try:
         ctx = multiprocessing.get_context(method)
         chunk = max(1, min(8, len(items) // (jobs * 8)))
-        run: Callable[[Any], Any] = _run if method == "fork" else work
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=initializer, initargs=initargs) as pool:
+        forked = method == "fork"  # a forked worker inherits what the initializer set up here
+        run: Callable[[Any], Any] = _run if forked else work
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=None if forked else initializer,
+                                 initargs=() if forked else initargs) as pool:
             for i, (item, result) in enumerate(zip(items, pool.map(run, items, chunksize=chunk), strict=True), 1):
                 if done:
                     done(i, item)
@@ -110,11 +118,13 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
         _work = None
 
 
-def run_tasks(tasks: Sequence[Callable[[], R]], jobs: int | None = None) -> list[R]:
-    """Independent tasks (each writes its own output file) side by side, one per core; their
-    results (small: paths, lines) in the tasks' order. `SHENBAO_JOBS=1` runs them here in turn."""
+def run_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None) -> list[R]:
+    """Independent tasks (each writes its own output file) for a batch of `rows` projects; their
+    results (small: paths, lines) in the tasks' order. Side by side, one per core, when the batch
+    has MIN_ROWS_FOR_TASKS rows or more; in turn here otherwise, or with `SHENBAO_JOBS=1`."""
+    if rows < MIN_ROWS_FOR_TASKS:
+        return [task() for task in tasks]
     if jobs is None:
-        env = os.environ.get("SHENBAO_JOBS", "").strip()
-        jobs = int(env) if env.isdigit() and int(env) > 0 else min(cores(), MAX_WORKERS)
+        jobs = _env_jobs() or min(cores(), MAX_WORKERS)
     jobs = min(jobs, len(tasks))
     return list(map_ordered(lambda i: tasks[i](), list(range(len(tasks))), jobs))

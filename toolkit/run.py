@@ -234,7 +234,7 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any)
     from toolkit.parallel import run_tasks
     from toolkit.report import write_report
     from toolkit.returns import write_returns
-    from toolkit.summary import PARALLEL_MIN_ROWS, summary_tasks
+    from toolkit.summary import summary_tasks
 
     today = settings.today.isoformat() if settings.today else None
     views = summary_tasks(batch, staging / SUMMARY_NAME, unit_name=settings.unit_name, date=today)
@@ -250,10 +250,7 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any)
     # Every workbook is written from the batch alone: side by side on a large batch, the
     # largest (the whole summary) first.
     tasks: list[Callable[[], Any]] = [*views, report, returns]
-    if len(batch.accepted) >= PARALLEL_MIN_ROWS:
-        done = run_tasks(tasks)
-    else:
-        done = [task() for task in tasks]
+    done = run_tasks(tasks, len(batch.accepted))
     summaries: list[Path] = done[:len(views)]
     problems: list[str] = done[-1]
     letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today)

@@ -131,9 +131,8 @@ def find_layout(rows: Sequence[Sequence[Any]], annex: Annex, index: AliasIndex |
     best: tuple[int, int, int] | None = None  # (score, start row, depth)
     last = min(len(rows), HEADER_SCAN_ROWS)
     # Each row's labels and one-row score, worked out once (a row is looked at as a header, as
-    # the lower level under the row above, and as the row below).
-    # Worked out on demand: the search stops at a header with every field, usually within the
-    # first rows, and the data rows below are never labelled.
+    # the lower level under the row above, and as the row below) and only when needed: the search
+    # stops at a header with every field, so the data rows below are never labelled.
     singles: dict[int, list[str]] = {}
     scores: dict[int, int] = {}
 

@@ -36,17 +36,11 @@ def write_summary(batch: Batch, target: Path, *, unit_name: str = "", date: str 
     With `split`, or when the pack declares `summary.split_by`, one more workbook is written per
     value (`汇总表-省工信厅.xlsx`), each complete in itself.
     """
-    tasks = summary_tasks(batch, target, unit_name=unit_name, date=date, split=split)
-    if len(batch.accepted) < PARALLEL_MIN_ROWS:
-        return [task() for task in tasks]
-    # Each workbook is complete in itself: the whole summary and the departments' are written
-    # side by side, one per core (the whole one is about half the rows, so two cores share well).
     from toolkit.parallel import run_tasks
 
-    return run_tasks(tasks)
-
-
-PARALLEL_MIN_ROWS = 2000  # below this a workbook takes less than starting a worker
+    # Each workbook is complete in itself: on a large batch the whole summary and the
+    # departments' are written side by side (the whole one is about half the rows).
+    return run_tasks(summary_tasks(batch, target, unit_name=unit_name, date=date, split=split), len(batch.accepted))
 
 
 def summary_tasks(batch: Batch, target: Path, *, unit_name: str = "", date: str | None = None,
