@@ -11,12 +11,15 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from toolkit import __version__
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ShenbaoError
+
+if TYPE_CHECKING:  # imported lazily at run time: `shenbao --help` must answer fast
+    from toolkit.ingest.guard import Limits
 
 EXIT_INTERNAL = 4
 
@@ -208,7 +211,7 @@ def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], sinc
     click.echo(f"共 {len(written)} 个文件，模板版本 {p.version}。")
 
 
-def _inbox_limits(inbox: tuple[Path, ...]) -> Any:
+def _inbox_limits(inbox: tuple[Path, ...]) -> Limits:
     """The [limits] of the shenbao.toml in an inbox folder, as `run` reads them (defaults without one)."""
     from toolkit.settings import find_settings, load_settings
 

@@ -99,12 +99,6 @@ def pair_id(a: Record, b: Record) -> str:
     return hashlib.sha1("||".join(keys).encode("utf-8")).hexdigest()[:12]
 
 
-def identity(r: Record) -> tuple[str, str, str]:
-    """What says which project a record is: its name as written (width and spaces normalised), its
-    credit code and its applicant, each "" when blank."""
-    return name_parts(_name(r)).exact, _code(r), _applicant(r)
-
-
 @dataclass(frozen=True)
 class _Keys:
     """What identifies one record, worked out once (a record is in several pairs)."""
@@ -116,6 +110,13 @@ class _Keys:
     @classmethod
     def of(cls, r: Record) -> _Keys:
         return cls(_code(r), _applicant(r), name_parts(_name(r)))
+
+
+def identity(r: Record) -> tuple[str, str, str]:
+    """What says which project a record is, as dedupe sees it: its name as written (width and
+    spaces normalised), its credit code and its applicant, each "" when blank."""
+    k = _Keys.of(r)
+    return k.parts.exact, k.code, k.applicant
 
 
 def _exact(a: Record, b: Record, ka: _Keys, kb: _Keys) -> bool:
