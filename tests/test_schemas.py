@@ -185,3 +185,65 @@ def test_a_credit_code_in_a_date_column_is_an_invalid_date_not_a_crash() -> None
     from toolkit.packs.schemas import check_partial_date
 
     assert check_partial_date("912201017020023460") == "“912201017020023460”不是有效日期"
+
+
+_FIELD_SCHEMAS = [(pid, a.id, key) for pid in builtin_ids() for a in load_pack(pid).data_annexes
+                  for key in annex_schema(load_pack(pid), a)["properties"]]  # every field of every pack
+_PLAIN = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                   st.text(max_size=30), st.text(alphabet="0123456789-年月日是否ABCDEFGHJKLMNPQRTUWXY", max_size=20),
+                   st.integers(0, 600).map(lambda n: "长" * n), st.sampled_from(["2020-07", "2020-13", "是", "否"]))
+
+
+_QUICK: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+
+def _quick_and_full(pack_id: str, annex_id: str, key: str) -> tuple[Any, Any]:
+    from jsonschema import Draft202012Validator
+
+    from toolkit.packs.schemas import format_checker, quick_check
+
+    if (pack_id, annex_id, key) not in _QUICK:
+        pack = load_pack(pack_id)
+        schema = annex_schema(pack, pack.annex(annex_id))["properties"][key]
+        checker = format_checker()
+        _QUICK[pack_id, annex_id, key] = (quick_check(schema, checker), Draft202012Validator(schema, format_checker=checker))
+    return _QUICK[pack_id, annex_id, key]
+
+
+@pytest.mark.parametrize(("pack_id", "annex_id", "key"), _FIELD_SCHEMAS)
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(value=_PLAIN)
+def test_quick_check_never_passes_what_jsonschema_rejects(pack_id: str, annex_id: str, key: str, value: Any) -> None:
+    quick, full = _quick_and_full(pack_id, annex_id, key)
+    if quick is not None and quick(value):
+        assert not list(full.iter_errors(value))
+
+
+@pytest.mark.parametrize(("pack_id", "annex_id"), ANNEXES)
+def test_quick_check_passes_the_example_records(pack_id: str, annex_id: str) -> None:
+    """The fast path is taken for good values (else it saves nothing): every field of the
+    example record that is a plain value passes the quick check."""
+    from toolkit.packs.schemas import format_checker, quick_check
+
+    pack = load_pack(pack_id)
+    annex = pack.annex(annex_id)
+    schema = annex_schema(pack, annex)["properties"]
+    record = example_record(annex)
+    checker = format_checker()
+    plain = [k for k, v in record.items() if k in schema and isinstance(v, (str, int, float, bool, type(None)))]
+    assert plain
+    quick = {k: quick_check(schema[k], checker) for k in plain}
+    assert all(q is not None and q(record[k]) for k, q in quick.items()), [k for k, q in quick.items() if not (q and q(record[k]))]
+
+
+def test_quick_check_leaves_unknown_keywords_and_doubtful_values_to_jsonschema() -> None:
+    from toolkit.packs.schemas import format_checker, quick_check
+
+    checker = format_checker()
+    assert quick_check({"type": "string", "not": {"const": "x"}}, checker) is None
+    integer = quick_check({"type": "integer", "minimum": 0}, checker)
+    assert integer(3) and not integer(-1) and not integer(3.0) and not integer(True)
+    choice = quick_check({"enum": [1.0, "是"]}, checker)
+    assert choice("是") and not choice(1) and not choice(True)
+    text = quick_check({"type": ["string", "null"], "minLength": 1, "maxLength": 3, "pattern": "^\\d"}, checker)
+    assert text(None) and text("1ab") and not text("") and not text("1abc") and not text("a1")

@@ -141,28 +141,35 @@ def evaluate_row(compiled: Compiled, variables: dict[str, Any], context: Any | N
     `when` false (or not evaluable because a field it reads is blank) -> skip: the rule does not
     concern this record. `check` false -> fail. A `check` that cannot be evaluated because a field
     it needs is blank -> fail too, with the reason, since the notice requires that information.
+    The message's `values` are worked out only for a failure: most rules pass on most rows.
     """
     if context is None:
         context = row_context(variables)
     if compiled.when is not None:
         try:
             if compiled.when.execute(context) is not True:
-                return Outcome("skip", {})
+                return _SKIP
         except Exception:
-            return Outcome("skip", {})
+            return _SKIP
     if compiled.check is None:
-        return Outcome("pass", {})
+        return _PASS
+    reason = None
+    try:
+        if compiled.check.execute(context) is True:
+            return _PASS
+    except Exception as exc:
+        reason = str(exc)
     values: dict[str, Any] = {}
     for name, program in compiled.values.items():
         try:
             values[name] = program.execute(context)
         except Exception:
             values[name] = None
-    try:
-        ok = compiled.check.execute(context)
-    except Exception as exc:
-        return Outcome("fail", values, reason=str(exc))
-    return Outcome("pass" if ok is True else "fail", values)
+    return Outcome("fail", values, reason=reason)
+
+
+_SKIP = Outcome("skip", {})
+_PASS = Outcome("pass", {})
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")

@@ -12,8 +12,10 @@ changes its cells shows there.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, cast
 
+import xlsxwriter.workbook as _workbook_module
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
@@ -22,6 +24,25 @@ from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTupl
 # Beyond these a number goes through write_number (NaN and infinities are refused there; a huge
 # int is checked there as xlsxwriter does).
 _NUMBER_LIMIT = 1e300
+
+
+# Deflate level of the big workbooks (summary, report). zlib's default (6) spends about a fifth of
+# a large summary's time compressing 100 MB of sheet XML; level 1 takes a third of that and makes
+# the file about a third larger (54,000 projects: 11 MB at 6, 15 MB at 1).
+COMPRESS_LEVEL = 1
+
+
+class Book(Workbook):
+    """An xlsxwriter workbook zipped at COMPRESS_LEVEL (xlsxwriter has no option for it; its
+    `_store_workbook` opens the ZipFile by the module-level name, replaced here while it runs)."""
+
+    def _store_workbook(self) -> None:
+        original = _workbook_module.ZipFile
+        _workbook_module.ZipFile = partial(original, compresslevel=COMPRESS_LEVEL)
+        try:
+            super()._store_workbook()
+        finally:
+            _workbook_module.ZipFile = original
 
 
 def add_sheet(wb: Workbook, name: str) -> Sheet:

@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from xlsxwriter.format import Format
-from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit import __version__
 from toolkit.atomic import atomic_path
-from toolkit.fastsheet import Sheet, add_sheet
+from toolkit.fastsheet import Book, Sheet, add_sheet
 from toolkit.findings import Finding
 from toolkit.ingest.records import FileReport
 from toolkit.packs.model import Pack
@@ -152,7 +151,7 @@ def write_report(batch: Batch, target: Path) -> Path:
     if target.is_dir():
         target = target / REPORT_NAME
     with atomic_path(target) as tmp:
-        wb = Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = Book(str(tmp), WORKBOOK_OPTIONS)
         wb.set_properties({"title": "校验报告", "subject": batch.pack.title, "author": "shenbao",
                            "comments": f"由 shenbao {__version__} 根据申报包 {batch.pack.id} {batch.pack.version} 生成"})
         styles = Styles(wb)

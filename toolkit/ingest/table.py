@@ -38,6 +38,7 @@ def read_table(
     seq_cols = frozenset(c.col for c in layout.columns if c.how == "seq")
     letters = {c.col: column_letter(c.col) for c in layout.columns}
     columns = {f.key: letters[col.col] for col, f in mapped}  # every row's cells: these letters and its number
+    plan = [(col.col - 1, f, f.key, col.unit, letters[col.col]) for col, f in mapped]
     for r in range(layout.first_data_row, len(rows) + 1):
         row = rows[r - 1]
         kind = classify_row(row, layout, seq_cols)
@@ -47,23 +48,24 @@ def read_table(
         record = Record(annex=annex.id, values=dict.fromkeys(fields), file=file, sheet=sheet, row=r,
                         cells=RowCells(columns, r),
                         reporting_unit=reporting_unit, hidden=r in hidden_rows)
-        for col, f in mapped:
-            raw = row[col.col - 1] if col.col <= len(row) else None
-            cell = f"{letters[col.col]}{r}"
+        values, raws = record.values, record.raw
+        width = len(row)
+        for index, f, key, unit, letter in plan:
+            raw = row[index] if index < width else None
             if raw is not None:
-                record.raw[f.key] = raw
-            parsed = _normalise(f, raw, col.unit)
-            if parsed.problem:
+                raws[key] = raw
+            # `_normalise` inlined for the common case: a plain value seen before in this column.
+            hit = _CACHE.get((id(f), type(raw), raw, unit)) if type(raw) in _CACHED_TYPES else None
+            parsed = hit[1] if hit is not None and hit[0] is f else _normalise(f, raw, unit)
+            if parsed.problem or parsed.doubt:
+                cell = f"{letter}{r}"
                 out.findings.append(Finding(
-                    "value.unreadable", "error", f"{cell}：“{f.title}”{parsed.problem}",
-                    file=file, sheet=sheet, row=r, cell=cell, field=f.key, value=_shown(raw),
+                    "value.unreadable" if parsed.problem else "value.check",
+                    "error" if parsed.problem else "warning",
+                    f"{cell}：“{f.title}”{parsed.problem or parsed.doubt}",
+                    file=file, sheet=sheet, row=r, cell=cell, field=key, value=_shown(raw),
                 ))
-            elif parsed.doubt:
-                out.findings.append(Finding(
-                    "value.check", "warning", f"{cell}：“{f.title}”{parsed.doubt}",
-                    file=file, sheet=sheet, row=r, cell=cell, field=f.key, value=_shown(raw),
-                ))
-            record.values[f.key] = parsed.value
+            values[key] = parsed.value
         for col in extras:
             value = row[col.col - 1] if col.col <= len(row) else None
             if value is not None and value != "":
@@ -83,7 +85,7 @@ def read_table(
 # results, so an id is never reused for another field while its entries live.
 _CACHE: dict[tuple[int, type, Any, str | None], tuple[Field, Parsed]] = {}
 _CACHE_LIMIT = 200_000
-_CACHED_TYPES = (str, int, float, bool)
+_CACHED_TYPES = (str, int, float, bool, type(None))
 
 
 def _normalise(f: Field, raw: Any, header_unit: str | None) -> Parsed:

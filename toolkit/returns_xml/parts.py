@@ -174,7 +174,9 @@ class Package:
         out = io.BytesIO()
         names = self.names()
         names.sort(key=lambda n: n != "[Content_Types].xml")
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
+        # Level 1, as the summary's (toolkit.fastsheet.COMPRESS_LEVEL): a return copy is written
+        # for every file with findings, and zlib's default level costs three times as long.
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for name in names:
                 zout.writestr(name, self.read(name))
         return out.getvalue()

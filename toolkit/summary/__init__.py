@@ -70,7 +70,7 @@ def _write_apart(view: View, target: Path) -> Path:
 def write_view(view: View, target: Path) -> Path:
     from xlsxwriter.exceptions import XlsxWriterException
 
-    from toolkit.fastsheet import Sheet
+    from toolkit.fastsheet import Book, Sheet
     from toolkit.summary.figures import write_figures_sheet, write_stats_sheet
     from toolkit.summary.review import (
         DETAIL_SHEET,
@@ -84,7 +84,7 @@ def write_view(view: View, target: Path) -> Path:
 
     pack, annex = view.pack, view.annex
     with atomic_path(target) as tmp:
-        wb = new_workbook(tmp, pack, annex)
+        wb = new_workbook(tmp, pack, annex, Book)
         wb.set_properties({**wb.doc_properties, "title": view.title,
                            "keywords": f"{pack.id} {pack.version} {annex.id} {SUMMARY_KIND}"})
         styles = Styles(wb)

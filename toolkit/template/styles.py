@@ -63,9 +63,9 @@ def template_datetime(pack: Pack) -> datetime:
     return datetime.fromisoformat(latest_change_date(pack))
 
 
-def new_workbook(path: Path, pack: Pack, annex: Annex) -> Workbook:
+def new_workbook(path: Path, pack: Pack, annex: Annex, workbook_class: type[Workbook] = Workbook) -> Workbook:
     """A workbook with fixed properties: the same pack version always gives the same file."""
-    wb = Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+    wb = workbook_class(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                               "strings_to_urls": False})
     wb.set_properties({
         "title": f"{annex.file_stem}".strip(),
