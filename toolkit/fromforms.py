@@ -25,6 +25,9 @@ def summary_rows(pack: Pack, annex: Annex, accepted: Sequence[Record]) -> tuple[
     """(the summary annex's records, forms' projects not yet listed added in file order; the
     records of other annexes, which pass through as they are)."""
     sources = {f.annex: f for f in pack.summary.from_forms} if pack.summary else {}
+    if not any(r.annex in sources for r in accepted):  # no forms: nothing to join
+        rows = [r for r in accepted if r.annex == annex.id]
+        return rows, [r for r in accepted if r.annex != annex.id]
     listed_by_code: set[tuple[str, str]] = set()
     listed_by_applicant: set[tuple[str, str]] = set()
     for r in accepted:

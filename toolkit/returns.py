@@ -275,6 +275,21 @@ def write_returns(batch: Batch, out_dir: Path, *, problems: list[str] | None = N
     line saying so is appended to it; its findings are in the report all the same. An output that
     cannot be written raises OutputError.
     """
+    return write_return_jobs(batch, return_jobs(batch, out_dir, problems=problems), problems=problems)
+
+
+@dataclass(frozen=True)
+class ReturnJob:
+    """One return copy to write: the file read, its findings, and where the copy goes."""
+
+    report: FileReport
+    findings: list[Finding]
+    target: Path
+
+
+def return_jobs(batch: Batch, out_dir: Path, *, problems: list[str] | None = None) -> list[ReturnJob]:
+    """The return copies `write_returns` makes, named and placed (the folder is created), in file
+    order: the jobs can then be written in turn or shared out (`write_return_jobs` on parts)."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -285,7 +300,7 @@ def write_returns(batch: Batch, out_dir: Path, *, problems: list[str] | None = N
         if f.file:
             by_file[f.file].append(f)
     taken: set[str] = set()
-    written: list[Path] = []
+    jobs: list[ReturnJob] = []
     for report in batch.ingested.files:
         findings = by_file.get(report.path)
         if not findings or report.status != "ok" or report.source is None:
@@ -295,14 +310,22 @@ def write_returns(batch: Batch, out_dir: Path, *, problems: list[str] | None = N
         if not _inside(target.parent, out_dir):
             _note(problems, f"{report.path}：退回修改副本的位置 {target} 不在输出文件夹内，未生成")
             continue
+        jobs.append(ReturnJob(report, findings, target))
+    return jobs
+
+
+def write_return_jobs(batch: Batch, jobs: Sequence[ReturnJob], *, problems: list[str] | None = None) -> list[Path]:
+    """Write `jobs`' copies; the paths written, in the jobs' order."""
+    written: list[Path] = []
+    for job in jobs:
         try:
-            _write_copy(batch.pack, report, findings, target, batch.limits)
+            _write_copy(batch.pack, job.report, job.findings, job.target, batch.limits)
         except OutputError:
             raise
         except Exception as exc:  # one unreadable workbook never stops the others
-            _note(problems, f"{report.path}：无法生成退回修改副本（{type(exc).__name__}: {exc}），问题见校验报告")
+            _note(problems, f"{job.report.path}：无法生成退回修改副本（{type(exc).__name__}: {exc}），问题见校验报告")
             continue
-        written.append(target)
+        written.append(job.target)
     return written
 
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ RETURNS_DIR = "退回修改"
 LETTER_NAME = "报送函.docx"
 MANIFEST_NAME = "manifest.json"
 CHANGES_NAME = "本期变化.xlsx"
+RETURN_PARTS = 4  # return copies are written in this many tasks, to share them out evenly
 
 
 @dataclass
@@ -233,26 +235,33 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any)
     from toolkit.letter import write_letter
     from toolkit.parallel import run_tasks
     from toolkit.report import write_report
-    from toolkit.returns import write_returns
+    from toolkit.returns import ReturnJob, return_jobs, write_return_jobs
     from toolkit.summary import summary_tasks
 
     today = settings.today.isoformat() if settings.today else None
     views = summary_tasks(batch, staging / SUMMARY_NAME, unit_name=settings.unit_name, date=today)
 
-    def report() -> Path:
-        return write_report(batch, staging / REPORT_NAME)
+    def report() -> list[str]:
+        write_report(batch, staging / REPORT_NAME)
+        return []
 
-    def returns() -> list[str]:
-        problems: list[str] = []
-        write_returns(batch, staging / RETURNS_DIR, problems=problems)
-        return problems
+    problems: list[str] = []
+    copies = return_jobs(batch, staging / RETURNS_DIR, problems=problems)
 
-    # Every workbook is written from the batch alone: side by side on a large batch, the
-    # largest (the whole summary) first.
-    tasks: list[Callable[[], Any]] = [*views, report, returns]
+    def returns(part: Sequence[ReturnJob]) -> list[str]:
+        found: list[str] = []
+        write_return_jobs(batch, part, problems=found)
+        return found
+
+    # Every workbook is written from the batch alone: side by side on a large batch, the largest
+    # (the whole summary) first, the return copies in a few parts so that both cores finish together.
+    size = max(1, -(-len(copies) // RETURN_PARTS))
+    parts = [copies[i:i + size] for i in range(0, len(copies), size)] or [[]]
+    tasks: list[Callable[[], Any]] = [*views, *(partial(returns, p) for p in parts), report]
     done = run_tasks(tasks, len(batch.accepted))
     summaries: list[Path] = done[:len(views)]
-    problems: list[str] = done[-1]
+    for lines in done[len(views):]:
+        problems.extend(lines)
     letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today)
     outputs = {"summary": SUMMARY_NAME, "report": REPORT_NAME, "returns": RETURNS_DIR, "letter": LETTER_NAME}
     if settings.previous:

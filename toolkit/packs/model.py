@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -219,10 +220,21 @@ class Pack:
     def route_of(self, value: str | None) -> str | None:
         if self.routing is None or value is None:
             return None
+        try:
+            return self._routes.get(value)
+        except TypeError:  # unhashable: no choice's value
+            return None
+
+    @cached_property
+    def _routes(self) -> dict[Any, str | None]:
+        """Choice value -> route, the first declaration winning (asked once per record and
+        breakdown: a dict, not a scan of every annex's fields)."""
+        routes: dict[Any, str | None] = {}
+        if self.routing is None:
+            return routes
         for annex in self.data_annexes:
             for f in annex.fields:
                 if f.key == self.routing.field:
                     for c in f.choices:
-                        if c.value == value:
-                            return c.route
-        return None
+                        routes.setdefault(c.value, c.route)
+        return routes
