@@ -66,6 +66,14 @@ def _write(path: Path, fast: bool) -> None:
     ws.write_string(21, 6, "无格式")  # xlsxwriter's own cells between and after ours in one row
     ws.write_formula(21, 8, "=1+1", plain, 2)
     ws.write_number(21, 7, 8, wrap)
+    _put(ws, fast, 62, 0, ["无格式文字", 1, None, 2.5], [None, plain, None, None])  # unformatted cells
+    _put(ws, fast, 63, 0, ["甲", "乙"], [plain, plain])
+    _put(ws, fast, 63, 1, ["丙", 2], [plain, wrap])  # the same row stored twice, overlapping
+    _put(ws, fast, 64, 0, ["原值", 3, "尾"], [plain, plain, plain])
+    ws.write_string(64, 1, "改写", wrap)  # a cell written over a stored row
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"categories": "=明细!$B$21:$B$30", "values": "=明细!$C$21:$C$30"})  # cached from stored rows
+    ws.insert_chart(66, 1, chart)
     wb.close()
 
 

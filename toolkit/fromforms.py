@@ -26,8 +26,7 @@ def summary_rows(pack: Pack, annex: Annex, accepted: Sequence[Record]) -> tuple[
     records of other annexes, which pass through as they are)."""
     sources = {f.annex: f for f in pack.summary.from_forms} if pack.summary else {}
     if not any(r.annex in sources for r in accepted):  # no forms: nothing to join
-        rows = [r for r in accepted if r.annex == annex.id]
-        return rows, [r for r in accepted if r.annex != annex.id]
+        return [r for r in accepted if r.annex == annex.id], [r for r in accepted if r.annex != annex.id]
     listed_by_code: set[tuple[str, str]] = set()
     listed_by_applicant: set[tuple[str, str]] = set()
     for r in accepted:
