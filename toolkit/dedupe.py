@@ -109,23 +109,7 @@ class _Keys:
 
     @classmethod
     def of(cls, r: Record) -> _Keys:
-        get = r.values.get
-        raw = (get("project_name"), get("uscc"), get("applicant"), get("enterprise"))
-        try:
-            found = _KEYS.get(raw)
-        except TypeError:  # an unhashable value: worked out each time
-            return cls(_code(r), _applicant(r), name_parts(_name(r)))
-        if found is None:
-            if len(_KEYS) >= _KEYS_LIMIT:
-                _KEYS.clear()
-            found = _KEYS[raw] = cls(_code(r), _applicant(r), name_parts(_name(r)))
-        return found
-
-
-# The keys of a record are asked for twice a run (`identity` when forms join the table, then
-# `dedupe`), each worth ~15 µs of text normalisation: kept by the values they are made from.
-_KEYS: dict[tuple[Any, ...], _Keys] = {}
-_KEYS_LIMIT = 400_000
+        return cls(_code(r), _applicant(r), name_parts(_name(r)))
 
 
 def identity(r: Record) -> tuple[str, str, str]:

@@ -23,7 +23,7 @@ def clean(text: object) -> str:
     return _clean(text if isinstance(text, str) else str(text))
 
 
-@lru_cache(maxsize=1 << 18)  # headers, choices, units, applicants and codes repeat across a batch
+@lru_cache(maxsize=1 << 16)  # headers, choices and units repeat across every file of a batch
 def _clean(text: str) -> str:
     # Spaces go before and after NFKC: a letter and its combining mark split by a space would
     # otherwise only merge on a second pass, and clean() must give the same result twice.
