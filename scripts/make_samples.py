@@ -44,6 +44,7 @@ from toolkit.packs.examples import make_idcard, make_mobile, make_uscc
 from toolkit.packs.loader import load_history, load_pack
 from toolkit.packs.model import Annex, Pack
 from toolkit.template import template_name, write_templates
+from toolkit.ziptimes import fix_entry_times
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20200710
@@ -165,6 +166,8 @@ def convert(src: Path, ext: str, target: Path, when: datetime) -> Path:
         if not made.exists():
             raise RuntimeError(f"LibreOffice did not write {made.name}")
         shutil.copyfile(made, target)
+    if ext == ".ods":
+        fix_entry_times(target, when)  # LibreOffice dates each part with the time it wrote it
     stamp = fixed_time(when.year, when.month, when.day, when.hour, when.minute)
     os.utime(target, (stamp, stamp))
     return target

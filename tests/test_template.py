@@ -706,3 +706,36 @@ def test_libreoffice_resave_keeps_stamp_and_dropdowns(
         if which == "form":
             sheet, ref = names_of(wb)["sb_project_name"]
             assert sheet == annex.sheet_name and ref == names_of(openpyxl.load_workbook(source))["sb_project_name"][1]
+
+
+def test_every_template_is_the_same_bytes_when_written_again(tmp_path: Path) -> None:
+    """Regenerating an unchanged pack is a no-op in git: no part of a template (.xlsx or .docx)
+    carries the time it was written."""
+    import time
+
+    pack = load_pack("jl-gyhlw-2020")
+    first = write_templates(pack, tmp_path / "a")
+    time.sleep(2.1)  # a zip entry's date has a resolution of two seconds
+    second = write_templates(pack, tmp_path / "b")
+    assert any(p.suffix == ".docx" for p in first)
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_fixed_entry_times_keep_every_entry_order_and_compression(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from toolkit.ziptimes import fix_entry_times
+
+    path = tmp_path / "book.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<x/>" * 100, compress_type=zipfile.ZIP_DEFLATED)
+    fix_entry_times(path, datetime(2020, 7, 17, 16, 30))
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+        assert [i.filename for i in infos] == ["mimetype", "content.xml"]
+        assert [i.compress_type for i in infos] == [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]
+        assert {i.date_time for i in infos} == {(2020, 7, 17, 16, 30, 0)}
+        assert z.read("content.xml") == b"<x/>" * 100
+    assert not list(tmp_path.glob(".*"))  # no temporary file left beside it
