@@ -224,6 +224,30 @@ def test_limits_in_the_inbox_reach_the_stage_commands_too(tmp_path: Path, comman
     assert "max_zip_members" in text and "file.too-large" in text
 
 
+@pytest.mark.parametrize("command", ["ingest", "validate", "merge"])
+def test_limits_in_a_config_file_reach_the_stage_commands(tmp_path: Path, command: str) -> None:
+    """`--config` names the settings file, as for run: its [limits] apply, not the inbox's."""
+    from toolkit.cli import cli
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    own_layout_two_level(inbox / "南关区.xlsx")
+    config = tmp_path / "设置.toml"
+    config.write_text('[limits]\nmax_zip_members = 3\n', encoding="utf-8")
+    args = [command, "jl-761-2020", str(inbox), "-o", str(tmp_path / "out")]
+
+    def said(res: Any) -> str:
+        if command == "ingest":
+            return (tmp_path / "out" / "读取结果.json").read_text(encoding="utf-8")
+        return res.output
+
+    plain = CliRunner().invoke(cli, args)
+    assert "无法读取 1" not in said(plain) and "max_zip_members" not in said(plain)  # without it the file is read
+    res = CliRunner().invoke(cli, [*args, "--config", str(config)])
+    assert res.exit_code == 1, res.output
+    assert ("无法读取 1" if command == "merge" else "max_zip_members") in said(res), said(res)
+
+
 # --------------------------------------------------------------------------- path tricks
 
 

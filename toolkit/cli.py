@@ -211,11 +211,17 @@ def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], sinc
     click.echo(f"共 {len(written)} 个文件，模板版本 {p.version}。")
 
 
-def _inbox_limits(inbox: tuple[Path, ...]) -> Limits:
-    """The [limits] of the shenbao.toml in an inbox folder, as `run` reads them (defaults without one)."""
+def _inbox_limits(inbox: tuple[Path, ...], config: Path | None = None) -> Limits:
+    """The [limits] of the settings file (`--config`, else the shenbao.toml in an inbox folder),
+    as `run` reads them (defaults without one)."""
     from toolkit.settings import find_settings, load_settings
 
-    return load_settings(find_settings(list(inbox), None)).limits
+    return load_settings(find_settings(list(inbox), config)).limits
+
+
+_config_option = click.option(
+    "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="设置文件，其中 [limits] 为读取限额（默认读取收件文件夹中的 shenbao.toml）。")
 
 
 @cli.command("ingest", context_settings=CONTEXT)
@@ -224,8 +230,9 @@ def _inbox_limits(inbox: tuple[Path, ...]) -> Limits:
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="输出目录：写入 读取结果.json（全部记录及其来源、每个文件的状态和列对应关系）。")
 @click.option("--json", "as_json", is_flag=True, help="在标准输出打印同样的 JSON（供脚本使用）。")
+@_config_option
 @_help_option
-def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
+def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool, config: Path | None) -> None:
     """读取各县报来的全部工作簿，得到带来源的项目记录。
 
     INBOX 是收件文件夹或文件，可给多个。支持 xlsx、xlsm、xls、ods、csv，下发的模板或各县自己的表格格式均可；会识别表头、换算表头写明的单位、规范数字和日期。无法读取的文件不会中断处理，会说明原因。有文件无法读取或有单元格无法识别时退出码为 1。
@@ -242,7 +249,7 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool)
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
-    result = ingest(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox))
+    result = ingest(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
     data = {
         "pack": p.id,
         "files": [f.to_dict() for f in result.files],
@@ -308,8 +315,9 @@ def _parse_expect(value: str | None) -> list[str] | None:
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="输出目录：写入 校验报告.xlsx 和 退回修改/（标出问题单元格的各县文件副本）。")
 @click.option("--json", "as_json", is_flag=True, help="在标准输出打印全部问题（JSON）。")
+@_config_option
 @_help_option
-def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
+def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool, config: Path | None) -> None:
     """按申报包的字段要求和通知中的入库条件逐条审核各县报来的项目。
 
     每个问题写明文件、工作表、单元格、字段、通知条款和修改意见。写出校验报告和退回修改的文件副本（问题单元格标红并加批注），可直接发回各县。有不合格项目或无法读取的文件时退出码为 1。
@@ -327,7 +335,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     from toolkit.returns import write_returns
 
     p = load_pack(pack)
-    batch = process(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox))
+    batch = process(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
     report = write_report(batch, out_dir / "校验报告.xlsx")
     problems: list[str] = []
     returns = write_returns(batch, out_dir / "退回修改", problems=problems)
@@ -362,9 +370,10 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="上期汇总表：另写 本期变化.xlsx，标出新增、变更（哪些项）和撤销的项目。")
 @_expect_option
+@_config_option
 @_help_option
 def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path | None, split_by: str | None,
-              unit_name: str, previous: Path | None, expect: str | None) -> None:
+              unit_name: str, previous: Path | None, expect: str | None, config: Path | None) -> None:
     """去重并编制汇总表；下级报来的汇总表也可以作为输入（县→市→省）。
 
     完全相同的项目合并为一条，疑似重复的列在“疑似重复”页由经办人填写处理意见；未通过审核的项目列在“未通过”页。
@@ -383,7 +392,7 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
     p = load_pack(pack)
     chosen = read_decisions(decisions) if decisions else None
     batch = process(p, list(inbox), decisions=chosen, expected_units=_parse_expect(expect), unit_name=unit_name,
-                    progress=_progress_printer(), limits=_inbox_limits(inbox))
+                    progress=_progress_printer(), limits=_inbox_limits(inbox, config))
     if split_by and not (p.routing and split_by in (p.routing.title, "route")) and split_by != (p.summary.split_by if p.summary else None):
         raise ShenbaoError(f"申报包 {p.id} 不能按“{split_by}”分开汇总" + (f"；可用：{p.routing.title}" if p.routing else ""))
     paths = write_summary(batch, out_dir / "汇总表.xlsx", unit_name=unit_name, split=bool(split_by))
