@@ -69,3 +69,91 @@ def test_message_placeholders_are_plain_substitution() -> None:
 def test_months_between() -> None:
     assert months_between("2019-01", "2021-01") == 24
     assert months_between("2020-07-15", "2020-09") == 2
+
+
+# --- plain `when` conditions are tested in Python; they must say what CEL says
+
+_SIMPLE_WHENS = sorted({(pid, c.id) for pid in ("jl-761-2020", "jl-gyhlw-2020", "jl-zgsz-2023", "js-zhjs-2020")
+                        for c in load_pack(pid).criteria
+                        if c.kind == "row" and c.when and compile_criterion(c).applies is not None})
+
+
+def test_most_conditions_of_the_packs_are_plain() -> None:
+    assert len(_SIMPLE_WHENS) >= 30  # else the fast path serves nothing
+
+
+@pytest.mark.parametrize(("pack_id", "rule_id"), _SIMPLE_WHENS)
+def test_a_plain_condition_agrees_with_cel(pack_id: str, rule_id: str) -> None:
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.criteria import row_context
+
+    pack = load_pack(pack_id)
+    rule = next(c for c in pack.criteria if c.id == rule_id and c.kind == "row")
+    compiled = compile_criterion(rule)
+    assert compiled.when is not None and compiled.applies is not None
+    texts = re.findall(r"'([^']*)'", rule.when or "")
+    names = sorted(set(re.findall(r"\b([a-z_][a-z0-9_]*)\b", re.sub(r"'[^']*'", "", rule.when or ""))) - {"in", "null"})
+    value = st.one_of(st.none(), st.sampled_from(texts or ["x"]), st.text(max_size=5), st.floats(allow_nan=False),
+                      st.booleans(), st.lists(st.sampled_from(texts or ["x"]), max_size=2))
+
+    @settings(max_examples=80, deadline=None)
+    @given(st.fixed_dictionaries({n: value for n in names}))
+    def agree(variables: dict[str, Any]) -> None:
+        try:
+            cel_says = compiled.when.execute(row_context(variables)) is True
+        except Exception:
+            cel_says = False  # a condition that cannot be evaluated does not apply
+        assert compiled.applies(variables) == cel_says, (rule.when, variables)
+
+    agree()
+
+
+def test_only_plain_conditions_take_the_python_path() -> None:
+    from toolkit.criteria import simple_condition
+
+    for source in ["category == \"人工智能\"", "total_investment > 500.0", "category == '人工智能' || stage == '谋划项目'",
+                   "size(items) > 0", "uscc_kind(uscc) != '92'", "category == 'a\\'b'"]:
+        assert simple_condition(source) is None, source
+    both = simple_condition("category in ['人工智能', '工业互联网'] && enterprise_type != null")
+    assert both is not None
+    assert both({"category": "人工智能", "enterprise_type": "其他"})
+    assert not both({"category": "人工智能", "enterprise_type": None})
+    assert not both({"category": "大数据中心", "enterprise_type": "其他"})
+
+
+@pytest.mark.parametrize("pack_id", ["jl-761-2020", "jl-gyhlw-2020", "jl-zgsz-2023", "js-zhjs-2020"])
+def test_one_shared_context_gives_what_a_fresh_context_per_record_gives(pack_id: str) -> None:
+    """Records checked one after another through the annex's shared context: no value of one
+    record is seen by the next (a blank stays null), and every rule's outcome is the same."""
+    from toolkit.criteria import SharedContext, annex_variable_names, row_context
+
+    pack = load_pack(pack_id)
+    for annex in pack.data_annexes:
+        rules = [compile_criterion(c) for c in pack.criteria if c.kind == "row" and c.annex == annex.id]
+        if rules:
+            _shared_agrees(pack, annex, rules, SharedContext(annex_variable_names(annex)), row_context)
+
+
+def _shared_agrees(pack: Any, annex: Any, rules: Any, shared: Any, row_context: Any) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    base = example_record(annex)
+    keys = sorted(base)
+    values = st.one_of(st.none(), st.sampled_from([v for v in base.values() if v is not None] or [1]))
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.dictionaries(st.sampled_from(keys), values, max_size=6), min_size=1, max_size=4))
+    def agree(changes: list[dict[str, Any]]) -> None:
+        for change in changes:
+            variables = row_variables(pack, annex, {**base, **change})
+            context = shared.use(variables)
+            for rule in rules:
+                assert evaluate_row(rule, variables, context) == evaluate_row(rule, variables, row_context(variables)), \
+                    (rule.criterion.id, change)
+
+    agree()

@@ -596,6 +596,9 @@ PLAIN_SHEETS = {
     "prefixed": '<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="9">'
                 '<x:c r="A9"><x:v>1</x:v></x:c></x:row>',
     "empty": "",
+    "rows out of order, ties": '<row r="9"><c r="B9"><v>1</v></c><c r="AA9"><v>1</v></c></row>'
+                               '<row r="3"><c r="Z3"><v>1</v></c><c r="AA3"><v>2</v></c><c r="C3"><v>2</v></c></row>'
+                               '<row r="9"><c r="C9"><v>1</v></c></row><row r="2"><c r="AAB2" s="1"/><c r="AB2"><v>1</v></c></row>',
 }
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from toolkit.criteria import (
     Compiled,
+    SharedContext,
+    annex_variable_names,
     compile_criterion,
     evaluate_row,
     render_message,
@@ -70,12 +72,16 @@ def schema_findings(pack: Pack, annex: Annex, record: Record, validator: Any,
 
 
 def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequence[Compiled],
-                      flagged: set[str]) -> list[Finding]:
+                      flagged: set[str], shared: SharedContext | None = None) -> list[Finding]:
     out = []
     variables = row_variables(pack, annex, record.values)
-    context = row_context(variables)
+    context = None  # made once, when the first rule that needs CEL applies
     for rule in compiled:
+        if rule.applies is not None and not rule.applies(variables):
+            continue  # the rule does not concern this record
         crit = rule.criterion
+        if context is None:
+            context = shared.use(variables) if shared is not None else row_context(variables)
         result = evaluate_row(rule, variables, context)
         if result.status != "fail":
             continue
@@ -151,6 +157,7 @@ class RowChecker:
         self.validators = {a.id: RecordValidator(pack, a) for a in self.annexes.values()}
         self.rules = {a: [compile_criterion(c) for c in pack.criteria if c.annex == a and c.kind == "row"]
                       for a in self.annexes}
+        self.contexts = {a.id: SharedContext(annex_variable_names(a)) for a in self.annexes.values()}
 
     def check(self, record: Record, prior: Iterable[Finding] = ()) -> list[Finding]:
         """`prior`: ingest's findings on this record's row (a cell that could not be read is
@@ -159,7 +166,7 @@ class RowChecker:
         unreadable = {f.field for f in prior if f.code == "value.unreadable" and f.field}
         found = schema_findings(self.pack, annex, record, self.validators[annex.id], unreadable)
         flagged = unreadable | {f.field for f in found if f.field}
-        found += criteria_findings(self.pack, annex, record, self.rules[annex.id], flagged)
+        found += criteria_findings(self.pack, annex, record, self.rules[annex.id], flagged, self.contexts[annex.id])
         return found
 
     def check_all(self, records: Sequence[Record], prior: Iterable[Finding]) -> dict[RowKey, list[Finding]]:

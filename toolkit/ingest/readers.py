@@ -27,6 +27,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -660,10 +661,14 @@ def _scan_plain_sheet(data: bytes) -> _Scan | None:
         return None  # a valued cell without `r` first: the parser counts it
     scan = _Scan()
     if refs:  # as the parser sees them: the first cell reaching the last row, and the last column
-        letters, row = max(refs, key=lambda ref: int(ref[1]))
-        scan.last_row, scan.lowest = int(row), (letters + row).decode()
-        letters, row = max(refs, key=lambda ref: (len(ref[0]), ref[0]))
-        scan.last_col, scan.rightmost = _col_of(letters.decode(), 0), (letters + row).decode()
+        all_letters, all_rows = zip(*refs, strict=True)
+        numbers = list(map(int, all_rows))
+        i = numbers.index(max(numbers))
+        scan.last_row, scan.lowest = numbers[i], (all_letters[i] + all_rows[i]).decode()
+        # Column letters compare as (length, letters): right-aligned in three places ("  B" < " AA").
+        aligned = list(map(bytes.rjust, all_letters, repeat(3)))
+        i = aligned.index(max(aligned))
+        scan.last_col, scan.rightmost = _col_of(all_letters[i].decode(), 0), (all_letters[i] + all_rows[i]).decode()
     return scan
 
 
