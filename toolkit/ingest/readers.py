@@ -648,13 +648,14 @@ def _scan_xlsx(path: Path) -> dict[str, _Scan]:
 # A sheet with no formulas, error values, hidden rows or namespace prefixes (every template copy
 # and most county tables) needs only its extent, which two C-speed regex passes give; anything
 # else goes through the parser above. Both agree on such sheets (tests/test_readers.py).
-_PLAIN_BLOCKERS = re.compile(rb'<f[\s>/]|t="e"|hidden=|zeroHeight=|<[A-Za-z_][\w.-]*:(?:c|row|v|f)[\s>/]|<!')
+_PLAIN_BLOCKERS = re.compile(rb'<(?:f[\s>/]|!|[A-Za-z_][\w.-]*:(?:c|row|v|f)[\s>/])')
+_PLAIN_BLOCKING_TEXT = (b'hidden=', b'zeroHeight=', b't="e"', b"t='e'")  # plain substring tests: faster than a regex
 _VALUED_CELL = re.compile(rb'<c(?:\s[^>]*)?(?<!/)>(?=\s*<(?:v|is)\b)')
 _VALUED_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*(?<!/)>(?=\s*<(?:v|is)\b)')
 
 
 def _scan_plain_sheet(data: bytes) -> _Scan | None:
-    if _PLAIN_BLOCKERS.search(data):
+    if any(text in data for text in _PLAIN_BLOCKING_TEXT) or _PLAIN_BLOCKERS.search(data):
         return None
     refs = _VALUED_REF.findall(data)
     if len(refs) != len(_VALUED_CELL.findall(data)):
