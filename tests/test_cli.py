@@ -58,6 +58,8 @@ def test_packs_lists_every_campaign() -> None:
     assert code == 0
     ids = {row["id"] for row in json.loads(out)}
     assert {"jl-761-2020"} <= ids
+    code, out, _ = run("packs")
+    assert code == 0 and "附件4-1 2020年度省级工业互联网" in out  # the annex number apart from its title
 
 
 def test_pack_check_good_pack() -> None:

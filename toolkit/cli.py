@@ -134,7 +134,7 @@ def packs_cmd(as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for p in packs:
-        annexes = "、".join(f"{a.number}{a.title}" for a in p.annexes)
+        annexes = "、".join(a.file_stem for a in p.annexes)  # 附件4-1 2020年度…申报书
         click.echo(f"{p.id}  {p.version}  {p.title}（{p.notice.number}）")
         click.echo(f"    附件：{annexes}")
 
