@@ -26,7 +26,7 @@ from tests.inbox_fixtures import code
 from toolkit.ingest.records import Record
 from toolkit.packs.examples import example_record, make_idcard
 from toolkit.packs.loader import load_pack
-from toolkit.validate import validate
+from toolkit.validate import Validation, validate
 
 PACK = load_pack("jl-gyhlw-2020")
 APPLICATION, PERFORMANCE = PACK.annex("application"), PACK.annex("performance")
@@ -108,25 +108,80 @@ def record(annex_id: str, changes: dict[str, Any]) -> Record:
     return make_record(annex, {**BASES[annex_id], **changes}, CELLS[annex_id], f"华晟汽车零部件-{annex.number}.xlsx")
 
 
+def with_companion(r: Record) -> list[Record]:
+    """The record and the other form of its project: a 申报书 and its 绩效目标 come together."""
+    other = "performance" if r.annex == "application" else "application"
+    return [r, record(other, {"project_name": r.values.get("project_name")})]
+
+
+def only(result: Validation, r: Record) -> Validation:
+    """What `result` says of `r` alone (its companion form is clean and accepted)."""
+    return Validation(accepted=[x for x in result.accepted if x is r], rejected=[x for x in result.rejected if x is r],
+                      findings=[f for f in result.findings if f.file == r.file],
+                      reasons={k: v for k, v in result.reasons.items() if k[0] == r.file})
+
+
+def check(annex_id: str, changes: dict[str, Any]) -> Validation:
+    """A form checked beside its companion (so the companion rules pass), and its findings alone."""
+    tested = record(annex_id, changes)
+    return only(validate(PACK, with_companion(tested)), tested)
+
+
 @pytest.mark.parametrize("annex_id", sorted(BASES))
 def test_base_forms_are_clean(annex_id: str) -> None:
-    result = validate(PACK, [record(annex_id, {})])
-    assert result.findings == [] and len(result.accepted) == 1
+    result = validate(PACK, with_companion(record(annex_id, {})))
+    assert result.findings == [] and len(result.accepted) == 2
 
 
 def test_every_criterion_has_a_case() -> None:
-    assert {c.id for c in PACK.criteria} == set(CASES)
+    assert {c.id for c in PACK.criteria} == set(CASES) | set(COMPANIONS)
     assert {c.annex for c in PACK.criteria} == {"application", "performance"}
-    assert all(c.kind == "row" for c in PACK.criteria)
+    assert all(c.kind == ("companion" if c.id in COMPANIONS else "row") for c in PACK.criteria)
+
+
+# The companion rules: the failing case is the form sent alone.
+COMPANIONS = {"performance-sent": "application", "application-sent": "performance"}
+
+
+@pytest.mark.parametrize("rule_id", sorted(COMPANIONS))
+def test_companion_pass_and_fail(rule_id: str) -> None:
+    crit = criterion(rule_id)
+    assert crit.annex == COMPANIONS[rule_id]
+    tested = record(crit.annex, {})
+    ok = only(validate(PACK, with_companion(tested)), tested)
+    assert ok.findings == [] and ok.accepted
+    bad = validate(PACK, [tested])
+    finding = the_finding(PACK, crit, bad, CELLS[crit.annex])
+    assert finding.clause == f"申报指南（附件4） {crit.clause}"
+    assert BASE_APP["project_name"] in finding.message
+
+
+def test_a_companion_named_a_little_differently_is_pointed_out() -> None:
+    """A 绩效目标 whose project name lost a word: not the same project to the rule (names are
+    matched exactly), but the message names it so the clerk can have one of them corrected."""
+    application = record("application", {})
+    performance = record("performance", {"project_name": BASE_APP["project_name"].replace("创新", "")})
+    result = validate(PACK, [application, performance])
+    by_code = {f.code: f for f in result.findings}
+    sent = by_code["criteria.performance-sent"]
+    assert f"收到的“{PERFORMANCE.title}”中有“{performance.values['project_name']}”" in sent.message
+    assert by_code["criteria.application-sent"].severity == "warning"
+    assert result.rejected == [application] and result.accepted == [performance]
+
+
+def test_names_match_across_widths_and_spaces() -> None:
+    application = record("application", {"project_name": "长春华晟 汽车零部件（二期）"})
+    performance = record("performance", {"project_name": "长春华晟汽车零部件(二期)"})
+    assert validate(PACK, [application, performance]).findings == []
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_criterion_pass_and_fail(rule_id: str) -> None:
     crit = criterion(rule_id)
     passing, failing = CASES[rule_id]
-    ok = validate(PACK, [record(crit.annex, passing)])
+    ok = check(crit.annex, passing)
     assert ok.findings == [] and ok.accepted, ok.findings
-    bad = validate(PACK, [record(crit.annex, failing)])
+    bad = check(crit.annex, failing)
     finding = the_finding(PACK, crit, bad, CELLS[crit.annex])
     assert finding.clause == f"申报指南（附件4） {crit.clause}"
     if finding.cell is None:  # a list field: ingest gives it no cell, so the message names the form's row
@@ -138,17 +193,17 @@ def test_an_id_card_number_of_the_right_shape_with_a_wrong_check_character_is_re
     """GB 11643-1999: 11010519491231002X is valid; ending in 1 the check character is wrong, and a
     30 February birth date is no date; a passport number is fine once the type says 护照."""
     for number, why in (("110105194912310021", "校验位"), ("110105194902300025", "出生日期")):
-        bad = validate(PACK, [record("application", {"resp_id_number": number})])
+        bad = check("application", {"resp_id_number": number})
         (finding,) = [f for f in bad.findings if f.code == "criteria.idcard-shape"]
         assert why in finding.message and number in finding.message and bad.rejected
-    passport = validate(PACK, [record("application", {"resp_id_type": "护照", "resp_id_number": "E12345678"})])
+    passport = check("application", {"resp_id_type": "护照", "resp_id_number": "E12345678"})
     assert passport.findings == [] and passport.accepted
 
 
 def test_messages_name_the_numbers() -> None:
-    bad = validate(PACK, [record("application", CASES["platform-local-users"][1])])
+    bad = check("application", CASES["platform-local-users"][1])
     assert "现填写 4 户" in bad.findings[0].message
-    bad = validate(PACK, [record("performance", CASES["perf-quantitative-measurable"][1])])
+    bad = check("performance", CASES["perf-quantitative-measurable"][1])
     assert "有 1 项的指标值没有量化（如“协同设计效率：显著提升”）" in bad.findings[0].message
 
 
@@ -157,27 +212,27 @@ def test_messages_name_the_numbers() -> None:
     ({"category": "企业级工业互联网平台项目", "local_users": 4}, False), ({"category": "公共服务项目", "local_users": 0}, True),
 ])
 def test_five_local_enterprises_for_platforms_only(changes: dict[str, Any], ok: bool) -> None:
-    result = validate(PACK, [record("application", {**PLATFORM, **changes})])
+    result = check("application", {**PLATFORM, **changes})
     assert ("criteria.platform-local-users" not in [f.code for f in result.findings]) is ok
 
 
 def test_blank_local_users_says_so() -> None:
-    (finding,) = validate(PACK, [record("application", {**PLATFORM, "local_users": None})]).findings
+    (finding,) = check("application", {**PLATFORM, "local_users": None}).findings
     assert finding.code == "criteria.platform-local-users" and "未填写" in finding.message
 
 
 def test_self_assessment_is_for_manufacturers_only() -> None:
     it_firm = {"enterprise_type": "新一代信息技术类企业", "self_assessment_done": False}
-    assert validate(PACK, [record("application", it_firm)]).findings == []
+    assert check("application", it_firm).findings == []
 
 
 def test_id_number_of_another_kind_of_document_is_not_an_id_card() -> None:
     passport = {"resp_id_type": "护照", "resp_id_number": "E12345678"}
-    assert validate(PACK, [record("application", passport)]).findings == []
+    assert check("application", passport).findings == []
 
 
 def test_an_individual_business_is_not_also_asked_to_check_its_kind() -> None:
-    codes = [f.code for f in validate(PACK, [record("application", CASES["legal-person"][1])]).findings]
+    codes = [f.code for f in check("application", CASES["legal-person"][1]).findings]
     assert codes == ["criteria.legal-person"]
 
 
@@ -216,7 +271,7 @@ def test_declared_formats(key: str, good: str, bad: str, needle: str) -> None:
 
 
 def test_a_published_code_outside_jilin_fails_only_the_criterion() -> None:
-    result = validate(PACK, [record("application", {"uscc": "91440300708461136T"})])
+    result = check("application", {"uscc": "91440300708461136T"})
     assert [(f.code, f.cell) for f in result.findings] == [("criteria.registered-in-jilin", CELLS["application"]["uscc"])]
 
 
@@ -231,7 +286,7 @@ def test_a_filled_form_reads_back_at_the_same_cells(tmp_path: Path) -> None:
     assert read.values["profit_2019"] == -35.0 and read.values["total_investment"] == 1800.0
     assert {k: read.values[k] for k in BASE_APP if k not in ("profit_2019", "total_investment")} == {
         k: v for k, v in BASE_APP.items() if k not in ("profit_2019", "total_investment")}
-    checked = validate(PACK, [read])
+    checked = only(validate(PACK, with_companion(read)), read)
     assert [(f.code, f.cell) for f in checked.findings] == [("criteria.not-loss-making", CELLS["application"]["profit_2019"])]
 
 
@@ -240,5 +295,5 @@ def test_an_unreadable_form_cell_is_reported_at_its_cell(tmp_path: Path) -> None
     read, findings = ingest_one(PACK, inbox)
     (finding,) = findings
     assert (finding.code, finding.field, finding.cell) == ("value.unreadable", "local_users", CELLS["application"]["local_users"])
-    checked = validate(PACK, [read], findings)
+    checked = only(validate(PACK, with_companion(read), findings), read)
     assert checked.rejected == [read] and checked.reasons_for(read) == [finding]

@@ -39,7 +39,8 @@ def test_forms_no_table_lists_are_rows_of_the_summary_read_from_the_forms() -> N
 
 def test_a_form_the_table_lists_stays_behind_its_row(tmp_path: Path) -> None:
     """4-1 申报书 and the city's 4-5 汇总表 of the same projects: one row each (the table's); without
-    the table the 4-5 is compiled from the forms: 依托企业, 联系人, 手机 from the form's cells."""
+    the table the 4-5 is compiled from the forms: 依托企业, 联系人, 手机 from the form's cells. A
+    申报书 sent without its 绩效目标 is rejected, and so is not a row."""
     pack = load_pack("jl-gyhlw-2020")
     both = process(pack, [SAMPLES / "jl-gyhlw-2020"], jobs=1)
     rows = _rows(both)
@@ -47,7 +48,7 @@ def test_a_form_the_table_lists_stays_behind_its_row(tmp_path: Path) -> None:
     assert not both.dedup.suspects and not both.dedup.merged
     inbox = tmp_path / "forms"
     inbox.mkdir()
-    for path in (SAMPLES / "jl-gyhlw-2020").glob("*附件4-1*"):
+    for path in (SAMPLES / "jl-gyhlw-2020").glob("*附件4-[13]*"):  # each 申报书 with its 绩效目标
         shutil.copy(path, inbox / path.name)
     only_forms = process(pack, [inbox], jobs=1)
     forms = [r for r in only_forms.validation.accepted if r.annex == "application"]
@@ -61,6 +62,12 @@ def test_a_form_the_table_lists_stays_behind_its_row(tmp_path: Path) -> None:
         assert row.cells["enterprise"] == form.cells["org_name"]
         assert row.cells["mobile"] == form.cells["contact_mobile"]
     only_forms.check_accounting()
+    for path in inbox.glob("*附件4-3*"):
+        path.unlink()
+    alone = process(pack, [inbox], jobs=1)
+    assert _rows(alone) == [] and alone.validation.accepted == [] and len(alone.validation.rejected) == 3
+    for r in alone.validation.rejected:
+        assert "criteria.performance-sent" in [f.code for f in alone.validation.reasons_for(r)]
 
 
 def test_a_form_named_differently_from_the_table_row_is_a_suspected_duplicate(tmp_path: Path) -> None:

@@ -130,6 +130,37 @@ def group_findings(pack: Pack, annex: Annex, records: Sequence[Record], crit: Cr
     return out
 
 
+def companion_findings(pack: Pack, records: Sequence[Record], companions: Sequence[Record],
+                       crit: Criterion) -> list[tuple[Record, Finding]]:
+    """Each record of `crit.annex` needs a record of `crit.companion` in the batch whose
+    `match_on` fields hold the same values (as text, width and spaces normalised): a 申报书 sent
+    without its 绩效目标. A record whose own match values are all blank is left to the required-field
+    check. When a companion's name is close (a typo, a dropped 项目), the message names it."""
+    from rapidfuzz import fuzz, process
+
+    own = list(crit.match_on)
+    theirs = [crit.match_on[k] for k in own]
+    sent = {tuple(clean(c.values.get(k)) for k in theirs) for c in companions}
+    first_names = sorted({clean(c.values.get(theirs[0])) for c in companions} - {""})
+    other = pack.annex(crit.companion) if crit.companion else None
+    other_title = other.title if other is not None else crit.companion or ""
+    field = crit.field or own[0]
+    out = []
+    for r in records:
+        key = tuple(clean(r.values.get(k)) for k in own)
+        if not any(key) or key in sent:
+            continue
+        message = render_message(crit.message, r.values)
+        near = process.extractOne(key[0], first_names, scorer=fuzz.ratio, score_cutoff=80) if key[0] else None
+        if near is not None:
+            message += f"（收到的“{other_title}”中有“{near[0]}”，与此处填写的不一致，如为同一项目请改为一致）"
+        cell = r.cells.get(field)
+        text = f"{_prefix(cell, r)}{message}（{pack.clause_text(crit.clause)}）"
+        out.append((r, Finding(f"criteria.{crit.id}", crit.severity, text, file=r.file, sheet=r.sheet, row=_row_of(cell, r),
+                               cell=cell, field=field, clause=pack.clause_text(crit.clause), value=r.values.get(field))))
+    return out
+
+
 def prior_by_row(records: Sequence[Record], prior: Iterable[Finding]) -> dict[RowKey, list[Finding]]:
     """Ingest's findings by the row of the record they concern."""
     by_row: dict[RowKey, list[Finding]] = defaultdict(list)
@@ -203,6 +234,12 @@ def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (
             members = [r for r in records if r.annex == crit.annex]
             for f in group_findings(pack, annexes[crit.annex], members, crit):
                 by_row[row_key(f.file, f.sheet, f.row)].append(f)
+                new.append(f)
+        elif crit.kind == "companion":
+            members = [r for r in records if r.annex == crit.annex]
+            companions = [r for r in records if r.annex == crit.companion]
+            for r, f in companion_findings(pack, members, companions, crit):
+                by_row[row_key(r.file, r.sheet, r.row)].append(f)
                 new.append(f)
     for r in records:
         errors = [f for f in by_row[row_key(r.file, r.sheet, r.row)] if f.is_error]

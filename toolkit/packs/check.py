@@ -207,6 +207,17 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
             add("group-rule", f"{label} 是分组计数规则，需要 group_by 和 max_count")
         elif crit["group_by"] not in fields:
             add("unknown-field", f"{label} 的 group_by 指向未声明的字段“{crit['group_by']}”")
+    elif kind == "companion":
+        other = fields_by_annex.get(crit.get("companion") or "")
+        if other is None or not crit.get("match_on"):
+            add("companion-rule", f"{label} 是配套材料规则，需要 companion（已声明的附件）和 match_on")
+        else:
+            for own, theirs in crit["match_on"].items():
+                if own not in fields:
+                    add("unknown-field", f"{label} 的 match_on 指向未声明的字段“{own}”", field=own)
+                if theirs not in other:
+                    add("unknown-field", f"{label} 的 match_on 指向附件“{crit['companion']}”中未声明的字段“{theirs}”",
+                        field=theirs)
     elif not crit.get("check"):
         add("no-check", f"{label} 没有 check 表达式")
     known_vars = set(fields) | set(EXTRA_VARIABLES)

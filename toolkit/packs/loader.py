@@ -227,6 +227,8 @@ def build_pack(raw: dict[str, Any], path: Path | None) -> Pack:
                 group_by=c.get("group_by"),
                 max_count=c.get("max_count"),
                 values=c.get("values", {}),
+                companion=c.get("companion"),
+                match_on=c.get("match_on", {}),
             )
             for c in raw.get("criteria", ())
             # One rule may apply to several annexes (the 推荐汇总表 row and the 申报表 form of the

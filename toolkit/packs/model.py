@@ -125,7 +125,7 @@ class Criterion:
     severity: Literal["error", "warning"]
     annex: str
     message: str
-    kind: Literal["row", "group"] = "row"
+    kind: Literal["row", "group", "companion"] = "row"
     title: str | None = None
     when: str | None = None
     check: str | None = None
@@ -133,6 +133,8 @@ class Criterion:
     group_by: str | None = None
     max_count: int | None = None
     values: dict[str, str] = dc_field(default_factory=dict)
+    companion: str | None = None  # kind companion: the annex each record needs a record of
+    match_on: dict[str, str] = dc_field(default_factory=dict)  # this annex's field -> the companion's
 
 
 @dataclass(frozen=True)
