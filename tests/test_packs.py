@@ -211,3 +211,22 @@ def test_minimal_pack_written_by_hand(tmp_path: Path) -> None:
     folder = write_pack(tmp_path, raw)
     assert check_pack_dir(folder) == []
     assert load_pack(folder).annex("t").field("name").required
+
+
+def _companion(**values: Any) -> Any:
+    def change(raw: dict[str, Any]) -> None:
+        rule = next(c for c in raw["criteria"] if c["id"] == "performance-sent")
+        rule.update(values)
+
+    return change
+
+
+def test_companion_rules_are_checked(tmp_path: Path) -> None:
+    """jl-gyhlw-2020's 申报书 needs its 绩效目标: pack-check names a missing companion annex or a
+    match field that either annex does not declare."""
+    assert _codes(mutated_pack(tmp_path / "ok", _companion(), base="jl-gyhlw-2020")) == []
+    assert _codes(mutated_pack(tmp_path / "a", _companion(companion="no-such-annex"), base="jl-gyhlw-2020")) == [
+        "pack.companion-rule"]
+    bad = mutated_pack(tmp_path / "b", _companion(match_on={"project": "project_name", "project_name": "name"}),
+                       base="jl-gyhlw-2020")
+    assert _codes(bad) == ["pack.unknown-field", "pack.unknown-field"]
