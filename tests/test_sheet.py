@@ -4,6 +4,7 @@ fails rather than the summary quietly changing."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -44,9 +45,8 @@ def _put(ws: Worksheet, fast: bool, row: int, first_col: int, values: list[Any],
             ws.write_string(row, c, str(value), fmt)
 
 
-def _write(path: Path, fast: bool) -> None:
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+def _write(path: Path, fast: bool, book: type[Workbook] = xlsxwriter.Workbook) -> None:
+    wb = book(str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"created": datetime(2020, 7, 20)})
     plain = wb.add_format({"border": 1})
     wrap = wb.add_format({"border": 1, "text_wrap": True, "num_format": "@"})
@@ -74,6 +74,9 @@ def _write(path: Path, fast: bool) -> None:
     chart = wb.add_chart({"type": "column"})
     chart.add_series({"categories": "=明细!$B$21:$B$30", "values": "=明细!$C$21:$C$30"})  # cached from stored rows
     ws.insert_chart(66, 1, chart)
+    other: Worksheet = add_sheet(wb, "另表") if fast else wb.add_worksheet("另表")  # no chart reads it
+    for r in range(3):
+        _put(other, fast, r, 0, [f"只在另表{r}", "长春市朝阳区人工智能产业园建设项目（一期）", r * 1.5, None], [plain, wrap, plain, plain])
     wb.close()
 
 
@@ -98,3 +101,31 @@ def test_fast_sheet_refuses_nan_as_xlsxwriter_does(tmp_path: Path) -> None:
     with pytest.raises(TypeError):
         ws.put_row(0, 0, [float("nan")], [wb.add_format({})])
     wb.close()
+
+
+def _content(path: Path) -> dict[str, bytes]:
+    """The parts with every shared-string reference replaced by its text: what a reader sees,
+    whatever order the texts were put in the shared-string table."""
+    parts = _parts(path)
+    sst = parts.pop("xl/sharedStrings.xml")
+    texts = re.findall(rb"<si>(.*?)</si>", sst, re.S)
+    counts = re.search(rb'count="(\d+)" uniqueCount="(\d+)"', sst)
+    assert counts is not None
+    parts["sharedStrings counts"] = counts.group(0)
+    for name in [n for n in parts if n.startswith("xl/worksheets/sheet")]:
+        parts[name] = re.sub(rb't="s"><v>(\d+)</v>', lambda m: b'shared="' + texts[int(m.group(1))] + b'"', parts[name])
+    return parts
+
+
+def test_a_book_shares_the_texts_of_stored_rows_as_it_writes_them(tmp_path: Path) -> None:
+    """In a Book, put_row keeps rows whole and their texts enter the shared strings as the sheet
+    is written: the same cells, formats, spans, chart cache and string counts as xlsxwriter's."""
+    from toolkit.fastsheet import Book
+
+    _write(tmp_path / "plain.xlsx", fast=False)
+    _write(tmp_path / "book.xlsx", fast=True, book=Book)
+    plain, book = _content(tmp_path / "plain.xlsx"), _content(tmp_path / "book.xlsx")
+    assert book.keys() == plain.keys()
+    for name in plain:
+        assert book[name] == plain[name], name
+

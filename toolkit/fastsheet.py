@@ -11,12 +11,15 @@ changes its cells shows there.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import partial
 from typing import Any, cast
 
 import xlsxwriter.workbook as _workbook_module
 from xlsxwriter.format import Format
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
@@ -34,7 +37,24 @@ COMPRESS_LEVEL = 1
 
 class Book(Workbook):
     """An xlsxwriter workbook zipped at COMPRESS_LEVEL (xlsxwriter has no option for it; its
-    `_store_workbook` opens the ZipFile by the module-level name, replaced here while it runs)."""
+    `_store_workbook` opens the ZipFile by the module-level name, replaced here while it runs).
+
+    Its fast sheets' stored rows put their texts in the shared strings as their XML is written,
+    at close: one pass over each cell instead of two. The shared-string list is therefore made
+    again after every sheet is written (xlsxwriter makes it once, before), and where xlsxwriter's
+    own code reads it in between (a chart's cached values)."""
+
+    def _add_sheet(self, name: Any, worksheet_class: Any = None) -> Any:
+        sheet = super()._add_sheet(name, worksheet_class=worksheet_class)
+        if isinstance(sheet, Sheet):
+            sheet.strings_at_close = True
+        return sheet
+
+    def _prepare_sst_string_data(self) -> None:
+        index_strings(self.str_table)
+
+    def _get_packager(self) -> Any:
+        return _Packager()
 
     def _store_workbook(self) -> None:
         original = _workbook_module.ZipFile
@@ -45,11 +65,30 @@ class Book(Workbook):
             _workbook_module.ZipFile = original
 
 
+def index_strings(table: SharedStringTable) -> None:
+    """xlsxwriter's shared-string list (index -> text), keeping the text -> index table so that
+    more texts can still be added."""
+    table.string_array = sorted(table.string_table, key=table.string_table.__getitem__)
+
+
+class _Packager(Packager):
+    def _write_shared_strings_file(self) -> None:
+        index_strings(self.workbook.str_table)  # with the texts the sheets added as they were written
+        super()._write_shared_strings_file()
+
+
 def add_sheet(wb: Workbook, name: str) -> Sheet:
     return cast(Sheet, wb.add_worksheet(name, worksheet_class=Sheet))
 
 
 class Sheet(Worksheet):
+    strings_at_close = False  # set by Book: rows may be stored whole and their texts shared at close
+
+    def __init__(self) -> None:
+        super().__init__()
+        # row -> (first column, values, formats): rows of formatted plain cells, written at close.
+        self.stored_rows: dict[int, tuple[int, tuple[Any, ...], tuple[Format, ...]]] = {}
+
     def put_row(self, row: int, first_col: int, values: Sequence[Any], formats: Sequence[Format]) -> None:
         """Store `values` from `first_col` on, each with its format, as `write_blank` (None),
         `write_string` (text) and `write_number` (int, float) would store them."""
@@ -59,6 +98,29 @@ class Sheet(Worksheet):
             for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=first_col):
                 self._put_slow(row, col, value, fmt)
             return
+        if self.strings_at_close and row not in self.table and row not in self.stored_rows and self._plain(values, formats):
+            self.stored_rows[row] = (first_col, tuple(values), tuple(formats))
+            return
+        self._materialize(row)
+        self._put_cells(row, first_col, values, formats)
+
+    def _plain(self, values: Sequence[Any], formats: Sequence[Format]) -> bool:
+        """Every cell formatted, and a blank, a short text or an ordinary number: what
+        `_write_rows` writes itself (tested with C-level passes, not a loop per cell)."""
+        kinds = set(map(type, values))
+        if not kinds <= _PLAIN_TYPES or len(formats) != len(values) or None in formats:
+            return False
+        if str in kinds and max(map(len, [v for v in values if type(v) is str])) > self.xls_strmax // 2:
+            return False
+        if int in kinds or float in kinds:
+            numbers = [v for v in values if type(v) is float or type(v) is int]
+            try:  # NaN, infinities and numbers beyond 1e300 go the way of write_number
+                return all(map(math.isfinite, numbers)) and max(map(abs, numbers)) < _NUMBER_LIMIT
+            except OverflowError:
+                return False
+        return True
+
+    def _put_cells(self, row: int, first_col: int, values: Sequence[Any], formats: Sequence[Format]) -> None:
         cells = self.table[row]
         shared = self.str_table._get_shared_string_index
         short = self.xls_strmax // 2  # a text under half the limit cannot exceed it (xlsxwriter's test)
@@ -74,11 +136,37 @@ class Sheet(Worksheet):
             else:
                 self._put_slow(row, col, value, fmt)
 
+    def _materialize(self, row: int) -> None:
+        """A stored row as xlsxwriter's own cells (its texts shared now), keeping any cell
+        written over it since: for xlsxwriter's code that reads its cell table."""
+        stored = self.stored_rows.pop(row, None)
+        if stored is None:
+            return
+        first_col, values, formats = stored
+        written = dict(self.table.get(row, {}))
+        self._put_cells(row, first_col, values, formats)
+        self.table[row].update(written)
+
+    def _materialize_all(self) -> None:
+        for row in list(self.stored_rows):
+            self._materialize(row)
+
+    def _get_range_data(self, row_start: int, col_start: int, row_end: int, col_end: int) -> Any:
+        if self.stored_rows:  # a chart's cached values are read from xlsxwriter's cells
+            self._materialize_all()
+            index_strings(self.str_table)
+        return super()._get_range_data(row_start, col_start, row_end, col_end)
+
+    def autofit(self, max_width: int | None = None) -> None:
+        self._materialize_all()
+        super().autofit(max_width)
+
     def release(self) -> None:
         """Drop the stored cells once the workbook is closed. The sheet and its workbook hold
         each other, so without this the cells would wait for the cyclic collector, which then
         has to walk every one of them."""
         self.table.clear()
+        self.stored_rows.clear()
 
     def _put_slow(self, row: int, col: int, value: Any, fmt: Format) -> None:
         if value is None:
@@ -96,7 +184,9 @@ class Sheet(Worksheet):
         high = 0
         first_col, last_col = self.dim_colmin, self.dim_colmax
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
-            for cols in (self.table.get(row_num), self.comments.get(row_num)):
+            stored = self.stored_rows.get(row_num)
+            spread = range(stored[0], stored[0] + len(stored[1])) if stored else None
+            for cols in (self.table.get(row_num), self.comments.get(row_num), spread):
                 if not cols:
                     continue
                 a, b = min(cols), max(cols)
@@ -124,8 +214,36 @@ class Sheet(Worksheet):
         write = self.fh.write
         heads = [f'<c r="{xl_col_to_name(c)}' for c in range(last_col + 1)]  # column -> '<c r="B'
         styles: dict[Format, str] = {}  # format -> ' s="3"' (xf indexes are fixed by now)
+        for row in [r for r in self.hyperlinks if r in self.stored_rows]:
+            self._materialize(row)  # xlsxwriter's hyperlink code reads the cell under the link
+        stored_rows = self.stored_rows
+        shared = self.str_table._get_shared_string_index
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row_num)
+            stored = stored_rows.get(row_num)
+            if stored is not None and cells:
+                self._materialize(row_num)  # a cell written in a stored row's line since
+                stored, cells = None, table.get(row_num)
+            if stored is not None:
+                self._write_row(row_num, spans.get(int(row_num / 16)), row_info.get(row_num))
+                number = str(row_num + 1)
+                col_num, values, formats = stored
+                parts: list[str] = []
+                for value, fmt in zip(values, formats, strict=True):
+                    try:
+                        style = styles[fmt]
+                    except KeyError:
+                        style = styles[fmt] = f'" s="{fmt._get_xf_index()}"'
+                    if value is None:
+                        parts.append(f"{heads[col_num]}{number}{style}/>")
+                    elif type(value) is str:
+                        parts.append(f'{heads[col_num]}{number}{style} t="s"><v>{shared(value)}</v></c>')
+                    else:
+                        parts.append(f"{heads[col_num]}{number}{style}><v>{value:.16G}</v></c>")
+                    col_num += 1
+                parts.append("</row>")
+                write("".join(parts))
+                continue
             if not (row_num in row_info or row_num in comments or cells):
                 continue
             span = spans.get(int(row_num / 16))
@@ -134,7 +252,7 @@ class Sheet(Worksheet):
                 continue
             self._write_row(row_num, span, row_info.get(row_num))
             number = str(row_num + 1)
-            parts: list[str] = []
+            parts = []
             for col_num in sorted(cells):
                 if not first_col <= col_num <= last_col:
                     continue
@@ -162,3 +280,4 @@ class Sheet(Worksheet):
 
 
 _FAST = frozenset({CellStringTuple, CellNumberTuple, CellBlankTuple})
+_PLAIN_TYPES = frozenset({str, int, float, type(None)})
