@@ -42,6 +42,19 @@ def xxe_in_shared_strings(path: Path, secret: Path) -> Path:
     return path
 
 
+def dtd_after_a_long_comment(path: Path, secret: Path) -> Path:
+    """The external entity of xxe_in_sheet behind 2 MB of comment: legal XML (a prolog may hold
+    comments before the DOCTYPE), and past where a guard looking at a part's head would stop."""
+    base = one_sheet_xlsx(path.with_suffix(".base.xlsx"))
+    padding = "<!--" + "填" * (700 * 1024) + "-->"  # 2.1 MB in UTF-8
+    xml = (f'<?xml version="1.0"?>{padding}<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'
+           f'<worksheet xmlns="{SML}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c>'
+           f'</row></sheetData></worksheet>').encode()
+    rewrite_zip(base, path, {SHEET1: xml})
+    base.unlink()
+    return path
+
+
 def billion_laughs(path: Path, part: str = SHARED) -> Path:
     """Ten levels of ten: 10**9 'lol's from a few hundred bytes, if a parser expands them."""
     entities = '<!ENTITY lol0 "lol">' + "".join(

@@ -85,7 +85,8 @@ def status_of(data: dict[str, Any], name: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- XML entities
 
 
-@pytest.mark.parametrize("build", [hf.xxe_in_sheet, hf.xxe_in_shared_strings], ids=["sheet", "sharedStrings"])
+@pytest.mark.parametrize("build", [hf.xxe_in_sheet, hf.xxe_in_shared_strings, hf.dtd_after_a_long_comment],
+                         ids=["sheet", "sharedStrings", "after 2 MB of comment"])
 def test_xxe_is_refused_and_the_secret_never_reaches_an_output(tmp_path: Path, build: Any) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET, encoding="utf-8")

@@ -27,7 +27,8 @@ KNOWN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 # Parts the readers open in a workbook's zip (readers._zip_kind reads the last two to classify).
 WORKBOOK_MARKERS = frozenset({"xl/workbook.xml", "xl/workbook.bin", "content.xml", "mimetype"})
-HEAD = 1 << 20  # the prolog of an XML part (where a DTD would be) is looked for in its first MB
+DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")  # looked for in the whole of every part, as it is inflated
+_OVERLAP = max(map(len, DTD_MARKERS)) - 1  # a marker split across two chunks is still found
 # Excel, WPS and LibreOffice never write a DTD; with one, a part can declare entities that expand a
 # few bytes into gigabytes (billion laughs) or pull in a file from the clerk's disk (XXE). Our XML
 # parsers refuse DTDs anyway; refusing the file here says why in words a clerk can act on.
@@ -107,15 +108,15 @@ def unsafe_name(member: str) -> bool:
 
 def _check_inflated(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> Refusal | None:
     """Inflate every member into nothing, stopping as soon as one gives more than it declares;
-    an XML part that opens with a DTD is refused too (see DTD_MESSAGE)."""
+    a part with a DTD anywhere in it is refused too (see DTD_MESSAGE)."""
     try:
         with open(path, "rb") as fh:
             for info in infos:
                 inflated = _inflate(fh, info, info.file_size + 1)
                 if inflated is None:
                     continue
-                produced, head = inflated
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                produced, has_dtd = inflated
+                if has_dtd:
                     return Refusal("file.unsafe", DTD_MESSAGE.format(name=path.name, part=info.filename[:60]),
                                    detail=info.filename[:300])
                 if produced > info.file_size:
@@ -127,9 +128,10 @@ def _check_inflated(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) ->
     return None
 
 
-def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, cap: int) -> tuple[int, bytes] | None:
-    """Bytes the member inflates to, counting no further than `cap`, and its first MB; None when
-    the member cannot be located or inflated (a broken file the readers will call corrupt)."""
+def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, cap: int) -> tuple[int, bool] | None:
+    """Bytes the member inflates to, counting no further than `cap`, and whether a DTD marker
+    appears in them; None when the member cannot be located or inflated (a broken file the
+    readers will call corrupt)."""
     fh.seek(info.header_offset)
     header = fh.read(30)
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
@@ -137,29 +139,34 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, cap: int) -> tuple[int, bytes]
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     fh.seek(info.header_offset + 30 + name_len + extra_len)
     left = info.compress_size
-    if info.compress_type == zipfile.ZIP_STORED:
-        return min(left, cap), fh.read(min(left, HEAD))
+    stored = info.compress_type == zipfile.ZIP_STORED
     inflater = zlib.decompressobj(-15)
     produced = 0
-    head = b""
+    tail = b""
+    found = False
+
+    def see(data: bytes) -> None:
+        nonlocal produced, tail, found
+        produced += len(data)
+        window = tail + data
+        found = found or any(marker in window for marker in DTD_MARKERS)
+        tail = window[-_OVERLAP:]
+
     try:
-        while left > 0 and produced < cap and not inflater.eof:
+        while left > 0 and produced < cap and not found and (stored or not inflater.eof):
             chunk = fh.read(min(left, 1 << 16))
             if not chunk:
                 break
             left -= len(chunk)
-            data = inflater.decompress(chunk, HEAD)
-            produced += len(data)
-            if len(head) < HEAD:
-                head += data[: HEAD - len(head)]
-            while inflater.unconsumed_tail and produced < cap:
-                data = inflater.decompress(inflater.unconsumed_tail, HEAD)
-                produced += len(data)
-                if len(head) < HEAD:
-                    head += data[: HEAD - len(head)]
+            if stored:
+                see(chunk)
+                continue
+            see(inflater.decompress(chunk, 1 << 20))
+            while inflater.unconsumed_tail and produced < cap and not found:
+                see(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
     except zlib.error:
         return None
-    return produced, head
+    return produced, found
 
 
 def _too_large(name: str, what: str, key: str) -> Refusal:
