@@ -217,42 +217,25 @@ class Sheet(Worksheet):
         for row in [r for r in self.hyperlinks if r in self.stored_rows]:
             self._materialize(row)  # xlsxwriter's hyperlink code reads the cell under the link
         stored_rows = self.stored_rows
-        shared = self.str_table._get_shared_string_index
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row_num)
             stored = stored_rows.get(row_num)
             if stored is not None and cells:
                 self._materialize(row_num)  # a cell written in a stored row's line since
                 stored, cells = None, table.get(row_num)
+            span = spans.get(int(row_num / 16))
             if stored is not None:
-                self._write_row(row_num, spans.get(int(row_num / 16)), row_info.get(row_num))
-                number = str(row_num + 1)
-                col_num, values, formats = stored
-                parts: list[str] = []
-                for value, fmt in zip(values, formats, strict=True):
-                    try:
-                        style = styles[fmt]
-                    except KeyError:
-                        style = styles[fmt] = f'" s="{fmt._get_xf_index()}"'
-                    if value is None:
-                        parts.append(f"{heads[col_num]}{number}{style}/>")
-                    elif type(value) is str:
-                        parts.append(f'{heads[col_num]}{number}{style} t="s"><v>{shared(value)}</v></c>')
-                    else:
-                        parts.append(f"{heads[col_num]}{number}{style}><v>{value:.16G}</v></c>")
-                    col_num += 1
-                parts.append("</row>")
-                write("".join(parts))
+                self._write_row(row_num, span, row_info.get(row_num))
+                write(self._stored_row_xml(str(row_num + 1), stored, heads, styles))
                 continue
             if not (row_num in row_info or row_num in comments or cells):
                 continue
-            span = spans.get(int(row_num / 16))
             if not cells:
                 self._write_empty_row(row_num, span, row_info.get(row_num))
                 continue
             self._write_row(row_num, span, row_info.get(row_num))
             number = str(row_num + 1)
-            parts = []
+            parts: list[str] = []
             for col_num in sorted(cells):
                 if not first_col <= col_num <= last_col:
                     continue
@@ -277,6 +260,28 @@ class Sheet(Worksheet):
                     parts.append(f"{head}{number}{style}/>")
             parts.append("</row>")
             write("".join(parts))
+
+
+    def _stored_row_xml(self, number: str, stored: tuple[int, tuple[Any, ...], tuple[Format, ...]],
+                        heads: list[str], styles: dict[Format, str]) -> str:
+        """A stored row's cells and the row's end tag; its texts enter the shared strings here."""
+        shared = self.str_table._get_shared_string_index
+        col_num, values, formats = stored
+        parts: list[str] = []
+        for value, fmt in zip(values, formats, strict=True):
+            try:
+                style = styles[fmt]
+            except KeyError:
+                style = styles[fmt] = f'" s="{fmt._get_xf_index()}"'
+            if value is None:
+                parts.append(f"{heads[col_num]}{number}{style}/>")
+            elif type(value) is str:
+                parts.append(f'{heads[col_num]}{number}{style} t="s"><v>{shared(value)}</v></c>')
+            else:
+                parts.append(f"{heads[col_num]}{number}{style}><v>{value:.16G}</v></c>")
+            col_num += 1
+        parts.append("</row>")
+        return "".join(parts)
 
 
 _FAST = frozenset({CellStringTuple, CellNumberTuple, CellBlankTuple})
