@@ -157,3 +157,16 @@ def _shared_agrees(pack: Any, annex: Any, rules: Any, shared: Any, row_context: 
                     (rule.criterion.id, change)
 
     agree()
+
+
+def test_a_failing_function_says_nothing_on_the_console(caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
+    """months_between of a blank date fails the rule with a reason; the CEL library's own English
+    warning about it does not reach the clerk's console."""
+    from toolkit.criteria import compile_expression, row_context
+
+    program, _, _ = compile_expression("months_between(start_date, end_date) > 1")
+    with pytest.raises(Exception, match="months_between"):
+        program.execute(row_context({"start_date": None, "end_date": "2020-07"}))
+    assert [r for r in caplog.records if r.name.startswith("cel")] == []
+    out, err = capfd.readouterr()
+    assert "Python function" not in out + err

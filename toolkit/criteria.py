@@ -15,6 +15,7 @@ county left the cell blank. Dates are ISO text of their precision (`2020-07`, `2
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +24,11 @@ from typing import Any
 import cel
 
 from toolkit.packs.model import Annex, Criterion, Pack
+
+# The CEL library logs every failing Python function (months_between of a blank date) at WARNING,
+# in English; the failure is already the rule's reason in its finding, so on a clerk's console
+# that line would only be noise.
+logging.getLogger("cel").setLevel(logging.ERROR)
 
 EXTRA_VARIABLES = ("campaign_year", "route")
 
