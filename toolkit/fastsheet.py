@@ -1,12 +1,13 @@
-"""An xlsxwriter worksheet for big tables (the summary's, the report's) that writes the same bytes, faster.
+"""An xlsxwriter worksheet for big tables (the summary's, the report's) that writes the same cells, faster.
 
 Most of a summary's time goes to xlsxwriter's two per-cell steps: storing a cell (a decorated
 public call that checks the bounds cell by cell) and, at close, writing its `<c>` element through
 a general attribute-escaping writer. `Sheet.put_row` stores a row of plain cells with one bounds
 check, and `Sheet._write_rows` writes a formatted text, number or blank cell's element directly;
-anything else (formulas, long text, NaN, constant_memory) goes through xlsxwriter's own code.
-tests/test_sheet.py compares the bytes with plain xlsxwriter's, so an xlsxwriter upgrade that
-changes its cells shows there.
+anything else (formulas, long text, NaN, constant_memory) goes through xlsxwriter's own code. In
+a `Book`, a row's texts are shared as its XML is written. tests/test_sheet.py compares the bytes
+with plain xlsxwriter's (in a plain Workbook) and the content (in a Book, where the shared strings
+come in another order), so an xlsxwriter upgrade that changes its cells shows there.
 """
 
 from __future__ import annotations
@@ -213,7 +214,7 @@ class Sheet(Worksheet):
         first_col, last_col = self.dim_colmin, self.dim_colmax
         write = self.fh.write
         heads = [f'<c r="{xl_col_to_name(c)}' for c in range(last_col + 1)]  # column -> '<c r="B'
-        styles: dict[Format, str] = {}  # format -> ' s="3"' (xf indexes are fixed by now)
+        styles = _StyleAttributes()
         for row in [r for r in self.hyperlinks if r in self.stored_rows]:
             self._materialize(row)  # xlsxwriter's hyperlink code reads the cell under the link
         stored_rows = self.stored_rows
@@ -248,10 +249,7 @@ class Sheet(Worksheet):
                     self._write_cell(row_num, col_num, cell)
                     continue
                 head = heads[col_num]
-                try:
-                    style = styles[fmt]
-                except KeyError:
-                    style = styles[fmt] = f'" s="{fmt._get_xf_index()}"'
+                style = styles[fmt]
                 if kind is CellStringTuple:
                     parts.append(f'{head}{number}{style} t="s"><v>{cell[0]}</v></c>')
                 elif kind is CellNumberTuple:
@@ -261,18 +259,14 @@ class Sheet(Worksheet):
             parts.append("</row>")
             write("".join(parts))
 
-
     def _stored_row_xml(self, number: str, stored: tuple[int, tuple[Any, ...], tuple[Format, ...]],
-                        heads: list[str], styles: dict[Format, str]) -> str:
+                        heads: list[str], styles: _StyleAttributes) -> str:
         """A stored row's cells and the row's end tag; its texts enter the shared strings here."""
         shared = self.str_table._get_shared_string_index
         col_num, values, formats = stored
         parts: list[str] = []
         for value, fmt in zip(values, formats, strict=True):
-            try:
-                style = styles[fmt]
-            except KeyError:
-                style = styles[fmt] = f'" s="{fmt._get_xf_index()}"'
+            style = styles[fmt]
             if value is None:
                 parts.append(f"{heads[col_num]}{number}{style}/>")
             elif type(value) is str:
@@ -282,6 +276,15 @@ class Sheet(Worksheet):
             col_num += 1
         parts.append("</row>")
         return "".join(parts)
+
+
+class _StyleAttributes(dict[Format, str]):
+    """Format -> the end of a cell's reference and its style attribute, `" s="3"`, worked out on
+    first use (at close, when xf indexes are given out in the order xlsxwriter gives them)."""
+
+    def __missing__(self, fmt: Format) -> str:
+        found = self[fmt] = f'" s="{fmt._get_xf_index()}"'
+        return found
 
 
 _FAST = frozenset({CellStringTuple, CellNumberTuple, CellBlankTuple})
