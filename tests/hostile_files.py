@@ -22,10 +22,11 @@ INJECTIONS = ("=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3+cmd|' /C calc'!A0", "@SUM
               "\t=HYPERLINK(\"http://x\")", "\r=1+1")
 
 
-def xxe_in_sheet(path: Path, secret: Path) -> Path:
-    """An external entity naming a local file, used in an inline-string cell of the sheet."""
+def xxe_in_sheet(path: Path, secret: Path, prolog: str = "") -> Path:
+    """An external entity naming a local file, used in an inline-string cell of the sheet;
+    `prolog` goes between the XML declaration and the DOCTYPE."""
     base = one_sheet_xlsx(path.with_suffix(".base.xlsx"))
-    xml = (f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'
+    xml = (f'<?xml version="1.0"?>{prolog}<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'
            f'<worksheet xmlns="{SML}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c>'
            f'</row></sheetData></worksheet>').encode()
     rewrite_zip(base, path, {SHEET1: xml})
@@ -43,16 +44,9 @@ def xxe_in_shared_strings(path: Path, secret: Path) -> Path:
 
 
 def dtd_after_a_long_comment(path: Path, secret: Path) -> Path:
-    """The external entity of xxe_in_sheet behind 2 MB of comment: legal XML (a prolog may hold
-    comments before the DOCTYPE), and past where a guard looking at a part's head would stop."""
-    base = one_sheet_xlsx(path.with_suffix(".base.xlsx"))
-    padding = "<!--" + "填" * (700 * 1024) + "-->"  # 2.1 MB in UTF-8
-    xml = (f'<?xml version="1.0"?>{padding}<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'
-           f'<worksheet xmlns="{SML}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c>'
-           f'</row></sheetData></worksheet>').encode()
-    rewrite_zip(base, path, {SHEET1: xml})
-    base.unlink()
-    return path
+    """xxe_in_sheet behind 2 MB of comment: legal XML (a prolog may hold comments before the
+    DOCTYPE), and past where a guard looking at a part's head would stop."""
+    return xxe_in_sheet(path, secret, prolog="<!--" + "填" * (700 * 1024) + "-->")  # 2.1 MB in UTF-8
 
 
 def billion_laughs(path: Path, part: str = SHARED) -> Path:
