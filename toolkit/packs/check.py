@@ -15,7 +15,13 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from toolkit.findings import Finding
-from toolkit.packs.loader import PACK_FILE, meta_schema, read_pack_json, resolve_pack_dir
+from toolkit.packs.loader import (
+    PACK_FILE,
+    criterion_annexes,
+    meta_schema,
+    read_pack_json,
+    resolve_pack_dir,
+)
 
 VALUE_TYPES_WITH_UNIT = ("number", "integer")
 SUMMARY_EXTRA_COLUMNS = ("route", "reporting_unit")
@@ -65,7 +71,7 @@ def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
     for dup in _dups(c["id"] for c in raw["criteria"]):
         add("duplicate-criterion", f"规则编号“{dup}”重复")
     for crit in raw["criteria"]:
-        for annex_id in [crit["annex"]] if isinstance(crit["annex"], str) else crit["annex"]:
+        for annex_id in criterion_annexes(crit):
             _check_criterion({**crit, "annex": annex_id}, fields_by_annex, add)
 
     routing = raw.get("routing")

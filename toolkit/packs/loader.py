@@ -196,6 +196,14 @@ def _annex(data: dict[str, Any], lists: dict[str, Any]) -> Annex:
     )
 
 
+def criterion_annexes(raw: dict[str, Any]) -> list[str]:
+    """The annexes a criterion of pack.json checks. One rule may apply to several (the 推荐汇总表
+    row and the 申报表 form of the same project): it is then one criterion per annex, with the
+    same id and clause."""
+    annex = raw["annex"]
+    return [annex] if isinstance(annex, str) else list(annex)
+
+
 def build_pack(raw: dict[str, Any], path: Path | None) -> Pack:
     lists = raw.get("choice_lists", {})
     summary = raw.get("summary")
@@ -231,9 +239,7 @@ def build_pack(raw: dict[str, Any], path: Path | None) -> Pack:
                 match_on=c.get("match_on", {}),
             )
             for c in raw.get("criteria", ())
-            # One rule may apply to several annexes (the 推荐汇总表 row and the 申报表 form of the
-            # same project): it is then one criterion per annex, with the same id and clause.
-            for annex_id in ([c["annex"]] if isinstance(c["annex"], str) else c["annex"])
+            for annex_id in criterion_annexes(c)
         ),
         summary=Summary(
             annex=summary["annex"],

@@ -231,7 +231,7 @@ def quick_check(schema: dict[str, Any], checker: FormatChecker) -> Any:
     """A predicate that says, for a plain value, "jsonschema would find nothing wrong" — much
     faster than asking jsonschema, which is then asked only about values that may have errors
     (for their messages). None when the schema uses a keyword it does not know. It never says
-    valid where jsonschema would not (tests/test_schemas_quick.py compares them); when in doubt
+    valid where jsonschema would not (tests/test_schemas.py compares them); when in doubt
     (a float 3.0 for an integer, 1 for an enum of 1.0) it says no and jsonschema decides."""
     if any(k not in _QUICK_KEYWORDS and not k.startswith("x-") for k in schema):
         return None
