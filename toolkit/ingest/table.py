@@ -54,9 +54,7 @@ def read_table(
             raw = row[index] if index < width else None
             if raw is not None:
                 raws[key] = raw
-            # `_normalise` inlined for the common case: a plain value seen before in this column.
-            hit = _CACHE.get((id(f), type(raw), raw, unit)) if type(raw) in _CACHED_TYPES else None
-            parsed = hit[1] if hit is not None and hit[0] is f else _normalise(f, raw, unit)
+            parsed = _normalise(f, raw, unit)
             if parsed.problem or parsed.doubt:
                 cell = f"{letter}{r}"
                 out.findings.append(Finding(
