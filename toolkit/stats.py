@@ -79,7 +79,7 @@ class SummaryStats:
         return cls(**data)
 
 
-def _exact(value: Any) -> Decimal | None:
+def exact_amount(value: Any) -> Decimal | None:
     """An amount as the Decimal its text shows (None when it is not a number), so sums come out
     as a clerk adds them: 0.1 + 0.2 shows as 0.3 万元 in the letter."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -140,7 +140,7 @@ def compute_stats(
 ) -> SummaryStats:
     sum_fields = [k for k in (pack.summary.sum_fields if pack.summary else ()) if k in annex.field_keys]
     # Each record's amounts made Decimal once, for the totals and every breakdown.
-    amounts = {k: [_exact(r.values.get(k)) for r in accepted] for k in sum_fields}
+    amounts = {k: [exact_amount(r.values.get(k)) for r in accepted] for k in sum_fields}
     totals = {k: _sum(amounts[k]) for k in sum_fields}
     breakdowns: dict[str, list[Bucket]] = {}
     for key in dimensions(pack, annex):

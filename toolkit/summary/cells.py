@@ -16,6 +16,7 @@ from typing import Any
 from toolkit.fastsheet import Sheet
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Field, Pack
+from toolkit.stats import exact_amount
 from toolkit.template.styles import Styles, lines_needed, row_height
 from toolkit.template.table import column_width
 
@@ -106,18 +107,10 @@ def shown(f: Field | None, value: Any) -> Any:
     return str(value)
 
 
-def exact_sum(values: Iterable[Any]) -> Decimal:
-    """The sum a clerk would get by hand: 0.1 + 0.2 is 0.3, not 0.30000000000000004."""
-    total = Decimal(0)
-    for v in values:
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            total += Decimal(str(v))
-    return total
-
-
 class Amounts:
-    """`exact_sum` of records' amounts, each record's value turned into a Decimal once for all the
-    sums it enters: every level of subtotal, the total, the figures, the split workbooks."""
+    """Sums of records' amounts as a clerk adds them (0.1 + 0.2 is 0.3, `stats.exact_amount`),
+    each record's value turned into a Decimal once for all the sums it enters: every level of
+    subtotal, the total, the figures, the split workbooks."""
 
     def __init__(self) -> None:
         self._memo: dict[str, dict[int, Decimal | None]] = {}
@@ -128,9 +121,7 @@ class Amounts:
         for record in records:
             found = memo.get(id(record), _UNSEEN)
             if found is _UNSEEN:
-                v = record.values.get(key)
-                found = memo[id(record)] = (Decimal(str(v)) if isinstance(v, (int, float))
-                                            and not isinstance(v, bool) else None)
+                found = memo[id(record)] = exact_amount(record.values.get(key))
             if found is not None:
                 total += found
         return total
@@ -151,17 +142,6 @@ def row_values(pack: Pack, columns: Sequence[Column]) -> Callable[[Record], list
     """`record_value` for each of `columns`, with what each column needs decided once rather than
     once per cell; a plain text, the commonest value, is taken as it is."""
     routing = pack.routing.field if pack.routing else None
-    routes: dict[Any, str | None] = {}
-
-    def route(value: Any) -> str | None:
-        try:
-            return routes[value]
-        except KeyError:
-            found = routes[value] = pack.route_of(value)
-            return found
-        except TypeError:  # unhashable
-            return pack.route_of(value)
-
     plan = [(c.key, c.field, 1 if c.key == "reporting_unit" else 2 if c.key == "route" else
              3 if c.field.type == "date" else 0) for c in columns]
 
@@ -172,7 +152,7 @@ def row_values(pack: Pack, columns: Sequence[Column]) -> Callable[[Record], list
             if kind == 1:
                 out.append(record.reporting_unit or None)
             elif kind == 2:
-                out.append(route(get(routing)) if routing else None)
+                out.append(pack.route_of(get(routing)) if routing else None)
             else:
                 value = get(key)
                 if type(value) is str and kind == 0:
