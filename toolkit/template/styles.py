@@ -66,7 +66,7 @@ def template_datetime(pack: Pack) -> datetime:
 def new_workbook(path: Path, pack: Pack, annex: Annex, workbook_class: type[Workbook] = Workbook) -> Workbook:
     """A workbook with fixed properties: the same pack version always gives the same file."""
     wb = workbook_class(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                              "strings_to_urls": False})
+                                    "strings_to_urls": False})
     wb.set_properties({
         "title": f"{annex.file_stem}".strip(),
         "subject": pack.title,
