@@ -95,12 +95,20 @@ def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequen
         if result.reason and blank:
             titles = "、".join(f"“{annex.field(k).title}”" for k in blank if k in annex.field_keys)
             message += f"（{titles}未填写）"
-        cell = record.cells.get(crit.field) if crit.field else None
-        text = f"{_prefix(cell, record)}{message}（{pack.clause_text(crit.clause)}）"
-        out.append(Finding(f"criteria.{crit.id}", crit.severity, text, file=record.file, sheet=record.sheet,
-                           row=_row_of(cell, record), cell=cell, field=crit.field, clause=pack.clause_text(crit.clause),
-                           value=record.values.get(crit.field) if crit.field else None))
+        out.append(_criterion_finding(pack, crit, record, crit.field, message,
+                                      value=record.values.get(crit.field) if crit.field else None))
     return out
+
+
+def _criterion_finding(pack: Pack, crit: Criterion, record: Record, field: str | None, message: str, *,
+                       value: Any, row: int | None = None) -> Finding:
+    """A criterion's finding at the record's cell of `field` (its row when it has none): the
+    message, then the notice's clause."""
+    cell = record.cells.get(field) if field else None
+    clause = pack.clause_text(crit.clause)
+    return Finding(f"criteria.{crit.id}", crit.severity, f"{_prefix(cell, record)}{message}（{clause}）",
+                   file=record.file, sheet=record.sheet, row=_row_of(cell, record) if row is None else row,
+                   cell=cell, field=field, clause=clause, value=value)
 
 
 def group_findings(pack: Pack, annex: Annex, records: Sequence[Record], crit: Criterion) -> list[Finding]:
@@ -119,14 +127,10 @@ def group_findings(pack: Pack, annex: Annex, records: Sequence[Record], crit: Cr
             continue
         where = "；".join(f"{m.file} 第{m.row}行" for m in members)
         for m in members:
-            cell = m.cells.get(crit.field or key)
             values = {**m.values, "group_count": len(projects), "max_count": crit.max_count,
                       "group_value": m.values.get(key)}
-            message = render_message(crit.message, values)
-            text = f"{_prefix(cell, m)}{message}（共 {len(projects)} 个：{where}）（{pack.clause_text(crit.clause)}）"
-            out.append(Finding(f"criteria.{crit.id}", crit.severity, text, file=m.file, sheet=m.sheet, row=m.row,
-                               cell=cell, field=crit.field or key, clause=pack.clause_text(crit.clause),
-                               value=m.values.get(key)))
+            message = f"{render_message(crit.message, values)}（共 {len(projects)} 个：{where}）"
+            out.append(_criterion_finding(pack, crit, m, crit.field or key, message, value=m.values.get(key), row=m.row))
     return out
 
 
@@ -154,10 +158,7 @@ def companion_findings(pack: Pack, records: Sequence[Record], companions: Sequen
         near = process.extractOne(key[0], first_names, scorer=fuzz.ratio, score_cutoff=80) if key[0] else None
         if near is not None:
             message += f"（收到的“{other_title}”中有“{near[0]}”，与此处填写的不一致，如为同一项目请改为一致）"
-        cell = r.cells.get(field)
-        text = f"{_prefix(cell, r)}{message}（{pack.clause_text(crit.clause)}）"
-        out.append((r, Finding(f"criteria.{crit.id}", crit.severity, text, file=r.file, sheet=r.sheet, row=_row_of(cell, r),
-                               cell=cell, field=field, clause=pack.clause_text(crit.clause), value=r.values.get(field))))
+        out.append((r, _criterion_finding(pack, crit, r, field, message, value=r.values.get(field))))
     return out
 
 
