@@ -45,6 +45,30 @@ def _put(ws: Worksheet, fast: bool, row: int, first_col: int, values: list[Any],
             ws.write_string(row, c, str(value), fmt)
 
 
+def _block(ws: Worksheet, fast: bool, first_row: int, first_col: int, columns: list[list[Any]],
+           formats: list[Any], heights: list[float]) -> None:
+    """Rows given as columns through put_block, or row by row as xlsxwriter is asked."""
+    if fast:
+        assert isinstance(ws, Sheet)
+        ws.put_block(first_row, first_col, columns, formats, heights)
+        return
+    for i, height in enumerate(heights):
+        _put(ws, False, first_row + i, first_col, [c[i] for c in columns], formats)
+        ws.set_row(first_row + i, height)
+
+
+def _columns(n: int, seed: int) -> list[list[Any]]:
+    """Columns of a block: numbers, texts (repeated, escaped, spaced), all blank, and mixed."""
+    texts = ["长春市朝阳区人工智能产业园建设项目（一期）", "a<b & \"c\" > d", "  前后空格  ", "多行\n文字", "农安县"]
+    return [
+        list(range(1, n + 1)),
+        [None if i % 7 == 3 else texts[(i + seed) % len(texts)] for i in range(n)],
+        [None if i % 5 == 0 else i * 1.25 - seed for i in range(n)],
+        [None] * n,
+        [[f"第{i}", i, None, 10**15 + i, 0.1 * i][i % 5] for i in range(n)],
+    ]
+
+
 def _write(path: Path, fast: bool, book: type[Workbook] = xlsxwriter.Workbook) -> None:
     wb = book(str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"created": datetime(2020, 7, 20)})
@@ -74,9 +98,23 @@ def _write(path: Path, fast: bool, book: type[Workbook] = xlsxwriter.Workbook) -
     chart = wb.add_chart({"type": "column"})
     chart.add_series({"categories": "=明细!$B$21:$B$30", "values": "=明细!$C$21:$C$30"})  # cached from stored rows
     ws.insert_chart(66, 1, chart)
+    _block(ws, fast, 90, 1, _columns(6, 1), [plain, wrap, plain, plain, wrap], [20, 27, 15, 40, 20, 20])
+    chart.add_series({"values": "=明细!$D$91:$D$96"})  # a chart reads a block
     other: Worksheet = add_sheet(wb, "另表") if fast else wb.add_worksheet("另表")  # no chart reads it
     for r in range(3):
         _put(other, fast, r, 0, [f"只在另表{r}", "长春市朝阳区人工智能产业园建设项目（一期）", r * 1.5, None], [plain, wrap, plain, plain])
+    five = [plain, wrap, plain, plain, wrap]
+    heights = [20, 33.75, 15, 47, 20.25, 100] * 7
+    _block(other, fast, 5, 0, _columns(40, 0), five, heights[:40])  # across blocks of 16 rows, heights kept
+    _block(other, fast, 45, 1, _columns(3, 2), five, [20, 20, 20])  # right after, one column in
+    _block(other, fast, 50, 0, [*_columns(3, 3)[:4], ["长" * 17000, None, "短"]], five, [20, 20, 20])  # long text
+    _block(other, fast, 55, 0, _columns(4, 4), five, [24] * 4)
+    other.write_string(56, 2, "改写", wrap)  # a cell written over a block
+    other.set_row(57, 50)  # a height set over a block
+    other.write_comment(58, 1, "批注")
+    _block(other, fast, 60, 0, _columns(4, 5), five, [24] * 4)
+    _put(other, fast, 61, 2, ["重写", 9], [plain, plain])  # a row stored over a block
+    _block(other, fast, 66, 0, [[1, True], ["是", "否"]], [plain, plain], [20, 20])  # a bool: not stored as a block
     wb.close()
 
 
@@ -118,8 +156,9 @@ def _content(path: Path) -> dict[str, bytes]:
 
 
 def test_a_book_shares_the_texts_of_stored_rows_as_it_writes_them(tmp_path: Path) -> None:
-    """In a Book, put_row keeps rows whole and their texts enter the shared strings as the sheet
-    is written: the same cells, formats, spans, chart cache and string counts as xlsxwriter's."""
+    """In a Book, put_row keeps rows whole and put_block keeps blocks as columns, and their texts
+    enter the shared strings as the sheet is written: the same cells, formats, row heights, spans,
+    chart cache and string counts as xlsxwriter's."""
     from toolkit.fastsheet import Book
 
     _write(tmp_path / "plain.xlsx", fast=False)
@@ -129,3 +168,21 @@ def test_a_book_shares_the_texts_of_stored_rows_as_it_writes_them(tmp_path: Path
     for name in plain:
         assert book[name] == plain[name], name
 
+
+
+def test_a_block_is_written_column_by_column_in_a_book(tmp_path: Path) -> None:
+    """The block path is the one taken (not a fallback to rows), and a block with a cell of another
+    kind, or one too long, is refused as put_row refuses the row."""
+    from toolkit.fastsheet import Book
+
+    wb = Book(str(tmp_path / "b.xlsx"))
+    ws = add_sheet(wb, "明细")
+    fmt = wb.add_format({"border": 1})
+    ws.put_block(0, 0, _columns(20, 0), [fmt] * 5, [20] * 20)
+    ws.put_block(20, 0, [["x" * 17000]], [fmt], [20])
+    ws.put_block(21, 0, [[True]], [fmt], [20])
+    assert list(ws.blocks) == [0]
+    assert sorted(ws.stored_rows) == [] and sorted(ws.table) == [20, 21]
+    with pytest.raises(ValueError):
+        ws.put_block(30, 0, [[1, 2], [3]], [fmt, fmt], [20, 20])
+    wb.close()

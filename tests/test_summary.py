@@ -345,25 +345,6 @@ def test_output_is_deterministic(changchun: tuple[Batch, Path], tmp_path: Path) 
     assert again.read_bytes() == path.read_bytes()
 
 
-def test_split_workbooks_reusing_the_whole_summarys_rows_are_the_same_files(
-        changchun: tuple[Batch, Path], tmp_path: Path) -> None:
-    """Rows rendered for the whole summary are reused by the split workbooks (View.rows); each
-    split workbook is the same file as one whose rows are rendered afresh."""
-    from toolkit.summary import write_view
-    from toolkit.summary.view import split_key, split_views, whole_view
-
-    batch, _ = changchun
-    written = write_summary(batch, tmp_path / "汇总表.xlsx", unit_name="长春市", date="2020-07-20")
-    whole = whole_view(batch, "长春市", "2020-07-20")
-    key = split_key(batch.pack, False)
-    assert key is not None and whole.rows is None
-    views = split_views(batch, whole, key)
-    assert len(written) == len(views) + 1 > 2
-    for view, path in zip(views, written[1:], strict=True):
-        fresh = write_view(view, tmp_path / "fresh" / path.name)
-        assert fresh.read_bytes() == path.read_bytes()
-
-
 @pytest.mark.parametrize("enabled", [True, False])
 def test_writing_leaves_the_garbage_collector_as_it_was(changchun: tuple[Batch, Path], tmp_path: Path,
                                                         enabled: bool) -> None:

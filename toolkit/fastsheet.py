@@ -13,14 +13,17 @@ come in another order), so an xlsxwriter upgrade that changes its cells shows th
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
+from itertools import repeat
 from typing import Any, cast
 
 import xlsxwriter.workbook as _workbook_module
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
-from xlsxwriter.sharedstrings import SharedStringTable
+from xlsxwriter.sharedstrings import SharedStrings, SharedStringTable
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
@@ -74,8 +77,42 @@ def index_strings(table: SharedStringTable) -> None:
 
 class _Packager(Packager):
     def _write_shared_strings_file(self) -> None:
-        index_strings(self.workbook.str_table)  # with the texts the sheets added as they were written
-        super()._write_shared_strings_file()
+        """xlsxwriter's, with the texts the sheets added as they were written, in `_SharedStrings`."""
+        table = self.workbook.str_table
+        index_strings(table)
+        if not table.count:
+            return
+        sst = _SharedStrings()
+        sst.string_table = table
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
+
+# A text xlsxwriter's `_write_si` does more to than escape & < >: leading or trailing space
+# (xml:space), a control character or what looks like its _xHHHH_ escape, a rich string.
+_SPECIAL_TEXT = re.compile(r"^\s|\s$|[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^<r>")
+
+
+class _SharedStrings(SharedStrings):
+    """xlsxwriter's shared-string part, the same bytes: a run of ordinary texts is escaped and
+    written in one piece instead of one `<si>` at a time; any other text goes through `_write_si`."""
+
+    def _write_sst_strings(self) -> None:
+        texts = self.string_table.string_array
+        special = [i for i, found in enumerate(map(_SPECIAL_TEXT.search, texts)) if found]
+        start = 0
+        for i in special:
+            if start < i:
+                self.fh.write(_ordinary_texts(texts[start:i]))
+            self._write_si(texts[i])
+            start = i + 1
+        if start < len(texts):
+            self.fh.write(_ordinary_texts(texts[start:]))
+
+
+def _ordinary_texts(texts: list[str]) -> str:
+    joined = "\x00".join(texts).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # no \x00 in them
+    return "<si><t>" + joined.replace("\x00", "</t></si><si><t>") + "</t></si>"
 
 
 def add_sheet(wb: Workbook, name: str) -> Sheet:
@@ -89,11 +126,66 @@ class Sheet(Worksheet):
         super().__init__()
         # row -> (first column, values, formats): rows of formatted plain cells, written at close.
         self.stored_rows: dict[int, tuple[int, tuple[Any, ...], tuple[Format, ...]]] = {}
+        # first row -> a block of rows kept as columns (put_block), written at close column by column.
+        self.blocks: dict[int, _Block] = {}
+
+    def put_block(self, first_row: int, first_col: int, columns: Sequence[list[Any]],
+                  formats: Sequence[Format], heights: Sequence[float]) -> None:
+        """Rows `first_row`.. given as columns (`columns[j][i]` is row i's cell in column
+        first_col + j, each column with its format) and each row's height in points: the cells
+        `put_row` and `set_row` would give, row by row, kept as columns and written at close a
+        column at a time. In a plain xlsxwriter workbook, or for cells `put_row` would not store
+        whole, it is those calls."""
+        n = len(heights)
+        if len(columns) != len(formats) or any(len(c) != n for c in columns):
+            raise ValueError("put_block: every column needs a format and a value for each row")
+        if not n or not columns:
+            return
+        last_row, last_col = first_row + n - 1, first_col + len(columns) - 1
+        pixels = [int(h * 4.0 / 3.0 + 0.5) for h in heights]  # set_row's conversion
+        if (not self.strings_at_close or self.constant_memory or None in formats or 0 in pixels
+                or self._check_dimensions(first_row, first_col) or self._check_dimensions(last_row, last_col)
+                or not all(map(self._plain_values, columns)) or self._taken(first_row, last_row)):
+            for i, row in enumerate(range(first_row, last_row + 1)):
+                self.put_row(row, first_col, [c[i] for c in columns], formats)
+                self.set_row(row, heights[i])
+            return
+        self.blocks[first_row] = _Block(first_row, first_col, [list(c) for c in columns], tuple(formats), pixels)
+        self.row_sizes.update(zip(range(first_row, last_row + 1), ([px, False] for px in pixels), strict=True))
+
+    def _taken(self, first: int, last: int) -> bool:
+        """Whether any of rows first..last already holds cells, a stored row or a block."""
+        rows = range(first, last + 1)
+        return (not (self.table.keys().isdisjoint(rows) and self.stored_rows.keys().isdisjoint(rows))
+                or any(b.first <= last and first <= b.last for b in self.blocks.values()))
+
+    def _block_at(self, row: int) -> _Block | None:
+        return next((b for b in self.blocks.values() if b.first <= row <= b.last), None)
+
+    def _materialize_block(self, block: _Block) -> None:
+        """A block as stored rows (or xlsxwriter's cells where a row holds some) and row heights,
+        keeping any cell written or height set over it since."""
+        del self.blocks[block.first]
+        for i, row in enumerate(range(block.first, block.last + 1)):
+            values = [c[i] for c in block.columns]
+            if row in self.table or row in self.stored_rows:
+                written = dict(self.table.get(row, {}))
+                self._materialize(row)
+                self._put_cells(row, block.first_col, values, block.formats)
+                self.table[row].update(written)
+            else:
+                self.stored_rows[row] = (block.first_col, tuple(values), block.formats)
+            if row not in self.row_info:
+                self.set_row_pixels(row, block.pixels[i])
 
     def put_row(self, row: int, first_col: int, values: Sequence[Any], formats: Sequence[Format]) -> None:
         """Store `values` from `first_col` on, each with its format, as `write_blank` (None),
         `write_string` (text) and `write_number` (int, float) would store them."""
         last_col = first_col + len(values) - 1
+        if self.blocks:
+            block = self._block_at(row)
+            if block is not None:
+                self._materialize_block(block)
         if (self.constant_memory or not values or self._check_dimensions(row, first_col)
                 or self._check_dimensions(row, last_col)):
             for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=first_col):
@@ -108,10 +200,15 @@ class Sheet(Worksheet):
     def _plain(self, values: Sequence[Any], formats: Sequence[Format]) -> bool:
         """Every cell formatted, and a blank, a short text or an ordinary number: what
         `_write_rows` writes itself (tested with C-level passes, not a loop per cell)."""
+        return len(formats) == len(values) and None not in formats and self._plain_values(values)
+
+    def _plain_values(self, values: Sequence[Any]) -> bool:
+        """Blanks, short texts and ordinary numbers only."""
         kinds = set(map(type, values))
-        if not kinds <= _PLAIN_TYPES or len(formats) != len(values) or None in formats:
+        if not kinds <= _PLAIN_TYPES:
             return False
-        if str in kinds and max(map(len, [v for v in values if type(v) is str])) > self.xls_strmax // 2:
+        texts = filter(None, values) if kinds <= _TEXT else (v for v in values if type(v) is str)
+        if str in kinds and max(map(len, texts), default=0) > self.xls_strmax // 2:
             return False
         if int in kinds or float in kinds:
             numbers = [v for v in values if type(v) is float or type(v) is int]
@@ -149,11 +246,13 @@ class Sheet(Worksheet):
         self.table[row].update(written)
 
     def _materialize_all(self) -> None:
+        for block in list(self.blocks.values()):
+            self._materialize_block(block)
         for row in list(self.stored_rows):
             self._materialize(row)
 
     def _get_range_data(self, row_start: int, col_start: int, row_end: int, col_end: int) -> Any:
-        if self.stored_rows:  # a chart's cached values are read from xlsxwriter's cells
+        if self.stored_rows or self.blocks:  # a chart's cached values are read from xlsxwriter's cells
             self._materialize_all()
             index_strings(self.str_table)
         return super()._get_range_data(row_start, col_start, row_end, col_end)
@@ -168,6 +267,7 @@ class Sheet(Worksheet):
         has to walk every one of them."""
         self.table.clear()
         self.stored_rows.clear()
+        self.blocks.clear()
 
     def _put_slow(self, row: int, col: int, value: Any, fmt: Format) -> None:
         if value is None:
@@ -184,9 +284,13 @@ class Sheet(Worksheet):
         low: int | None = None
         high = 0
         first_col, last_col = self.dim_colmin, self.dim_colmax
+        in_blocks: dict[int, range] = {}
+        for block in self.blocks.values():
+            in_blocks.update(zip(range(block.first, block.last + 1),
+                                 repeat(range(block.first_col, block.first_col + len(block.columns)))))
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             stored = self.stored_rows.get(row_num)
-            spread = range(stored[0], stored[0] + len(stored[1])) if stored else None
+            spread = range(stored[0], stored[0] + len(stored[1])) if stored else in_blocks.get(row_num)
             for cols in (self.table.get(row_num), self.comments.get(row_num), spread):
                 if not cols:
                     continue
@@ -209,6 +313,11 @@ class Sheet(Worksheet):
         if self.constant_memory or self.dim_rowmin is None:
             super()._write_rows()
             return
+        for under in list(self.blocks.values()):  # a block under cells, heights or comments given since
+            rows = range(under.first, under.last + 1)
+            if not all(d.keys().isdisjoint(rows) for d in (self.table, self.row_info, self.comments,
+                                                           self.hyperlinks, self.stored_rows)):
+                self._materialize_block(under)
         self._calculate_spans()
         table, row_info, comments, spans = self.table, self.row_info, self.comments, self.row_spans
         first_col, last_col = self.dim_colmin, self.dim_colmax
@@ -217,8 +326,17 @@ class Sheet(Worksheet):
         styles = _StyleAttributes()
         for row in [r for r in self.hyperlinks if r in self.stored_rows]:
             self._materialize(row)  # xlsxwriter's hyperlink code reads the cell under the link
-        stored_rows = self.stored_rows
+        stored_rows, blocks = self.stored_rows, self.blocks
+        after_block = -1
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            if row_num <= after_block:
+                continue
+            if blocks:
+                block = blocks.get(row_num)
+                if block is not None:
+                    write(self._block_xml(block, heads, styles))
+                    after_block = block.last
+                    continue
             cells = table.get(row_num)
             stored = stored_rows.get(row_num)
             if stored is not None and cells:
@@ -278,6 +396,92 @@ class Sheet(Worksheet):
         return "".join(parts)
 
 
+    def _block_xml(self, block: _Block, heads: list[str], styles: _StyleAttributes) -> str:
+        """A block's rows, made a column at a time; its texts enter the shared strings here."""
+        numbers = [str(r) for r in range(block.first + 1, block.last + 2)]
+        table = self.str_table
+        index = table.string_table
+        add = index.setdefault
+        made = []
+        for col, values, fmt in zip(range(block.first_col, block.last_col + 1), block.columns, block.formats, strict=True):
+            head, style = heads[col], styles[fmt]
+            blank = f"{style}/>"
+            kinds = set(map(type, values))
+            if kinds <= _BLANK:
+                made.append([f"{head}{n}{blank}" for n in numbers])
+                continue
+            if kinds <= _TEXT:
+                used = dict.fromkeys(values)
+                used.pop(None, None)
+                for v in used:  # new texts take the next indexes, in order of first use
+                    add(v, len(index))
+                text = f'{style} t="s"><v>'
+                made.append([f"{head}{n}{text}{i}</v></c>" if i is not None else f"{head}{n}{blank}"
+                             for n, i in zip(numbers, map(index.get, values), strict=True)])
+                table.count += len(values) - values.count(None)
+                continue
+            elif kinds <= _NUMBER:
+                number = f"{style}><v>"
+                made.append([f"{head}{n}{number}{v:.16G}</v></c>" if v is not None else f"{head}{n}{blank}"
+                             for n, v in zip(numbers, values, strict=True)])
+            else:
+                made.append([f'{head}{n}{style} t="s"><v>{add(v, len(index))}</v></c>' if type(v) is str else
+                             f"{head}{n}{blank}" if v is None else f"{head}{n}{style}><v>{v:.16G}</v></c>"
+                             for n, v in zip(numbers, values, strict=True)])
+            if str in kinds:
+                table.count += sum(type(v) is str for v in values)
+        table.unique_count = len(index)
+        spans, tags = self.row_spans, self._row_tags
+        starts = [f'<row r="{n}"{spans_attr}{tags[px]}>' for n, spans_attr, px in
+                  zip(numbers, self._span_attrs(block, spans), block.pixels, strict=True)]
+        return "".join(map("".join, zip(starts, *made, repeat("</row>"))))
+
+    def _span_attrs(self, block: _Block, spans: dict[int, str]) -> list[str]:
+        return [f' spans="{spans[r // 16]}"' if r // 16 in spans else "" for r in range(block.first, block.last + 1)]
+
+    @property
+    def _row_tags(self) -> _RowTags:
+        tags = self.__dict__.get("_row_tag_cache")
+        if tags is None:
+            tags = self.__dict__["_row_tag_cache"] = _RowTags(self)
+        return tags
+
+
+@dataclass
+class _Block:
+    first: int
+    first_col: int
+    columns: list[list[Any]]
+    formats: tuple[Format, ...]
+    pixels: list[int]  # each row's height, as set_row_pixels keeps it
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.pixels) - 1
+
+    @property
+    def last_col(self) -> int:
+        return self.first_col + len(self.columns) - 1
+
+
+class _RowTags(dict[int, str]):
+    """Row height in pixels -> the `<row>` attributes after r and spans, as xlsxwriter's
+    `_write_row` writes them for a row with only a height."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        super().__init__()
+        self.sheet = sheet
+
+    def __missing__(self, px: int) -> str:
+        sheet = self.sheet
+        custom = px != sheet.original_row_height or px != sheet.default_row_height
+        found = f' ht="{px * 0.75:.16g}" customHeight="1"' if custom else ""
+        if sheet.excel_version == 2010:
+            found += ' x14ac:dyDescent="0.25"'
+        self[px] = found
+        return found
+
+
 class _StyleAttributes(dict[Format, str]):
     """Format -> the end of a cell's reference and its style attribute, `" s="3"`, worked out on
     first use (at close, when xf indexes are given out in the order xlsxwriter gives them)."""
@@ -289,3 +493,6 @@ class _StyleAttributes(dict[Format, str]):
 
 _FAST = frozenset({CellStringTuple, CellNumberTuple, CellBlankTuple})
 _PLAIN_TYPES = frozenset({str, int, float, type(None)})
+_BLANK = frozenset({type(None)})
+_TEXT = frozenset({str, type(None)})
+_NUMBER = frozenset({int, float, type(None)})

@@ -51,8 +51,6 @@ def summary_tasks(batch: Batch, target: Path, *, unit_name: str = "", date: str 
     path = target if target.suffix.lower() == ".xlsx" else target / SUMMARY_NAME
     with collector_paused():
         whole = whole_view(batch, unit_name, date)
-        if split or (batch.pack.summary and batch.pack.summary.split_by):
-            whole.rows = {}  # each record is written again in its department's workbook
         jobs: list[tuple[View, Path]] = [(whole, path)]
         key = split_key(batch.pack, split)
         if key is not None:

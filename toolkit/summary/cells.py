@@ -6,24 +6,23 @@ Everything a county typed goes in with `write_string`: a project name `=HYPERLIN
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 from toolkit.fastsheet import Sheet
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Field, Pack
 from toolkit.stats import exact_amount
-from toolkit.template.styles import Styles, lines_needed, row_height
+from toolkit.template.styles import Styles, display_width, lines_needed, row_height
 from toolkit.template.table import column_width
 
 SEQ_WIDTH = 6
-# (sheet, id(record)) -> the row's values and wrapped lines, for a record written on several
-# workbooks with the same columns (the whole summary and its split per 归口部门).
-RowMemo = dict[tuple[str, int], tuple[list[Any], int]]
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _DIGITS = "零一二三四五六七八九"
 
@@ -138,37 +137,40 @@ def record_value(pack: Pack, record: Record, column: Column) -> Any:
     return shown(column.field, record.values.get(column.key))
 
 
-def row_values(pack: Pack, columns: Sequence[Column]) -> Callable[[Record], list[Any]]:
-    """`record_value` for each of `columns`, with what each column needs decided once rather than
-    once per cell; a plain text, the commonest value, is taken as it is."""
-    routing = pack.routing.field if pack.routing else None
-    plan = [(c.key, c.field, 1 if c.key == "reporting_unit" else 2 if c.key == "route" else
-             3 if c.field.type == "date" else 0) for c in columns]
+def column_values(pack: Pack, columns: Sequence[Column], records: Sequence[Record]) -> list[list[Any]]:
+    """`record_value` of each of `columns` for each of `records`, a column at a time (column j
+    holds every record's cell in columns[j]). Each record's values are read in one pass (the
+    records lie all over memory: a pass per column would fetch each of them again), then what a
+    column needs is decided once, and its commonest values (a plain text, a blank, a number in a
+    numeric column, a yes/no) are turned into cells inline rather than through `shown`."""
+    keys = [c.key for c in columns]
+    read = list(zip(*[list(map(r.values.get, keys)) for r in records], strict=True)) if records else [()] * len(keys)
+    out: list[list[Any]] = []
+    for column, values in zip(columns, read, strict=True):
+        key, f = column.key, column.field
+        if key == "reporting_unit":
+            out.append([r.reporting_unit or None for r in records])
+        elif key == "route":
+            route_of = pack.route_of
+            routed = [r.values.get(pack.routing.field) for r in records] if pack.routing else []
+            out.append([route_of(v) for v in routed] if pack.routing else [None] * len(records))
+        elif f.type == "date":
+            out.append([partial_date(v) if type(v) is str and v else None if v is None else shown(f, v) for v in values])
+        elif f.is_numeric:
+            out.append([v if type(v) is int or type(v) is float else None if v is None else shown(f, v) for v in values])
+        else:
+            out.append([v if type(v) is str and v else None if v is None else _YES_NO[v] if type(v) is bool
+                        else shown(f, v) for v in values])
+    return out
 
-    def values(record: Record) -> list[Any]:
-        get = record.values.get
-        out: list[Any] = []
-        for key, f, kind in plan:
-            if kind == 1:
-                out.append(record.reporting_unit or None)
-            elif kind == 2:
-                out.append(pack.route_of(get(routing)) if routing else None)
-            else:
-                value = get(key)
-                if type(value) is str and kind == 0:
-                    out.append(value or None)
-                else:
-                    out.append(shown(f, value))
-        return out
 
-    return values
+_YES_NO = {True: "是", False: "否"}  # as `shown` writes a bool
 
 
 class DataRows:
     """The data rows of one sheet: 序号 in column 0, then `columns` from column 1, in the house
     value formats, each row as tall as its tallest wrapped text. Formats and widths are worked out
-    once per sheet; a row's wrapped lines (`lines`) depend only on its values and the columns'
-    widths, so a row written again with the same columns (a split workbook) can reuse them."""
+    once per sheet. Many rows at once go in as columns (`write_block`), one row as a row (`write`)."""
 
     def __init__(self, ws: Sheet, styles: Styles, columns: Sequence[Column]) -> None:
         self.ws = ws
@@ -186,21 +188,30 @@ class DataRows:
                 most = max(most, lines_needed(value, width))
         return most
 
-    def render(self, memo: RowMemo | None, key: tuple[str, int],
-               values_of: Callable[[], list[Any]]) -> tuple[list[Any], int]:
-        """A row's values and wrapped lines, taken from `memo` when the row was rendered before."""
-        if memo is None:
-            values = values_of()
-            return values, self.lines(values)
-        found = memo.get(key)
-        if found is None:
-            values = values_of()
-            found = memo[key] = (values, self.lines(values))
-        return found
+    def block_lines(self, columns: Sequence[list[Any]]) -> list[int]:
+        """`lines` of each row of `columns` (column j holds every row's value in column j), a
+        column at a time: only a text that could wrap (wider than its column if every character
+        were wide, or holding a line break) is measured."""
+        most = [1] * (len(columns[0]) if columns else 0)
+        for values, usable, width in zip(columns, self.usable, self.widths, strict=True):
+            # Each distinct text is measured once (a county, a date, a file name repeat down a column).
+            # A one-line text's lines are lines_needed's, without its calls.
+            tall = {v: n for v in set(values) if isinstance(v, str) and (2 * len(v) > usable or "\n" in v)
+                    and (n := lines_needed(v, width) if "\n" in v else math.ceil(display_width(v) / usable)) > 1}
+            if tall:
+                most = list(map(max, most, map(tall.get, values, repeat(1))))
+        return most
 
-    def write(self, row: int, n: int, values: Sequence[Any], lines: int | None = None) -> None:
+    def write(self, row: int, n: int, values: Sequence[Any]) -> None:
         self.ws.put_row(row, 0, [n, *values], self.row_formats)
-        self.ws.set_row(row, row_height(self.lines(values) if lines is None else lines))
+        self.ws.set_row(row, row_height(self.lines(values)))
+
+    def write_block(self, row: int, n: int, columns: Sequence[list[Any]]) -> int:
+        """Rows from `row` numbered from `n`, given as columns; returns the row after them."""
+        count = len(columns[0]) if columns else 0
+        heights = [row_height(lines) for lines in self.block_lines(columns)]
+        self.ws.put_block(row, 0, [list(range(n, n + count)), *columns], self.row_formats, heights)
+        return row + count
 
 
 def safe_file_part(text: str) -> str:

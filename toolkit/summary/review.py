@@ -23,10 +23,10 @@ from toolkit.packs.model import Field
 from toolkit.summary.cells import (
     Column,
     DataRows,
+    column_values,
     field_column,
     key_fields,
     record_value,
-    row_values,
     text_column,
 )
 from toolkit.summary.table import HEADER_ROW, unit_line, write_title_block
@@ -63,17 +63,11 @@ def write_detail_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     ws = add_sheet(wb, DETAIL_SHEET)
     first = write_title_block(ws, styles, f"{view.title}（明细）", unit_line(view), columns)
     cells = DataRows(ws, styles, columns)
-    field_values = row_values(view.pack, fields)
-
-    def values_of(record: Record) -> list[Any]:
-        source = provenance.provenance_values(record, view.copies_of(record))
-        return [*field_values(record), *(source[c.key] or None for c in provenance_columns)]
-
-    row = first
-    for n, record in enumerate(view.records, start=1):
-        values, lines = cells.render(view.rows, (DETAIL_SHEET, id(record)), lambda: values_of(record))  # noqa: B023
-        cells.write(row, n, values, lines)
-        row += 1
+    records = view.records
+    sources = [provenance.provenance_values(r, view.copies_of(r)) for r in records]
+    values = [*column_values(view.pack, fields, records),
+              *([s[c.key] or None for s in sources] for c in provenance_columns)]
+    row = cells.write_block(first, 1, values)
     _finish(ws, first, row - 1, len(columns), view.annex.paper)
 
 

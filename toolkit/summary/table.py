@@ -28,7 +28,7 @@ from toolkit.summary.cells import (
     Column,
     DataRows,
     chinese_number,
-    row_values,
+    column_values,
     summary_columns,
 )
 from toolkit.summary.view import View
@@ -74,13 +74,12 @@ class _Table:
         self.sum_cols = [(i + 1, c.key) for i, c in enumerate(columns) if c.key in sums and c.field.is_numeric]
         self.label_last = self.name_col - 1 if self.name_col and self.name_col > 1 else 0
         self.cells = DataRows(ws, styles, columns)
-        self.values_of = row_values(view.pack, columns)
 
-    def data(self, record: Record) -> None:
-        self.seq += 1
-        values, lines = self.cells.render(self.view.rows, (SHEET, id(record)), lambda: self.values_of(record))
-        self.cells.write(self.row, self.seq, values, lines)
-        self.row += 1
+    def data(self, records: Sequence[Record]) -> None:
+        """Projects' rows, numbered on from the last."""
+        values = column_values(self.view.pack, self.columns, records)
+        self.row = self.cells.write_block(self.row, self.seq + 1, values)
+        self.seq += len(records)
 
     def heading(self, level: int, n: int, value: str, count: int) -> None:
         number = [f"{chinese_number(n)}、", f"（{chinese_number(n)}）"][level] if level < 2 else f"{n}．"
@@ -137,8 +136,7 @@ class _Table:
                 subtotals.append(self.totals(f"小计（{value}）", members, refs=inner))
             else:
                 start = self.row
-                for record in members:
-                    self.data(record)
+                self.data(members)
                 subtotals.append(self.totals(f"小计（{value}）", members, span=(start, self.row - 1)))
         return subtotals
 
@@ -161,8 +159,7 @@ def write_summary_sheet(wb: Workbook, styles: Styles, view: View) -> None:
         top = table.groups(view.records, keys)
         table.totals("合计", view.records, refs=top, grand=True)
     else:
-        for record in view.records:
-            table.data(record)
+        table.data(view.records)
         table.totals("合计", view.records, span=(first, table.row - 1), grand=True)
     table.footer(view.pack.summary.footer if view.pack.summary else ())
     ws.freeze_panes(first, 0)

@@ -16,7 +16,7 @@ from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Pack
 from toolkit.pipeline import Batch
 from toolkit.stats import SummaryStats, compute_stats, dimension_value, unit_matches
-from toolkit.summary.cells import Amounts, RowMemo, partial_date
+from toolkit.summary.cells import Amounts, partial_date
 
 PLACEHOLDERS = frozenset({"（未分类）", "（未填写）", "（未注明）"})
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -48,7 +48,6 @@ class View:
     stats: SummaryStats
     copies: dict[int, list[Record]] = field(default_factory=dict)  # id(kept) -> merged copies
     split_value: str = ""
-    rows: RowMemo | None = field(default=None, repr=False)  # shared by the split views
     amounts: Amounts = field(default_factory=Amounts, repr=False)  # shared by the split views
 
 
