@@ -19,7 +19,7 @@ from toolkit.collector import collector_paused
 from toolkit.errors import OutputError
 from toolkit.pipeline import Batch
 from toolkit.summary.cells import safe_file_part
-from toolkit.summary.view import View, split_key, split_views, whole_view
+from toolkit.summary.view import View, split_key, split_parts, split_view, whole_view
 
 __all__ = ["SUMMARY_NAME", "summary_tasks", "write_summary"]
 
@@ -51,18 +51,23 @@ def summary_tasks(batch: Batch, target: Path, *, unit_name: str = "", date: str 
     path = target if target.suffix.lower() == ".xlsx" else target / SUMMARY_NAME
     with collector_paused():
         whole = whole_view(batch, unit_name, date)
-        jobs: list[tuple[View, Path]] = [(whole, path)]
+        jobs: list[tuple[Callable[[], View], Path]] = [(partial(_same, whole), path)]
         key = split_key(batch.pack, split)
         if key is not None:
-            for view in split_views(batch, whole, key):
-                name = f"{path.stem}-{safe_file_part(view.split_value)}{path.suffix}"
-                jobs.append((view, path.with_name(name)))
+            # A department's figures are counted in the task that writes its workbook.
+            for part in split_parts(batch, whole, key):
+                name = f"{path.stem}-{safe_file_part(part.value)}{path.suffix}"
+                jobs.append((partial(split_view, batch, whole, part), path.with_name(name)))
     return [partial(_write_apart, view, where) for view, where in jobs]
 
 
-def _write_apart(view: View, target: Path) -> Path:
+def _same(view: View) -> View:
+    return view
+
+
+def _write_apart(view: Callable[[], View], target: Path) -> Path:
     with collector_paused():
-        return write_view(view, target)
+        return write_view(view(), target)
 
 
 def write_view(view: View, target: Path) -> Path:

@@ -135,8 +135,19 @@ def split_key(pack: Pack, split: bool) -> str | None:
     return keys[0]
 
 
-def split_views(batch: Batch, whole: View, key: str) -> list[View]:
-    """One view per value of `key` (per 归口部门 for 761), in the pack's order."""
+@dataclass(frozen=True)
+class SplitPart:
+    """The records of one value of the split key (one 归口部门): a split workbook's view before
+    its figures are counted (`split_view`, in the task that writes it)."""
+
+    value: str
+    records: list[Record]
+    rejected: list[tuple[Record, list[Finding]]]
+    pairs: list[ReviewPair]
+
+
+def split_parts(batch: Batch, whole: View, key: str) -> list[SplitPart]:
+    """One part per value of `key` (per 归口部门 for 761), in the pack's order."""
     pack = batch.pack
 
     values: dict[int, str] = {}  # id(record) -> its value, worked out once
@@ -155,17 +166,24 @@ def split_views(batch: Batch, whole: View, key: str) -> list[View]:
         rejected_by[value_of(r)].append((r, why))
     shown = [*records_by, *(v for v in rejected_by if v not in PLACEHOLDERS)]
     rank = _ranks(batch, key)
-    views = []
-    for value in sorted(set(shown), key=rank):
-        records = records_by.get(value, [])
-        rejected = rejected_by.get(value, [])
-        pairs = [p for p in whole.pairs if value in (value_of(p.a), value_of(p.b))]
-        merged = sum(len(whole.copies_of(r)) for r in records)
-        stats = compute_stats(
-            pack, batch.annex, records, rejected=rejected, rows_read=len(records) + len(rejected) + merged,
-            duplicates_merged=merged, suspected_duplicates=sum(p.decision is None for p in pairs),
-            files=batch.ingested.files, expected_units=whole.stats.expected_units, unit_name=whole.unit_name,
-        )
-        views.append(replace(whole, title=f"{whole.title}（{value}）", records=records, rejected=rejected,
-                             pairs=pairs, stats=stats, split_value=value))
-    return views
+    return [SplitPart(value, records_by.get(value, []), rejected_by.get(value, []),
+                      [p for p in whole.pairs if value in (value_of(p.a), value_of(p.b))])
+            for value in sorted(set(shown), key=rank)]
+
+
+def split_view(batch: Batch, whole: View, part: SplitPart) -> View:
+    """The view of one split workbook, its figures counted over its own records."""
+    merged = sum(len(whole.copies_of(r)) for r in part.records)
+    stats = compute_stats(
+        batch.pack, batch.annex, part.records, rejected=part.rejected,
+        rows_read=len(part.records) + len(part.rejected) + merged, duplicates_merged=merged,
+        suspected_duplicates=sum(p.decision is None for p in part.pairs), files=batch.ingested.files,
+        expected_units=whole.stats.expected_units, unit_name=whole.unit_name,
+    )
+    return replace(whole, title=f"{whole.title}（{part.value}）", records=part.records, rejected=part.rejected,
+                   pairs=part.pairs, stats=stats, split_value=part.value)
+
+
+def split_views(batch: Batch, whole: View, key: str) -> list[View]:
+    """One view per value of `key`, in the pack's order."""
+    return [split_view(batch, whole, part) for part in split_parts(batch, whole, key)]
