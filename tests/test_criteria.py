@@ -170,3 +170,100 @@ def test_a_failing_function_says_nothing_on_the_console(caplog: pytest.LogCaptur
     assert [r for r in caplog.records if r.name.startswith("cel")] == []
     out, err = capfd.readouterr()
     assert "Python function" not in out + err
+
+
+# --- plain checks: a record that surely passes skips CEL; the test must never pass what CEL fails
+
+_SIMPLE_CHECKS = sorted({(pid, c.id) for pid in ("jl-761-2020", "jl-gyhlw-2020", "jl-zgsz-2023", "js-zhjs-2020")
+                         for c in load_pack(pid).criteria
+                         if c.kind == "row" and c.check
+                         and compile_criterion(c, {"campaign_year": load_pack(pid).year}).passes is not None})
+
+
+def test_most_checks_of_the_packs_are_plain() -> None:
+    assert len(_SIMPLE_CHECKS) >= 55  # else the fast path serves little
+
+
+@pytest.mark.parametrize(("pack_id", "rule_id"), _SIMPLE_CHECKS)
+def test_a_plain_check_passes_only_what_cel_passes(pack_id: str, rule_id: str) -> None:
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.criteria import row_context
+
+    pack = load_pack(pack_id)
+    rule = next(c for c in pack.criteria if c.id == rule_id and c.kind == "row")
+    compiled = compile_criterion(rule, {"campaign_year": pack.year})
+    assert compiled.check is not None and compiled.passes is not None
+    source = rule.check or ""
+    texts = re.findall(r"'([^']*)'", source)
+    names = sorted(set(re.findall(r"\b([a-z_][a-z0-9_]*)\b", re.sub(r"'[^']*'", "", source)))
+                   - {"in", "null", "true", "false"})
+    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", re.sub(r"'[^']*'", "", source))]
+    words = [w for t in texts for w in t.split("|")]
+    value = st.one_of(st.none(), st.booleans(), st.sampled_from(texts or ["x"]), st.text(max_size=8),
+                      st.sampled_from(["2019-01", "2020-07", "2020-12", "2021", "2021-01", "2023-01", "2025-12", "2026"]),
+                      st.builds(lambda a, w, b: a + w + b, st.text(max_size=3), st.sampled_from(words or ["x"]),
+                                st.text(max_size=3)),
+                      st.sampled_from(["92220101MA0000000X", "12345", "11010519491231002X",  # a valid 居民身份证 number
+                                       *(f"91{t}0101MA0000000X" for t in texts)]),  # a credit code of the region
+                      st.floats(allow_nan=False, allow_infinity=False),
+                      st.sampled_from([*numbers, *(n * 2 for n in numbers), 0.0, -1.0]),
+                      st.integers(-1000, 1000), st.sampled_from([0, 1, 0.0, 1.0, -0.0]),  # what Python takes for false/true
+                      st.lists(st.sampled_from([*texts, *words] or ["x"]), max_size=2))
+    annex = next(a for a in pack.data_annexes if a.id == rule.annex)
+    example = row_variables(pack, annex, example_record(annex))  # a record that passes most rules
+    said = {"pass": 0}
+
+    @settings(max_examples=150, deadline=None, derandomize=True)  # the same examples each run: no flaky "none passed"
+    @given(st.fixed_dictionaries({n: st.one_of(st.just(example.get(n)), value) for n in names}))
+    def agree(variables: dict[str, Any]) -> None:
+        variables = {**variables, "campaign_year": pack.year}
+        if not compiled.passes(variables):
+            return
+        said["pass"] += 1
+        try:
+            cel_says = compiled.check.execute(row_context(variables))
+        except Exception as exc:  # the assertion below names it
+            cel_says = exc
+        assert cel_says is True, (source, variables, cel_says)
+
+    agree()
+    assert said["pass"] > 0, source  # the test passed something, so it was compared with CEL
+
+
+def test_plain_check_forms() -> None:
+    from toolkit.criteria import simple_check
+
+    for source in ["a >= b || c", "a >= null", "double(x) >= 5.0", "a * 2.0 >= b",
+                   "a == 'x'", "a != false"]:
+        assert simple_check(source) is None, source
+    ratio = simple_check("bigdata_investment >= total_investment * 0.5")
+    assert ratio is not None
+    assert ratio({"bigdata_investment": 50.0, "total_investment": 100.0})
+    assert not ratio({"bigdata_investment": 49.0, "total_investment": 100.0})
+    assert not ratio({"bigdata_investment": None, "total_investment": 100.0})  # CEL says why
+    pair = simple_check("completed_investment <= total_investment")
+    assert pair is not None and pair({"completed_investment": 1.0, "total_investment": 2.0})
+    for a, b in [([1], [2]), (False, True), (1, 2.0), ("1", 2.0)]:  # left to CEL
+        assert not pair({"completed_investment": a, "total_investment": b}), (a, b)
+    floor = simple_check("total_investment >= 500.0")
+    assert floor is not None and floor({"total_investment": 500.0}) and not floor({"total_investment": 500})
+    both = simple_check("end_date >= '2023-01' && start_date <= '2025-12'")
+    assert both is not None and both({"end_date": "2023-05", "start_date": "2025-12"})
+    assert not both({"end_date": "2022-12", "start_date": "2024-01"})
+    assert simple_check("start_date < string(campaign_year + 1)") is None  # no constants given
+    year = simple_check("start_date < string(campaign_year + 1)", {"campaign_year": 2020})
+    assert year is not None and year({"start_date": "2020-12"}) and not year({"start_date": "2021-01"})
+    assert simple_check("start_date < campaign_year + 1 || x", {"campaign_year": 2020}) is None
+    region = simple_check("uscc_region(uscc).startsWith('22')")
+    assert region is not None and region({"uscc": "91220101MA0000000X"}) and not region({"uscc": None})
+    kind = simple_check("uscc_kind(uscc) != '92'")
+    assert kind is not None and kind({"uscc": "91220101MA0000000X"}) and not kind({"uscc": "92220101MA0000000X"})
+    telecom = simple_check("applicant.matches('移动|联通|铁塔')")
+    assert telecom is not None and telecom({"applicant": "中国铁塔股份有限公司"}) and not telecom({"applicant": "某公司"})
+    assert simple_check("applicant.matches('移动.*公司')") is None  # a real pattern: RE2 decides
+    flag = simple_check("is_continuation != true")
+    assert flag is not None and flag({"is_continuation": False}) and not flag({"is_continuation": None})

@@ -16,6 +16,7 @@ county left the cell blank. Dates are ISO text of their precision (`2020-07`, `2
 from __future__ import annotations
 
 import logging
+import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -82,6 +83,10 @@ class Compiled:
     # `when` as a Python test of the record's variables, for the plain forms most rules use
     # (`category == '人工智能'`, `stage in [...]`, `x != null`, joined by &&); None otherwise.
     applies: Callable[[dict[str, Any]], bool] | None = None
+    # A Python test that is true only where `check` is sure to pass (`x == true`, `x >= 500.0`,
+    # `a <= b`, `a >= b * 0.5`, ...): a passing record needs no CEL. None when `check` has
+    # another form; where the test is false, CEL decides (and gives the reason of a failure).
+    passes: Callable[[dict[str, Any]], bool] | None = None
 
 
 _NAME = r"([a-z_][a-z0-9_]*)"
@@ -90,6 +95,15 @@ _EQUALS = re.compile(rf"{_NAME}\s*==\s*{_TEXT}")
 _IN_LIST = re.compile(rf"{_NAME}\s+in\s*\[\s*('[^'\\]*'(?:\s*,\s*'[^'\\]*')*)\s*\]")
 _NOT_NULL = re.compile(rf"{_NAME}\s*!=\s*null")
 _LIST_ITEM = re.compile(_TEXT)
+_IS_TRUE = re.compile(rf"{_NAME}\s*==\s*true")
+_LITERAL = r"(\d+(?:\.\d+)?)"
+_COMPARE = re.compile(rf"{_NAME}\s*(<=|>=|<|>)\s*(?:{_NAME}(?:\s*\*\s*{_LITERAL})?|{_LITERAL}|{_TEXT})")
+_IS_FALSE = re.compile(rf"{_NAME}\s*!=\s*true")
+_CALL_TEXT = re.compile(rf"{_NAME}\({_NAME}\)\s*(?:\.startsWith\({_TEXT}\)|(==|!=)\s*{_TEXT})")
+_MATCHES_WORDS = re.compile(rf"{_NAME}\.matches\('([^\\.^$*+?{{}}\[\]()'|]+(?:\|[^\\.^$*+?{{}}\[\]()'|]+)*)'\)")
+_COMPARE_CONSTANT = re.compile(rf"{_NAME}\s*(<=|>=|<|>)\s*(.+)")
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_KEYWORDS = frozenset({"true", "false", "null", "in"})
 
 
 def simple_condition(source: str) -> Callable[[dict[str, Any]], bool] | None:
@@ -115,6 +129,131 @@ def simple_condition(source: str) -> Callable[[dict[str, Any]], bool] | None:
         return all(test(variables) for test in tests)
 
     return every
+
+
+def simple_check(source: str, constants: dict[str, Any] | None = None) -> Callable[[dict[str, Any]], bool] | None:
+    """A test that is true only where CEL is sure to find `source` true, when `source` is a
+    conjunction of `x == true`, `x != true`, `x != null`, `x in ['a', 'b']` and comparisons (<,
+    <=, >, >=) of a field with a number or a text, with another field, or with another field
+    times a number; else None.
+    It says true only for values CEL compares as Python does: two doubles (a number field is
+    always a double, `_cel_value`), two ints, two texts; a double with a literal written with a
+    decimal point, an int with one written without; `x != true` only for false. Anything else
+    (a blank, a text in a number column) is left to CEL. tests/test_criteria.py compares it with CEL."""
+    tests: list[Callable[[dict[str, Any]], bool]] = []
+    for part in source.split("&&"):
+        part = part.strip()
+        if m := _IS_TRUE.fullmatch(part):
+            tests.append(_is_same(m.group(1), True))
+        elif m := _IS_FALSE.fullmatch(part):
+            tests.append(_is_same(m.group(1), False))
+        elif m := _NOT_NULL.fullmatch(part):
+            tests.append(_is_set(m.group(1)))
+        elif m := _IN_LIST.fullmatch(part):
+            tests.append(_is_text(m.group(1), frozenset(_LIST_ITEM.findall(m.group(2)))))
+        elif (m := _COMPARE.fullmatch(part)) and not {m.group(1), m.group(3)} & _KEYWORDS:
+            left, op, right, times, literal, text = m.groups()
+            if text is not None:
+                tests.append(_compares_with_literal(left, _ORDER[op], text, str))
+            elif right is None:
+                tests.append(_compares_with_literal(left, _ORDER[op], literal, float if "." in literal else int))
+            else:
+                tests.append(_compares_with_field(left, _ORDER[op], right, float(times) if times else None))
+        elif (m := _CALL_TEXT.fullmatch(part)) and m.group(1) in FUNCTIONS:
+            function, key, prefix, op, text = m.groups()
+            tests.append(_call_gives_text(FUNCTIONS[function], key, prefix, op, text))
+        elif m := _MATCHES_WORDS.fullmatch(part):
+            tests.append(_holds_a_word(m.group(1), m.group(2).split("|")))
+        elif (m := _COMPARE_CONSTANT.fullmatch(part)) and (value := _constant(m.group(3), constants)) is not None:
+            tests.append(_compares_with_literal(m.group(1), _ORDER[m.group(2)], value, type(value)))
+        else:
+            return None
+    if len(tests) == 1:
+        return tests[0]
+
+    def every(variables: dict[str, Any]) -> bool:
+        return all(test(variables) for test in tests)
+
+    return every
+
+
+def _constant(source: str, constants: dict[str, Any] | None) -> Any:
+    """The value of an expression that reads only `constants` (a text, a double or an int), or None."""
+    if not constants or any(op in source for op in ("=", "&", "|", "?", "<", ">", " in ")):
+        return None  # a test of its own, not a value: `x < 5 || y` is (x < 5) || y
+    try:
+        program, variables, functions = compile_expression(source)
+        if not variables or not variables <= constants.keys() or functions - CEL_BUILTINS:
+            return None
+        value = program.execute(cel.Context(variables=dict(constants)))
+    except Exception:
+        return None
+    return value if type(value) in (str, float, int) else None
+
+
+def _call_gives_text(function: Callable[[Any], Any], key: str, prefix: str | None, op: str | None,
+                     text: str) -> Callable[[dict[str, Any]], bool]:
+    """`f(x).startsWith('t')`, `f(x) == 't'`, `f(x) != 't'` for a text x: the same Python
+    function CEL would call, on the same text."""
+    def test(variables: dict[str, Any]) -> bool:
+        value = variables.get(key)
+        if type(value) is not str:
+            return False
+        try:
+            result = function(value)
+        except Exception:
+            return False
+        if type(result) is not str:
+            return False
+        if prefix is not None:
+            return result.startswith(prefix)
+        return (result == text) if op == "==" else (result != text)
+
+    return test
+
+
+def _holds_a_word(key: str, words: list[str]) -> Callable[[dict[str, Any]], bool]:
+    """`x.matches('甲|乙')` with plain words: CEL's matches finds the pattern anywhere in x."""
+    def test(variables: dict[str, Any]) -> bool:
+        value = variables.get(key)
+        return type(value) is str and any(w in value for w in words)
+
+    return test
+
+
+def _is_same(key: str, flag: bool) -> Callable[[dict[str, Any]], bool]:
+    def test(variables: dict[str, Any]) -> bool:
+        return variables.get(key) is flag
+
+    return test
+
+
+def _compares_with_literal(key: str, op: Callable[[Any, Any], bool], literal: str,
+                           kind: type) -> Callable[[dict[str, Any]], bool]:
+    number = kind(literal)
+
+    def test(variables: dict[str, Any]) -> bool:
+        value = variables.get(key)
+        return type(value) is kind and op(value, number)
+
+    return test
+
+
+def _compares_with_field(key: str, op: Callable[[Any, Any], bool], other: str,
+                         times: float | None) -> Callable[[dict[str, Any]], bool]:
+    if times is not None:  # `a >= b * 0.5`: doubles only (CEL has no int * double)
+        def scaled(variables: dict[str, Any]) -> bool:
+            a, b = variables.get(key), variables.get(other)
+            return type(a) is float and type(b) is float and op(a, b * times)
+
+        return scaled
+
+    def test(variables: dict[str, Any]) -> bool:
+        a, b = variables.get(key), variables.get(other)
+        kind = type(a)
+        return kind is type(b) and (kind is float or kind is int or kind is str) and op(a, b)
+
+    return test
 
 
 def _is_text(key: str, texts: frozenset[str]) -> Callable[[dict[str, Any]], bool]:
@@ -147,7 +286,9 @@ def compile_expression(source: str) -> tuple[Any, set[str], set[str]]:
     return program, set(refs["variables"]), functions
 
 
-def compile_criterion(criterion: Criterion) -> Compiled:
+def compile_criterion(criterion: Criterion, constants: dict[str, Any] | None = None) -> Compiled:
+    """`constants`: the variables every record has the same value of (`campaign_year`), for
+    `simple_check` to work out what reads only them."""
     names: set[str] = set()
 
     def build(source: str) -> Any:
@@ -159,15 +300,34 @@ def compile_criterion(criterion: Criterion) -> Compiled:
     check = build(criterion.check) if criterion.check else None
     values = {k: build(v) for k, v in criterion.values.items()}
     applies = simple_condition(criterion.when) if criterion.when else None
-    return Compiled(criterion, when, check, values, frozenset(names), applies)
+    passes = simple_check(criterion.check, constants) if criterion.check else None
+    return Compiled(criterion, when, check, values, frozenset(names), applies, passes)
 
 
 def row_variables(pack: Pack, annex: Annex, record: dict[str, Any]) -> dict[str, Any]:
     """The CEL variables of one record: every field (null when blank) and the extras."""
-    variables = {f.key: _cel_value(f.type, record.get(f.key)) for f in annex.fields}
+    keys, numbers = _variable_plan(annex)
+    variables = dict(zip(keys, map(record.get, keys), strict=True))
+    for key in numbers:
+        value = variables[key]
+        if type(value) is not float:
+            variables[key] = _cel_value("number", value)
     variables["campaign_year"] = pack.year
     variables["route"] = pack.route_of(record.get(pack.routing.field)) if pack.routing else None
     return variables
+
+
+# id(annex) -> (the annex, its field keys, its number fields' keys); the annex is kept so that
+# its id is not reused while the entry lives.
+_PLANS: dict[int, tuple[Annex, tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _variable_plan(annex: Annex) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    found = _PLANS.get(id(annex))
+    if found is None or found[0] is not annex:
+        found = _PLANS[id(annex)] = (annex, tuple(f.key for f in annex.fields),
+                                     tuple(f.key for f in annex.fields if f.type == "number"))
+    return found[1], found[2]
 
 
 def _cel_value(kind: str, value: Any) -> Any:
@@ -236,7 +396,7 @@ def evaluate_row(compiled: Compiled, variables: dict[str, Any], context: Any | N
                 return _SKIP
         except Exception:
             return _SKIP
-    if compiled.check is None:
+    if compiled.check is None or (compiled.passes is not None and compiled.passes(variables)):
         return _PASS
     if context is None:
         context = row_context(variables)

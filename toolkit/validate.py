@@ -79,6 +79,8 @@ def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequen
     for rule in compiled:
         if rule.applies is not None and not rule.applies(variables):
             continue  # the rule does not concern this record
+        if rule.passes is not None and rule.passes(variables):
+            continue  # passes for sure (or does not apply): no finding either way, and no CEL
         crit = rule.criterion
         if context is None:
             context = shared.use(variables) if shared is not None else row_context(variables)
@@ -187,7 +189,8 @@ class RowChecker:
         self.pack = pack
         self.annexes = {a.id: a for a in pack.data_annexes}
         self.validators = {a.id: RecordValidator(pack, a) for a in self.annexes.values()}
-        self.rules = {a: [compile_criterion(c) for c in pack.criteria if c.annex == a and c.kind == "row"]
+        constants = {"campaign_year": pack.year}
+        self.rules = {a: [compile_criterion(c, constants) for c in pack.criteria if c.annex == a and c.kind == "row"]
                       for a in self.annexes}
         self.contexts = {a.id: SharedContext(annex_variable_names(a)) for a in self.annexes.values()}
 
