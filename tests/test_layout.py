@@ -120,3 +120,45 @@ def test_a_project_named_like_a_total_is_a_project() -> None:
     assert layout is not None
     row = [3, "南关区", "汇总平台建设项目", "数字政务", "续建", "某局", "x", "c", 900]
     assert classify_row(row, layout, frozenset({1})) == "data"
+
+
+def test_a_table_read_a_column_at_a_time_gives_each_cell_its_own_reading() -> None:
+    """read_table reads a column's distinct cells once and shares the result down the column:
+    every record's value, raw cell and finding must be what reading that cell alone gives, with
+    1, 1.0, True, "1", -0.0 and blanks mixed in one column (equal as keys, not as cells)."""
+    from datetime import datetime
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.ingest.table import read_table
+    from toolkit.ingest.values import normalise
+
+    header = ["项目名称", "计划总投资（亿元）", "项目建议书是否完成", "计划开工时间", "项目类别", "统一社会信用代码"]
+    layout = find_layout([header], ANNEX)
+    assert layout is not None
+    mapped = [(c, ANNEX.field(c.field)) for c in layout.columns if c.field]
+    assert len(mapped) == len(header)
+    cell = st.one_of(st.none(), st.sampled_from([1, 1.0, True, False, 0, 0.0, -0.0, "1", "是", "否", "", " ",
+                                                 "大数据中心", "2020.7", "约100", "1.5亿", datetime(2020, 7, 1)]),
+                     st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=4))
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.lists(cell, min_size=len(header), max_size=len(header)), min_size=1, max_size=8))
+    def agree(rows: list[list[Any]]) -> None:
+        table = read_table([header, *rows], layout, ANNEX, file="f.xlsx", sheet="s")
+        by_row = {r.row: r for r in table.records}
+        for r, row in enumerate(rows, start=2):
+            record = by_row.get(r)
+            if record is None:
+                continue  # set aside as blank, heading or total, as before
+            for col, f in mapped:
+                raw = row[col.col - 1]
+                alone = normalise(f, raw, header_unit=col.unit, target_unit=f.unit)
+                got = record.values[f.key]
+                assert got == alone.value and type(got) is type(alone.value), (f.key, raw, got, alone)
+                assert record.raw.get(f.key) is (raw if raw is not None else None)
+                said = [x for x in table.findings if x.row == r and x.field == f.key]
+                assert [x.message.split("”", 1)[1] for x in said] == [m for m in (alone.problem or alone.doubt,) if m]
+
+    agree()

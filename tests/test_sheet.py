@@ -81,6 +81,8 @@ def _write(path: Path, fast: bool, book: type[Workbook] = xlsxwriter.Workbook) -
         _put(ws, fast, r, 1, values, [plain, wrap, plain, wrap, wrap])
         ws.set_row(r, 33)
     ws.write_formula(len(rows) + 2, 3, "=SUM(D3:D8)", plain, 1200.5)
+    ws.write_formula(len(rows) + 2, 4, "=COUNTA(E3:E8,$F$3)", plain, 6)
+    ws.write_formula(len(rows) + 2, 5, "=SUM(XLOOKUP(1,A1:A2,B1:B2))", plain, 0)  # xlsxwriter's own path: _xlfn.
     ws.write_string(len(rows) + 2, 1, "合计")  # no format: xlsxwriter's own path
     ws.write_blank(len(rows) + 2, 2, None)
     ws.set_row(len(rows) + 4, 24)  # a row with a height and no cells

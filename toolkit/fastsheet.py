@@ -269,6 +269,14 @@ class Sheet(Worksheet):
         self.stored_rows.clear()
         self.blocks.clear()
 
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        """xlsxwriter's, which runs some sixty regex substitutions (future functions) over every
+        formula: a plain SUM or COUNTA of cell ranges, the summary's and the figures' thousands of
+        totals, has none of those names and is only stripped of its `=`."""
+        if _PLAIN_FORMULA.fullmatch(formula):
+            return formula[1:] if formula.startswith("=") else formula
+        return cast(str, super()._prepare_formula(formula, expand_future_functions))
+
     def _put_slow(self, row: int, col: int, value: Any, fmt: Format) -> None:
         if value is None:
             self.write_blank(row, col, None, fmt)
@@ -492,6 +500,7 @@ class _StyleAttributes(dict[Format, str]):
 
 
 _FAST = frozenset({CellStringTuple, CellNumberTuple, CellBlankTuple})
+_PLAIN_FORMULA = re.compile(r"=?(?:SUM|COUNTA)\(\$?[A-Z]{1,3}\$?\d+(?:[:,]\$?[A-Z]{1,3}\$?\d+)*\)")
 _PLAIN_TYPES = frozenset({str, int, float, type(None)})
 _BLANK = frozenset({type(None)})
 _TEXT = frozenset({str, type(None)})
