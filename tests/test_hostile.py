@@ -174,6 +174,42 @@ def test_real_workbooks_pass_the_guard() -> None:
         assert check_zip(path, Limits()) is None, path.name
 
 
+def test_the_guard_hands_the_sheet_scan_the_parts_it_inflated() -> None:
+    """The workbook, its relationships and its sheets, byte for byte as the zip holds them (the
+    scan then reads them from here, not from the file again)."""
+    for path in [p for p in SAMPLES.iterdir() if p.suffix in (".xlsx", ".xlsm")]:
+        kept: dict[str, bytes] = {}
+        assert check_zip(path, Limits(), kept) is None
+        with zipfile.ZipFile(path) as zf:
+            wanted = {n for n in zf.namelist() if n.startswith("xl/worksheets/")} | {"xl/workbook.xml",
+                                                                                    "xl/_rels/workbook.xml.rels"}
+            assert set(kept) == wanted & set(zf.namelist()), path.name
+            assert all(kept[n] == zf.read(n) for n in kept)
+
+
+def test_a_sheet_whose_checksum_is_wrong_is_still_called_corrupt(tmp_path: Path) -> None:
+    """A part that inflates but does not match its CRC is not handed on by the guard: reading it
+    from the file fails as it always did, and the file is refused as corrupt."""
+    import xlsxwriter
+
+    good = tmp_path / "原.xlsx"
+    wb = xlsxwriter.Workbook(str(good))
+    wb.add_worksheet("项目表").write_number("A1", 12345)
+    wb.close()
+    bad = tmp_path / "坏.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+    data = bad.read_bytes()
+    assert data.count(b"<v>12345</v>") == 1
+    bad.write_bytes(data.replace(b"<v>12345</v>", b"<v>12346</v>"))  # stored: inflates, checksum wrong
+    kept: dict[str, bytes] = {}
+    assert check_zip(bad, Limits(), kept) is None
+    assert "xl/worksheets/sheet1.xml" not in kept and "xl/workbook.xml" in kept
+    outcome = read_file(bad)
+    assert outcome.status == "error" and [f.code for f in outcome.findings] == ["file.corrupt"]
+
+
 def test_huge_dimension_claim_refuses_that_sheet(tmp_path: Path) -> None:
     outcome = read_file(hf.huge_dimension(tmp_path / "大.xlsx"))
     assert "file.sheet-too-large" in [f.code for f in outcome.findings]

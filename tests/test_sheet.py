@@ -157,6 +157,12 @@ def _content(path: Path) -> dict[str, bytes]:
     return parts
 
 
+@pytest.fixture(autouse=True)
+def _small_block_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks written in parts of 7 rows, so that the tests' blocks are written in several."""
+    monkeypatch.setattr("toolkit.fastsheet.BLOCK_XML_ROWS", 7)
+
+
 def test_a_book_shares_the_texts_of_stored_rows_as_it_writes_them(tmp_path: Path) -> None:
     """In a Book, put_row keeps rows whole and put_block keeps blocks as columns, and their texts
     enter the shared strings as the sheet is written: the same cells, formats, row heights, spans,

@@ -38,6 +38,10 @@ _NUMBER_LIMIT = 1e300
 # the file about a third larger (54,000 projects: 11 MB at 6, 15 MB at 1).
 COMPRESS_LEVEL = 1
 
+# A block's XML is made this many rows at a time: the rows' cell strings of all its columns are
+# held at once, and for a whole 明细 that would be millions of strings.
+BLOCK_XML_ROWS = 2048
+
 
 class Book(Workbook):
     """An xlsxwriter workbook zipped at COMPRESS_LEVEL (xlsxwriter has no option for it; its
@@ -342,7 +346,8 @@ class Sheet(Worksheet):
             if blocks:
                 block = blocks.get(row_num)
                 if block is not None:
-                    write(self._block_xml(block, heads, styles))
+                    for start in range(0, len(block.pixels), BLOCK_XML_ROWS):  # the XML of a few rows at a time
+                        write(self._block_xml(block.part(start, start + BLOCK_XML_ROWS), heads, styles))
                     after_block = block.last
                     continue
             cells = table.get(row_num)
@@ -466,6 +471,13 @@ class _Block:
     @property
     def last(self) -> int:
         return self.first + len(self.pixels) - 1
+
+    def part(self, start: int, stop: int) -> _Block:
+        """Rows start..stop-1 of the block (counted from its first row)."""
+        if start == 0 and stop >= len(self.pixels):
+            return self
+        return _Block(self.first + start, self.first_col, [c[start:stop] for c in self.columns], self.formats,
+                      self.pixels[start:stop])
 
     @property
     def last_col(self) -> int:

@@ -60,9 +60,13 @@ class Refusal:
     detail: str = ""
 
 
-def check_zip(path: Path, limits: Limits) -> Refusal | None:
+def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None) -> Refusal | None:
     """Why the zip at `path` must not be read, or None. A file that is not a readable zip is
-    None too: the readers say what it is (truncated, not a workbook) better than a guard can."""
+    None too: the readers say what it is (truncated, not a workbook) better than a guard can.
+
+    With `kept`, the parts the sheet scan reads (`KEPT_PARTS`) are put there as they were
+    inflated here, whole and checked against their CRC, so that the scan need not inflate them
+    again."""
     try:
         with open(path, "rb") as fh:
             if fh.read(4) not in ZIP_MAGICS:
@@ -96,7 +100,7 @@ def check_zip(path: Path, limits: Limits) -> Refusal | None:
                 return _too_large(name, f"其中的 {info.filename[:60]} 从 {_size(info.compress_size)} 解压为 "
                                   f"{_size(info.file_size)}（{ratio:,.0f} 倍），超过上限 {limits.max_compression_ratio} 倍，"
                                   f"像是恶意构造的“压缩炸弹”", "max_compression_ratio")
-    return _check_inflated(path, infos, limits)
+    return _check_inflated(path, infos, limits, kept)
 
 
 def unsafe_name(member: str) -> bool:
@@ -106,16 +110,23 @@ def unsafe_name(member: str) -> bool:
     return ".." in re.split(r"[/\\]", member)
 
 
-def _check_inflated(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> Refusal | None:
-    """Inflate every member into nothing, stopping as soon as one gives more than it declares;
-    a part with a DTD anywhere in it is refused too (see DTD_MESSAGE)."""
+def kept_part(name: str) -> bool:
+    """The parts of an xlsx the sheet scan reads: the workbook, its relationships, the sheets."""
+    return name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or name.startswith("xl/worksheets/")
+
+
+def _check_inflated(path: Path, infos: list[zipfile.ZipInfo], limits: Limits,
+                    kept: dict[str, bytes] | None = None) -> Refusal | None:
+    """Inflate every member into nothing (or into `kept`), stopping as soon as one gives more
+    than it declares; a part with a DTD anywhere in it is refused too (see DTD_MESSAGE)."""
     try:
         with open(path, "rb") as fh:
             for info in infos:
-                inflated = _inflate(fh, info, info.file_size + 1)
+                keep = kept is not None and kept_part(info.filename)
+                inflated = _inflate(fh, info, info.file_size + 1, keep)
                 if inflated is None:
                     continue
-                produced, has_dtd = inflated
+                produced, has_dtd, data = inflated
                 if has_dtd:
                     return Refusal("file.unsafe", DTD_MESSAGE.format(name=path.name, part=info.filename[:60]),
                                    detail=info.filename[:300])
@@ -123,15 +134,19 @@ def _check_inflated(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) ->
                     return Refusal("file.too-large", f"文件「{path.name}」内部记录的大小与实际不符（其中的 {info.filename[:60]} "
                                    f"解压后超过所记录的 {_size(info.file_size)}），像是恶意构造的“压缩炸弹”，已拒绝读取。"
                                    f"请用 Excel 或 WPS 打开后另存为 .xlsx 重新报送", detail=info.filename[:300])
+                if (kept is not None and data is not None and len(data) == info.file_size
+                        and zlib.crc32(data) == info.CRC):
+                    kept[info.filename] = data
     except OSError:
         return None  # unreadable: the readers report it
     return None
 
 
-def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, cap: int) -> tuple[int, bool] | None:
-    """Bytes the member inflates to, counting no further than `cap`, and whether a DTD marker
-    appears in them; None when the member cannot be located or inflated (a broken file the
-    readers will call corrupt)."""
+def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, cap: int,
+             keep: bool = False) -> tuple[int, bool, bytes | None] | None:
+    """Bytes the member inflates to, counting no further than `cap`, whether a DTD marker
+    appears in them, and (with `keep`) the bytes themselves; None when the member cannot be
+    located or inflated (a broken file the readers will call corrupt)."""
     fh.seek(info.header_offset)
     header = fh.read(30)
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
@@ -144,9 +159,12 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, cap: int) -> tuple[int, bool] 
     produced = 0
     tail = b""
     found = False
+    chunks: list[bytes] = []
 
     def see(data: bytes) -> None:
         nonlocal produced, tail, found
+        if keep:
+            chunks.append(data)
         produced += len(data)
         window = tail + data
         found = found or any(marker in window for marker in DTD_MARKERS)
@@ -166,7 +184,7 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, cap: int) -> tuple[int, bool] 
                 see(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
     except zlib.error:
         return None
-    return produced, found
+    return produced, found, b"".join(chunks) if keep else None
 
 
 def _too_large(name: str, what: str, key: str) -> Refusal:

@@ -193,14 +193,15 @@ def read_file(path: Path, *, max_rows: int | None = None, limits: Limits | None 
     limits = limits or Limits()
     max_rows = max(1, limits.max_rows if max_rows is None else max_rows)  # to_python(nrows=0) underflows
     try:
-        refusal = check_zip(path, limits)  # before anything inflates a part of an xlsx/ods
+        parts: dict[str, bytes] = {}  # what the guard inflated that the sheet scan reads
+        refusal = check_zip(path, limits, parts)  # before anything inflates a part of an xlsx/ods
         if refusal is not None:
             return _refusal(path, "error", refusal.message, refusal.code, refusal.detail)
         kind = _classify(path)
         if kind == "csv":
             workbook, findings = _read_csv(path, max_rows)
         else:
-            workbook, findings = _read_workbook(path, kind, max_rows)
+            workbook, findings = _read_workbook(path, kind, max_rows, parts)
         return FileOutcome(path, "ok", None, workbook, tuple(findings))
     except _Refused as refused:
         return _refusal(path, refused.status, refused.message, refused.code)
@@ -485,10 +486,11 @@ class _Scan:
         return frozenset(rows)
 
 
-def _read_workbook(path: Path, kind: str, max_rows: int) -> tuple[WorkbookData, list[Finding]]:
+def _read_workbook(path: Path, kind: str, max_rows: int,
+                   parts: dict[str, bytes] | None = None) -> tuple[WorkbookData, list[Finding]]:
     scans: dict[str, _Scan] = {}
     if kind in ("xlsx", "xlsm"):
-        scans = _scan_xlsx(path)
+        scans = _scan_xlsx(path, parts or {})
     elif kind == "ods":
         scans = _scan_ods(path)
         for name, scan in scans.items():
@@ -622,25 +624,37 @@ def _truthy(value: str | None) -> bool:
     return value in ("1", "true")
 
 
-def _scan_xlsx(path: Path) -> dict[str, _Scan]:
-    """Per sheet name: hidden rows, error and uncached formula cells, extent of the values."""
-    with zipfile.ZipFile(path) as zf:
-        book = fromstring(zf.read("xl/workbook.xml"))
-        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None) -> dict[str, _Scan]:
+    """Per sheet name: hidden rows, error and uncached formula cells, extent of the values.
+    `parts`: parts already inflated (by the guard); the file is opened only for any other."""
+    with contextlib.ExitStack() as stack:
+        kept = parts or {}
+        opened: list[zipfile.ZipFile] = []
+
+        def archive() -> zipfile.ZipFile:
+            if not opened:
+                opened.append(stack.enter_context(zipfile.ZipFile(path)))
+            return opened[0]
+
+        def read(name: str) -> bytes:
+            found = kept.get(name)
+            return found if found is not None else archive().read(name)
+
+        book = fromstring(read("xl/workbook.xml"))
+        rels = fromstring(read("xl/_rels/workbook.xml.rels"))
         targets = {}
         for rel in rels:
             target = rel.get("Target", "")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
             targets[rel.get("Id")] = part
-        names = set(zf.namelist())
         scans = {}
         for el in book.iter():
             if not el.tag.endswith("}sheet"):
                 continue
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
             part = targets.get(rid)
-            if part in names:
-                data = zf.read(part)
+            if part is not None and (part in kept or part in archive().namelist()):
+                data = read(part)
                 scans[el.get("name", "")] = _scan_plain_sheet(data) or _scan_sheet_xml(io.BytesIO(data))
     return scans
 
