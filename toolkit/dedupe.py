@@ -111,6 +111,22 @@ class _Keys:
     def of(cls, r: Record) -> _Keys:
         return cls(_code(r), _applicant(r), name_parts(_name(r)))
 
+    @classmethod
+    def from_plain(cls, plain: PlainKeys) -> _Keys:
+        code, applicant, exact, core, phases, place = plain
+        return cls(code, applicant, NameParts(exact, core, frozenset(phases), place))
+
+
+# A record's keys as plain values (cheap to send from a worker process): code, applicant, the
+# name's exact form, core, phases and place.
+PlainKeys = tuple[str, str, str, str, tuple[int, ...], str]
+
+
+def record_keys(r: Record) -> PlainKeys:
+    """What dedupe works out for `r`, worked out where the record is read (`dedupe(known=...)`)."""
+    k = _Keys.of(r)
+    return k.code, k.applicant, k.parts.exact, k.parts.core, tuple(sorted(k.parts.phases)), k.parts.place
+
 
 def identity(r: Record) -> tuple[str, str, str]:
     """What says which project a record is, as dedupe sees it: its name as written (width and
@@ -174,13 +190,16 @@ def _candidate_pairs(blocks: Mapping[str, list[int]], keys: Sequence[_Keys]) -> 
     return pairs
 
 
-def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None = None) -> DedupeResult:
+def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None = None,
+           known: Mapping[int, PlainKeys] | None = None) -> DedupeResult:
     """Merge exact duplicates (the first in file order is kept), flag suspected ones, and apply the
-    clerk's decisions (pair id -> 合并/保留) from a previous run's review sheet."""
+    clerk's decisions (pair id -> 合并/保留) from a previous run's review sheet. `known`: records'
+    keys (`record_keys`) by id(record), worked out already where the files were read."""
     decisions = decisions or {}
     result = DedupeResult()
     removed: set[int] = set()
-    keys = [_Keys.of(r) for r in records]
+    known = known or {}
+    keys = [_Keys.from_plain(plain) if (plain := known.get(id(r))) is not None else _Keys.of(r) for r in records]
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, k in enumerate(keys):
         for key in (f"c:{k.code}" if k.code else "", f"a:{k.applicant}" if k.applicant else "", f"n:{k.parts.exact}"):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.collector import collector_paused
-from toolkit.dedupe import Decision, DedupeResult, dedupe
+from toolkit.dedupe import Decision, DedupeResult, PlainKeys, dedupe, record_keys
 from toolkit.findings import Finding, sort_key
 from toolkit.fromforms import summary_rows
 from toolkit.ingest.guard import Limits
@@ -91,14 +91,14 @@ def process(
 def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decision] | None,
              expected_units: Sequence[str] | None, unit_name: str, progress: Progress | None,
              exclude: Sequence[Path], limits: Limits, jobs: int | None) -> Batch:
-    ingested, row_checks = _read_and_check(pack, inputs, progress, exclude, limits, jobs)
+    ingested, row_checks, keys = _read_and_check(pack, inputs, progress, exclude, limits, jobs)
     checked = validate(pack, ingested.records, ingested.findings, row_checks)
     annex = summary_annex(pack)
     # Duplicates are sought among accepted rows of the summary's annex, with the projects of forms
     # no table row lists (pack: summary.from_forms); other records (the forms behind a 汇总表) are
     # validated and reported, and pass through as they are.
     to_merge, others = summary_rows(pack, annex, checked.accepted)
-    dup = dedupe(to_merge, decisions)
+    dup = dedupe(to_merge, decisions, keys)
     dup.kept.extend(others)
     rejected = [(r, checked.reasons_for(r)) for r in checked.rejected if r.annex == annex.id]
     stats = compute_stats(
@@ -113,7 +113,9 @@ def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decisio
 
 
 def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | None, exclude: Sequence[Path],
-                    limits: Limits, jobs: int | None) -> tuple[IngestResult, dict[RowKey, list[Finding]]]:
+                    limits: Limits, jobs: int | None,
+                    ) -> tuple[IngestResult, dict[RowKey, list[Finding]], dict[int, PlainKeys]]:
+    """Every file read and its rows checked, with each record's dedupe keys (by id(record))."""
     files = inbox_jobs(inputs, exclude)
 
     def done(i: int, item: tuple[Path, str]) -> None:
@@ -122,14 +124,17 @@ def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | Non
 
     reads: list[FileRead] = []
     checks: dict[RowKey, list[Finding]] = {}
+    keys: dict[int, PlainKeys] = {}
     _start_worker(pack, limits)  # here too: in turn, and forked workers inherit it
     try:
-        for read, found in map_ordered(_file_job, files, jobs, done, initializer=_start_worker, initargs=(pack, limits)):
+        for read, found, record_keys in map_ordered(_file_job, files, jobs, done, initializer=_start_worker,
+                                                    initargs=(pack, limits)):
             reads.append(read)
             checks.update(found)
+            keys.update(zip(map(id, read.records), record_keys, strict=True))
     finally:
         _start_worker(None, None)
-    return collect(reads), checks
+    return collect(reads), checks, keys
 
 
 # What a worker reads files with: the pack, the limits, and the row checks compiled once.
@@ -141,9 +146,10 @@ def _start_worker(pack: Pack | None, limits: Limits | None) -> None:
     _worker = (pack, limits, RowChecker(pack)) if pack is not None and limits is not None else None
 
 
-def _file_job(item: tuple[Path, str]) -> tuple[FileRead, dict[RowKey, list[Finding]]]:
-    """One file read and its rows checked: in turn, or in a worker process (forked or spawned)."""
+def _file_job(item: tuple[Path, str]) -> tuple[FileRead, dict[RowKey, list[Finding]], list[PlainKeys]]:
+    """One file read, its rows checked and their dedupe keys worked out: in turn, or in a worker
+    process (forked or spawned), where this work is shared out."""
     assert _worker is not None
     pack, limits, checker = _worker
     read = ingest_file(pack, item[0], item[1], limits)
-    return read, checker.check_all(read.records, read.findings)
+    return read, checker.check_all(read.records, read.findings), [record_keys(r) for r in read.records]
