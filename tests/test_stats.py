@@ -63,3 +63,17 @@ def test_to_dict_is_what_asdict_gives() -> None:
     assert stats.to_dict() == asdict(stats)
     assert json.dumps(stats.to_dict(), ensure_ascii=False) == json.dumps(asdict(stats), ensure_ascii=False)
     assert stats.totals["total_investment"] == 1200.7  # 1200.5 + 0.2 exactly, text and True left out
+
+
+def test_dimension_values_are_dimension_value_of_each_record() -> None:
+    from toolkit.ingest.records import Record
+    from toolkit.packs.loader import load_pack
+    from toolkit.stats import dimension_value, dimension_values
+
+    pack = load_pack("jl-761-2020")
+    odd = [None, "", "大数据中心", 0, 0.0, False, True, 12.5, "（未填写）", " "]
+    records = [Record(annex="projects", file="f.xlsx", sheet="s", row=i, reporting_unit=[None, "", "农安县"][i % 3],
+                      values={"category": odd[i % len(odd)], "stage": odd[(i + 3) % len(odd)]})
+               for i in range(30)]
+    for key in ["route", "reporting_unit", "category", "stage", "applicant"]:
+        assert dimension_values(pack, records, key) == [dimension_value(pack, r, key) for r in records], key
