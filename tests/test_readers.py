@@ -619,3 +619,12 @@ def test_the_fast_sheet_scan_agrees_with_the_parser(name: str) -> None:
     assert [getattr(fast, k) for k in picture] == [getattr(parsed, k) for k in picture]
     if name == "values":
         assert (fast.last_row, fast.last_col, fast.lowest, fast.rightmost) == (7, 28, "B7", "AB7")
+
+
+def test_tidy_trims_to_the_last_value_and_squares_the_grid() -> None:
+    from toolkit.ingest.readers import _tidy
+
+    rows = [[1, None, None], [None, None, None, "x", None], [None], [2, 0, False, None], [None, None], []]
+    assert _tidy([list(r) for r in rows]) == [[1, None, None, None], [None, None, None, "x"], [None] * 4,
+                                              [2, 0, False, None]]
+    assert _tidy([[None, None], [None]]) == []

@@ -117,6 +117,7 @@ def _write(path: Path, fast: bool, book: type[Workbook] = xlsxwriter.Workbook) -
     _block(other, fast, 60, 0, _columns(4, 5), five, [24] * 4)
     _put(other, fast, 61, 2, ["重写", 9], [plain, plain])  # a row stored over a block
     _block(other, fast, 66, 0, [[1, True], ["是", "否"]], [plain, plain], [20, 20])  # a bool: not stored as a block
+    _block(other, fast, 74, 2, _columns(10, 6), five, [20] * 10)  # its last rows alone in their block of 16
     wb.close()
 
 

@@ -291,33 +291,35 @@ class Sheet(Worksheet):
 
     def _calculate_spans(self) -> None:
         """xlsxwriter's `_calculate_spans` (each block of 16 rows' first and last used column),
-        from each row's stored cells rather than by trying every column of the sheet."""
-        spans: dict[int, str] = {}
-        low: int | None = None
-        high = 0
+        from the rows that hold something (cells, comments, stored rows) and each block's
+        columns, rather than by trying every column of every row of the sheet."""
+        first_row, last_row = self.dim_rowmin, self.dim_rowmax
         first_col, last_col = self.dim_colmin, self.dim_colmax
-        in_blocks: dict[int, range] = {}
-        for block in self.blocks.values():
-            in_blocks.update(zip(range(block.first, block.last + 1),
-                                 repeat(range(block.first_col, block.first_col + len(block.columns)))))
-        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
-            stored = self.stored_rows.get(row_num)
-            spread = range(stored[0], stored[0] + len(stored[1])) if stored else in_blocks.get(row_num)
-            for cols in (self.table.get(row_num), self.comments.get(row_num), spread):
-                if not cols:
-                    continue
-                a, b = min(cols), max(cols)
-                if a < first_col or b > last_col:
+        reach: dict[int, tuple[int, int]] = {}  # block of 16 rows -> (first, last) column used
+
+        def see(row: int, a: int, b: int) -> None:
+            if b < first_col or a > last_col:
+                return
+            a, b = max(a, first_col), min(b, last_col)
+            group = row // 16
+            found = reach.get(group)
+            reach[group] = (a, b) if found is None else (min(found[0], a), max(found[1], b))
+
+        for cells in (self.table, self.comments):
+            for row, cols in cells.items():
+                if cols and first_row <= row <= last_row:
                     inside = [c for c in cols if first_col <= c <= last_col]
-                    if not inside:
-                        continue
-                    a, b = min(inside), max(inside)
-                low, high = (a, b) if low is None else (min(low, a), max(high, b))
-            if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
-                if low is not None:
-                    spans[int(row_num / 16)] = f"{low + 1}:{high + 1}"
-                    low = None
-        self.row_spans = spans
+                    if inside:
+                        see(row, min(inside), max(inside))
+        for row, (col, values, _) in self.stored_rows.items():
+            if values and first_row <= row <= last_row:
+                see(row, col, col + len(values) - 1)
+        for block in self.blocks.values():
+            for row in range(max(block.first, first_row), min(block.last, last_row) + 1, 16):
+                see(row, block.first_col, block.last_col)
+            if first_row <= block.last <= last_row:
+                see(block.last, block.first_col, block.last_col)  # the group of the block's last row
+        self.row_spans = {group: f"{a + 1}:{b + 1}" for group, (a, b) in sorted(reach.items())}
 
     def _write_rows(self) -> None:
         """xlsxwriter's `_write_rows`, visiting a row's stored cells rather than every column

@@ -432,7 +432,12 @@ def _tidy(rows: list[list[Any]]) -> list[list[Any]]:
     """
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
-    width = max((i + 1 for r in rows for i, v in enumerate(r) if v is not None), default=0)
+    width = 0  # one past the rightmost value: each row is looked at from its end, up to the widest so far
+    for r in rows:
+        n = len(r)
+        while n > width and r[n - 1] is None:
+            n -= 1
+        width = max(width, n)
     return [r[:width] + [None] * (width - len(r)) for r in rows]
 
 
@@ -517,7 +522,8 @@ def _read_workbook(path: Path, kind: str, max_rows: int,
             end = sheet.end
             total = end[0] + 1 if end else 0
             raw = sheet.to_python(skip_empty_area=False, nrows=min(total, max_rows)) if total else []
-            rows = _tidy([[None if isinstance(v, str) and v == "" else v for v in r] for r in raw])
+            # An empty cell comes as "": None, as every other blank (only rows holding one are copied).
+            rows = _tidy([[None if v == "" else v for v in r] if "" in r else r for r in raw])
             if total > max_rows:
                 findings.append(_too_many_rows(path, meta.name, total, max_rows))
             ranges = sheet.merged_cell_ranges
