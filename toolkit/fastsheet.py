@@ -146,7 +146,8 @@ class Sheet(Worksheet):
         if not n or not columns:
             return
         last_row, last_col = first_row + n - 1, first_col + len(columns) - 1
-        pixels = [int(h * 4.0 / 3.0 + 0.5) for h in heights]  # set_row's conversion
+        pixel = {h: int(h * 4.0 / 3.0 + 0.5) for h in set(heights)}  # set_row's conversion
+        pixels = list(map(pixel.__getitem__, heights))
         if (not self.strings_at_close or self.constant_memory or None in formats or 0 in pixels
                 or self._check_dimensions(first_row, first_col) or self._check_dimensions(last_row, last_col)
                 or not all(map(self._plain_values, columns)) or self._taken(first_row, last_row)):

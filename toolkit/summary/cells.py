@@ -116,17 +116,17 @@ class Amounts:
 
     def total(self, records: Iterable[Record], key: str) -> Decimal:
         memo = self._memo.setdefault(key, {})
-        total = Decimal(0)
-        for record in records:
-            found = memo.get(id(record), _UNSEEN)
-            if found is _UNSEEN:
-                found = memo[id(record)] = exact_amount(record.values.get(key))
-            if found is not None:
-                total += found
-        return total
-
-
-_UNSEEN = Decimal("NaN")  # a marker only, compared by identity
+        records = records if isinstance(records, (list, tuple)) else list(records)
+        ids = list(map(id, records))
+        try:
+            amounts = list(map(memo.__getitem__, ids))
+        except KeyError:  # records not seen before: each made Decimal once, for all later sums
+            for record in records:
+                if id(record) not in memo:
+                    memo[id(record)] = exact_amount(record.values.get(key))
+            amounts = list(map(memo.__getitem__, ids))
+        # Blanks (None) and zeros add nothing; `sum` adds the rest at C speed.
+        return sum(filter(None, amounts), Decimal(0))
 
 
 def record_value(pack: Pack, record: Record, column: Column) -> Any:
@@ -196,7 +196,9 @@ class DataRows:
         for values, usable, width in zip(columns, self.usable, self.widths, strict=True):
             # Each distinct text is measured once (a county, a date, a file name repeat down a column).
             # A one-line text's lines are lines_needed's, without its calls.
+            # An ASCII text no longer than the column is one line (a credit code, a phone number).
             tall = {v: n for v in set(values) if isinstance(v, str) and (2 * len(v) > usable or "\n" in v)
+                    and not (len(v) <= usable and v.isascii() and "\n" not in v)
                     and (n := lines_needed(v, width) if "\n" in v else math.ceil(display_width(v) / usable)) > 1}
             if tall:
                 most = list(map(max, most, map(tall.get, values, repeat(1))))
@@ -209,7 +211,9 @@ class DataRows:
     def write_block(self, row: int, n: int, columns: Sequence[list[Any]]) -> int:
         """Rows from `row` numbered from `n`, given as columns; returns the row after them."""
         count = len(columns[0]) if columns else 0
-        heights = [row_height(lines) for lines in self.block_lines(columns)]
+        lines = self.block_lines(columns)
+        height = {n: row_height(n) for n in set(lines)}
+        heights = list(map(height.__getitem__, lines))
         self.ws.put_block(row, 0, [list(range(n, n + count)), *columns], self.row_formats, heights)
         return row + count
 
