@@ -928,3 +928,41 @@ def test_random_county_spellings_of_money_agree() -> None:
 
 def test_excel_epoch() -> None:
     assert date(1899, 12, 30) + timedelta(days=44013) == date(2020, 7, 1)
+
+
+class _Float(float):
+    """A float that the plain-number shortcut of `_number` does not take (type(raw) is not float)."""
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False),
+                 st.floats(-1e9, 1e9).map(lambda x: round(x, 6)), st.sampled_from([0.0, -0.0, 1e15, -1e15, 0.5, 1e-7]),
+                 st.tuples(st.integers(-10**12, 10**12), st.integers(5, 8)).map(lambda t: t[0] / 10 ** t[1])),
+       st.sampled_from([None, "万元", "亿元", "%", "元"]), st.sampled_from(["万元", None, "%", "亿元"]))
+def test_the_plain_number_shortcut_reads_as_the_general_path(raw: float, header_unit: str | None,
+                                                             unit: str | None) -> None:
+    from dataclasses import replace
+
+    f = replace(INVESTMENT, unit=unit)
+    fast = normalise(f, raw, header_unit=header_unit, target_unit=unit)
+    general = normalise(f, _Float(raw), header_unit=header_unit, target_unit=unit)
+    assert (fast.value, fast.problem, fast.note, fast.doubt) == (general.value, general.problem, general.note,
+                                                                 general.doubt)
+    if fast.value == 0:
+        assert math.copysign(1, fast.value) == 1  # never a negative zero
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXYabcdefnN", min_size=1, max_size=20),
+                 st.sampled_from(["NA", "na", "Na", "n", "1e15", "1E5", "0431"])))
+def test_an_ascii_code_reads_as_the_general_path(raw: str) -> None:
+    """`_code` takes a plain ASCII letters-and-digits cell without `is_blank` and the width fold.
+    What that rests on: such a cell is blank exactly when its casefold is a blank marker, and
+    then it reads as blank."""
+    from toolkit.ingest.values import BLANK_MARKERS, is_blank
+
+    assert is_blank(raw) == (raw.casefold() in BLANK_MARKERS)
+    for key in ("uscc", "phone"):
+        parsed = normalise(F[key], raw)
+        if is_blank(raw):
+            assert parsed.value is None and parsed.problem is None

@@ -169,6 +169,13 @@ def normalise(field: Field, raw: Any, *, header_unit: str | None = None,
 # ---------------------------------------------------------------- numbers
 
 def _number(field: Field, raw: Any, header_unit: str | None, target: str | None) -> Parsed:
+    if (type(raw) is float and field.type == "number" and target != "%" and -1e15 < raw < 1e15
+            and (header_unit is None or header_unit == target or target is None)):
+        # The commonest cell: a number of at most 6 decimals in the column's own unit. What the
+        # general path below gives it is itself (quantized to 6 places, unchanged); -0.0 is 0.0.
+        text = repr(raw)
+        if "e" not in text and len(text) - text.index(".") <= 7:
+            return Parsed(raw + 0.0, None)
     money = _is_money(target)
     noun = "金额" if money else ("整数" if field.type == "integer" else "数字")
     unreadable = f"无法识别的{noun}“{_show(raw)}”，请填写数字"
@@ -653,9 +660,14 @@ def _code(field: Field, raw: Any) -> Parsed:
         return Parsed(digits, None)
     if not isinstance(raw, str):
         return Parsed(None, f"无法识别的单元格“{_show(raw)}”")
-    if is_blank(raw):
+    if raw.isascii() and raw.isalnum():  # a credit code, digits: `is_blank` and the width fold change nothing
+        if raw.casefold() in BLANK_MARKERS:
+            return Parsed(None, None)
+        text = raw
+    elif is_blank(raw):
         return Parsed(None, None)
-    text = to_halfwidth(raw).strip().lstrip("'‘’")  # a leading ' forces text in Excel; CSV keeps it
+    else:
+        text = to_halfwidth(raw).strip().lstrip("'‘’")  # a leading ' forces text in Excel; CSV keeps it
     if _SCIENTIFIC.fullmatch(text):
         return Parsed(None, _LOST_DIGITS.format(text))
     if fmt in ("phone", "fixed-phone"):
