@@ -966,3 +966,17 @@ def test_an_ascii_code_reads_as_the_general_path(raw: str) -> None:
         parsed = normalise(F[key], raw)
         if is_blank(raw):
             assert parsed.value is None and parsed.problem is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("项目aZ09 -—_/\\－／＿﹣　\n")), max_size=6))
+def test_a_text_starting_with_a_letter_is_never_a_dash_run(raw: str) -> None:
+    """The shortcut of `_text`: what starts with a 汉字 or an ASCII letter or digit is kept as
+    written; only dash runs (and blanks) are blank, as `clean` and _DASH_RUN decide."""
+    from toolkit.ingest.values import _DASH_RUN
+    from toolkit.textnorm import clean
+
+    parsed = normalise(F["remarks"], raw)
+    text = raw.replace("\r\n", "\n").strip()
+    blank = not text or bool(_DASH_RUN.fullmatch(clean(text)))
+    assert parsed.value == (None if blank else text)

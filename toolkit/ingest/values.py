@@ -699,6 +699,8 @@ def _text(raw: Any) -> Parsed:
     """Plain text as written. `=1+1` or `-主体工程` is data (a county's words), never a formula."""
     if isinstance(raw, str):
         text = raw.replace("\r\n", "\n").strip()
+        if text and ("\u4e00" <= text[0] <= "\u9fff" or (text[0].isascii() and text[0].isalnum())):
+            return Parsed(text, None)  # a text starting with a 汉字 or a letter is no run of dashes
         if not text or _DASH_RUN.fullmatch(clean(text)):
             return Parsed(None, None)
         return Parsed(text, None)
