@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Time `shenbao run` against the cost of just reading and writing the same files.
 
-    python bench/run.py --sizes 100 600 1000 3000 [--rows 50] [--keep] [--no-pandas]
+    python bench/run.py --sizes 100 600 1000 3000 [--rows 50] [--repeat 3] [--keep] [--no-pandas]
 
 For each size an inbox is generated (bench/generate.py, cached under bench/.inboxes/) and, in one
 run of this script, each of these is timed in its own subprocess, so its peak memory (max RSS,
@@ -11,6 +11,10 @@ from os.wait4) is its own:
 - write floor: xlsxwriter (constant_memory) writing each file's table rows once, x 25 columns;
 - shenbao:     `shenbao run` end to end (summary, report, return copies, letter, manifest);
 - pandas:      pandas.read_excel(engine="openpyxl") of every file + concat + to_excel.
+
+Each is run `--repeat` times, in rounds (read, write, shenbao, pandas, then again), and its
+median time is reported (peak memory: the largest of its runs): on a shared machine one run of the
+same command can be 15 % slower than the next, and a ratio of two single runs inherits both.
 
 Prints a table with the ratios and writes bench/RESULTS.md with the machine and the date.
 """
@@ -22,11 +26,13 @@ import datetime
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -35,6 +41,7 @@ PACK = "jl-761-2020"
 READ_FLOOR = r"""
 import sys, json
 from pathlib import Path
+from typing import Any
 from python_calamine import CalamineWorkbook
 rows = cells = table_rows = 0
 for p in sorted(Path(sys.argv[1]).rglob("*.xlsx")):
@@ -66,6 +73,7 @@ wb.close()
 PANDAS = r"""
 import sys, warnings
 from pathlib import Path
+from typing import Any
 import pandas as pd
 warnings.simplefilter("ignore")
 frames = []
@@ -130,28 +138,38 @@ def machine() -> dict[str, str]:
             "os": f"{platform.system()} {platform.release()}", "versions": ", ".join(versions)}
 
 
-def measure(n: int, rows: int, pandas: bool) -> dict[str, float]:
+def measure(n: int, rows: int, pandas: bool, repeat: int = 1) -> dict[str, Any]:
     folder = inbox(n, rows)
     py = sys.executable
-    res: dict[str, float] = {"files": n}
-    with tempfile.TemporaryDirectory(prefix="shenbao-bench-") as tmp:
-        t, m, text = child([py, "-c", READ_FLOOR, str(folder)])
-        import json
+    res: dict[str, Any] = {"files": n}
+    times: dict[str, list[float]] = {}
+    peaks: dict[str, list[float]] = {}
 
-        counts = json.loads(text)
-        res.update(read_s=t, read_mb=m, rows=counts["table_rows"])
-        t, m, _ = child([py, "-c", WRITE_FLOOR, str(Path(tmp, "floor.xlsx")), str(counts["table_rows"]), "25"])
-        res.update(write_s=t, write_mb=m)
-        out = Path(tmp, "out")
-        t, m, _ = child([py, "-m", "toolkit", "run", PACK, str(folder), "-o", str(out), "--json"])
-        res.update(run_s=t, run_mb=m)
-        if pandas:
-            t, m, _ = child([py, "-c", PANDAS, str(folder), str(Path(tmp, "pandas.xlsx"))])
-            res.update(pandas_s=t, pandas_mb=m)
+    def timed(key: str, argv: list[str]) -> str:
+        t, m, text = child(argv)
+        times.setdefault(key, []).append(t)
+        peaks.setdefault(key, []).append(m)
+        return text
+
+    with tempfile.TemporaryDirectory(prefix="shenbao-bench-") as tmp:
+        for _ in range(max(1, repeat)):
+            import json
+
+            counts = json.loads(timed("read", [py, "-c", READ_FLOOR, str(folder)]))
+            res["rows"] = counts["table_rows"]
+            timed("write", [py, "-c", WRITE_FLOOR, str(Path(tmp, "floor.xlsx")), str(counts["table_rows"]), "25"])
+            out = Path(tmp, "out")
+            timed("run", [py, "-m", "toolkit", "run", PACK, str(folder), "-o", str(out), "--json"])
+            if pandas:
+                timed("pandas", [py, "-c", PANDAS, str(folder), str(Path(tmp, "pandas.xlsx"))])
+    for key in times:
+        res[f"{key}_s"] = statistics.median(times[key])
+        res[f"{key}_mb"] = max(peaks[key])
+        res[f"{key}_all"] = times[key]
     return res
 
 
-def table(results: list[dict[str, float]]) -> str:
+def table(results: list[dict[str, Any]]) -> str:
     head = ("| files | rows | read floor s | write floor s | I/O floor s | shenbao run s | run / floor "
             "| pandas s | pandas / run | peak MiB (run) | peak MiB (pandas) |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
@@ -168,7 +186,16 @@ def table(results: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def verdicts(results: list[dict[str, float]]) -> list[str]:
+def spreads(results: list[dict[str, Any]]) -> str:
+    lines = []
+    for r in results:
+        parts = [f"{key} " + ", ".join(f"{t:.2f}" for t in r[f"{key}_all"])
+                 for key in ("read", "write", "run", "pandas") if f"{key}_all" in r]
+        lines.append(f"- {int(r['files']):,} files: " + "; ".join(parts))
+    return "\n".join(lines)
+
+
+def verdicts(results: list[dict[str, Any]]) -> list[str]:
     """Each target of issue 8 against the sizes measured: met or not, with the figure."""
     lines = []
     for r in results:
@@ -192,11 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=50, help="projects per workbook (±5)")
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas+openpyxl script (slow)")
     parser.add_argument("--keep", action="store_true", help="keep the generated inboxes in bench/.inboxes")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the median is reported")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
     results = []
     for n in args.sizes:
-        r = measure(n, args.rows, not args.no_pandas)
+        r = measure(n, args.rows, not args.no_pandas, args.repeat)
         results.append(r)
         print(table([r]).splitlines()[-1], flush=True)
         if not args.keep:
@@ -208,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     body = f"""# Benchmark results
 
-`python bench/run.py --sizes {' '.join(map(str, args.sizes))} --rows {args.rows}` on {now}.
+`python bench/run.py --sizes {' '.join(map(str, args.sizes))} --rows {args.rows} --repeat {args.repeat}` on {now}.
 
 Machine: {info['cpus']} CPUs ({info['cpu']}), {info['ram']} RAM, {info['os']}, Python {info['python']}.
 Versions: {info['versions']}.
@@ -220,6 +248,10 @@ template's width). Peak memory is each subprocess's max RSS (for shenbao run, th
 its process and its worker processes).
 
 {text}
+
+Each time is the median of {args.repeat} run(s), taken in rounds; every run's time, in seconds:
+
+{spreads(results)}
 
 Targets: run / floor ≤ 2.5× at 600 and 1,000 files; pandas / run ≥ 3×; 3,000 files in < 60 s and < 2 GiB.
 
