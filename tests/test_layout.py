@@ -162,3 +162,48 @@ def test_a_table_read_a_column_at_a_time_gives_each_cell_its_own_reading() -> No
                 assert [x.message.split("”", 1)[1] for x in said] == [m for m in (alone.problem or alone.doubt,) if m]
 
     agree()
+
+
+def _classify_cell_by_cell(row: list[Any], layout: Any, seq_cols: frozenset[int]) -> str:
+    """classify_row as first written, a cell at a time: the reference for the counted one."""
+    from toolkit.ingest.layout import FOOTER_RE, HEADING_RE, TOTAL_RE
+    from toolkit.textnorm import clean
+
+    filled = [(c, v) for c, v in enumerate(row, 1) if v is not None and not (isinstance(v, str) and not v.strip())]
+    if not filled:
+        return "blank"
+    texts = [clean(v) for v in [v for _, v in filled if isinstance(v, str)][:3]]
+    first_text = texts[0] if texts else ""
+    if any(TOTAL_RE.match(t) for t in texts):
+        return "total"
+    if FOOTER_RE.match(first_text) and len(filled) <= 4:
+        return "footer"
+    mapped = {c.col for c in layout.columns if c.field}
+    if len(filled) == 1:
+        c, v = filled[0]
+        if isinstance(v, str) and (HEADING_RE.search(clean(v)) or c not in mapped or c in seq_cols):
+            return "heading"
+    return "data"
+
+
+def test_rows_are_classified_as_cell_by_cell() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    layout = find_layout(TWO_LEVEL, ANNEX)
+    assert layout is not None
+    cell = st.one_of(st.none(), st.sampled_from(["", " ", "　", "合计", "小计", "一、大数据中心（1个）", "填表人：王五",
+                                                 "南关区", "x", 0, 1.5, False]), st.text(max_size=3))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(cell, max_size=14))
+    def agree(row: list[Any]) -> None:
+        assert classify_row(row, layout, frozenset({1})) == _classify_cell_by_cell(row, layout, frozenset({1}))
+
+    agree()
+    footer = ["填表人：王五", None, "审核人：赵六", " ", "联系电话：0431", 5, 6]
+    for n in range(1, len(footer) + 1):  # 1 to 5 cells filled (None and " " are not): footer up to 4, then data
+        row = footer[:n]
+        assert classify_row(row, layout, frozenset({1})) == _classify_cell_by_cell(row, layout, frozenset({1}))
+    assert classify_row(footer[:6], layout, frozenset({1})) == "footer"
+    assert classify_row(footer, layout, frozenset({1})) == "data"
