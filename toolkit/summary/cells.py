@@ -114,19 +114,22 @@ class Amounts:
     def __init__(self) -> None:
         self._memo: dict[str, dict[int, Decimal | None]] = {}
 
-    def total(self, records: Iterable[Record], key: str) -> Decimal:
+    def each(self, records: Iterable[Record], key: str) -> list[Decimal | None]:
+        """Each record's amount (None when blank), in the records' order."""
         memo = self._memo.setdefault(key, {})
         records = records if isinstance(records, (list, tuple)) else list(records)
         ids = list(map(id, records))
         try:
-            amounts = list(map(memo.__getitem__, ids))
+            return list(map(memo.__getitem__, ids))
         except KeyError:  # records not seen before: each made Decimal once, for all later sums
             for record in records:
                 if id(record) not in memo:
                     memo[id(record)] = exact_amount(record.values.get(key))
-            amounts = list(map(memo.__getitem__, ids))
+            return list(map(memo.__getitem__, ids))
+
+    def total(self, records: Iterable[Record], key: str) -> Decimal:
         # Blanks (None) and zeros add nothing; `sum` adds the rest at C speed.
-        return sum(filter(None, amounts), Decimal(0))
+        return sum(filter(None, self.each(records, key)), Decimal(0))
 
 
 def record_value(pack: Pack, record: Record, column: Column) -> Any:

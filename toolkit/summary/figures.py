@@ -12,9 +12,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from toolkit.fastsheet import Sheet, add_sheet
 from toolkit.findings import column_letter
-from toolkit.ingest.records import Record
 from toolkit.packs.model import Pack
-from toolkit.stats import STATS_SHEET, dimension_value, dimensions, stats_rows
+from toolkit.stats import STATS_SHEET, dimension_values, dimensions, stats_rows
 from toolkit.summary.view import View
 from toolkit.template.styles import INTEGER, LABEL_FILL, NUMBER, Styles, print_setup, put
 
@@ -85,13 +84,13 @@ def write_figures_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     ws.set_column(1, len(cats) + 1, 14)
     put(ws, 0, 0, 0, len(cats) + 1, f"{view.title}（统计）", styles.title)
     ws.set_row(0, 40)
-    counts: dict[tuple[str, str], Decimal] = {}
-    by_cell: dict[tuple[str, str], list[Record]] = {}
-    for record in view.records:
-        unit = dimension_value(pack, record, "reporting_unit")
-        cat = dimension_value(pack, record, key) if key else "项目"
-        counts[(unit, cat)] = counts.get((unit, cat), Decimal(0)) + 1
-        by_cell.setdefault((unit, cat), []).append(record)
+    records = view.records
+    cells_of = zip(dimension_values(pack, records, "reporting_unit"),
+                   dimension_values(pack, records, key) if key else ["项目"] * len(records), strict=True)
+    by_cell: dict[tuple[str, str], list[int]] = {}  # (unit, category) -> the records' places
+    for i, cell in enumerate(cells_of):
+        by_cell.setdefault(cell, []).append(i)
+    counts = {cell: Decimal(len(places)) for cell, places in by_cell.items()}
     matrix = _Matrix(ws, styles, units, cats)
     dim_title = _title(pack, view, key)
     row = matrix.write(2, f"项目数（个），按填报单位和{dim_title}", counts, INTEGER)
@@ -99,8 +98,9 @@ def write_figures_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     sums = [k for k in (pack.summary.sum_fields if pack.summary else ()) if k in view.annex.field_keys]
     for field_key in sums:
         f = view.annex.field(field_key)
-        amounts = {cell: view.amounts.total(records, field_key)
-                   for cell, records in by_cell.items()}
+        each = view.amounts.each(records, field_key)
+        amounts = {cell: sum(filter(None, map(each.__getitem__, places)), Decimal(0))
+                   for cell, places in by_cell.items()}
         row = matrix.write(row, f"{f.header}，按填报单位和{dim_title}", amounts, NUMBER)
     missing = view.stats.not_reported
     put(ws, row, 0, row, len(cats) + 1, f"未报送单位（{len(missing)}个）", styles.section())
