@@ -192,6 +192,15 @@ def test_a_block_is_written_column_by_column_in_a_book(tmp_path: Path) -> None:
     ws.put_block(21, 0, [[True]], [fmt], [20])
     assert list(ws.blocks) == [0]
     assert sorted(ws.stored_rows) == [] and sorted(ws.table) == [20, 21]
+    ws.put_block(40, 0, [["甲", "乙"]], [fmt], [20, 20])
+    ws.put_block(30, 0, [["丙"] * 10], [fmt], [20] * 10)  # ends on row 39, just before the block at 40
+    assert sorted(ws.blocks) == [0, 30, 40]
+    first, middle, last = ws.blocks[0], ws.blocks[30], ws.blocks[40]
+    assert [ws._block_at(r) for r in (0, 19, 20, 29, 30, 39, 40, 41, 42)] == [
+        first, first, None, None, middle, middle, last, last, None]
+    assert ws._block_at(19, 25) is first and ws._block_at(20, 29) is None and ws._block_at(21, 30) is middle
+    ws.put_block(19, 6, [["重叠", "下一行"]], [fmt], [20, 20])  # on the last row of the first block:
+    assert sorted(ws.blocks) == [30, 40] and 19 in ws.table and 18 in ws.stored_rows  # that block becomes rows
     with pytest.raises(ValueError):
         ws.put_block(30, 0, [[1, 2], [3]], [fmt, fmt], [20, 20])
     wb.close()

@@ -12,6 +12,7 @@ come in another order), so an xlsxwriter upgrade that changes its cells shows th
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Sequence
@@ -132,6 +133,7 @@ class Sheet(Worksheet):
         self.stored_rows: dict[int, tuple[int, tuple[Any, ...], tuple[Format, ...]]] = {}
         # first row -> a block of rows kept as columns (put_block), written at close column by column.
         self.blocks: dict[int, _Block] = {}
+        self._block_firsts: list[int] = []  # the blocks' first rows, in order (blocks never overlap)
 
     def put_block(self, first_row: int, first_col: int, columns: Sequence[list[Any]],
                   formats: Sequence[Format], heights: Sequence[float]) -> None:
@@ -156,21 +158,30 @@ class Sheet(Worksheet):
                 self.set_row(row, heights[i])
             return
         self.blocks[first_row] = _Block(first_row, first_col, [list(c) for c in columns], tuple(formats), pixels)
+        bisect.insort(self._block_firsts, first_row)
         self.row_sizes.update(zip(range(first_row, last_row + 1), ([px, False] for px in pixels), strict=True))
 
     def _taken(self, first: int, last: int) -> bool:
         """Whether any of rows first..last already holds cells, a stored row or a block."""
         rows = range(first, last + 1)
         return (not (self.table.keys().isdisjoint(rows) and self.stored_rows.keys().isdisjoint(rows))
-                or any(b.first <= last and first <= b.last for b in self.blocks.values()))
+                or self._block_at(first, last) is not None)
 
-    def _block_at(self, row: int) -> _Block | None:
-        return next((b for b in self.blocks.values() if b.first <= row <= b.last), None)
+    def _block_at(self, row: int, last: int | None = None) -> _Block | None:
+        """The block holding `row` (or any row of row..last). Blocks never overlap, so only the
+        last one starting at or before the range's end can reach into it."""
+        end = row if last is None else last
+        i = bisect.bisect_right(self._block_firsts, end) - 1
+        if i < 0:
+            return None
+        block = self.blocks[self._block_firsts[i]]
+        return block if block.last >= row else None
 
     def _materialize_block(self, block: _Block) -> None:
         """A block as stored rows (or xlsxwriter's cells where a row holds some) and row heights,
         keeping any cell written or height set over it since."""
         del self.blocks[block.first]
+        self._block_firsts.remove(block.first)
         for i, row in enumerate(range(block.first, block.last + 1)):
             values = [c[i] for c in block.columns]
             if row in self.table or row in self.stored_rows:
@@ -273,6 +284,7 @@ class Sheet(Worksheet):
         self.table.clear()
         self.stored_rows.clear()
         self.blocks.clear()
+        self._block_firsts.clear()
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         """xlsxwriter's, which runs some sixty regex substitutions (future functions) over every

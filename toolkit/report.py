@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ from toolkit.findings import Finding
 from toolkit.ingest.records import FileReport
 from toolkit.packs.model import Pack
 from toolkit.pipeline import Batch
-from toolkit.template.styles import Styles, fitted_height, print_setup
+from toolkit.template.styles import Styles, fitted_height, lines_needed, print_setup
+from toolkit.template.styles import row_height as row_height_of_lines
 
 REPORT_NAME = "校验报告.xlsx"
 SUMMARY_SHEET = "汇总"
@@ -109,6 +111,21 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None
         ws.write_number(row, col, value, fmt)
     else:
         ws.write_string(row, col, str(value)[:MAX_TEXT], fmt)
+
+
+def _heights(rows: Sequence[Sequence[str]], widths: Sequence[float]) -> list[float]:
+    """`row_height` of each row of texts, each (text, width) measured once (a file's path and
+    sheet, a header, a field's title repeat down the columns sheet)."""
+    lines: dict[tuple[str, float], int] = {}
+
+    def measured(text: str, width: float) -> int:
+        found = lines.get((text, width))
+        if found is None:
+            found = lines[(text, width)] = lines_needed(text, width)
+        return found
+
+    return [row_height_of_lines(max((measured(t, w) for t, w in zip(row, widths, strict=False) if t), default=1),
+                                minimum=15) for row in rows]
 
 
 def row_height(values: Sequence[Any], widths: Sequence[float]) -> float:
@@ -231,17 +248,21 @@ def _columns_sheet(ws: Sheet, styles: Styles, batch: Batch) -> None:
     titles = field_titles(batch.pack)
     cell = styles.make(border=1, valign="top", text_wrap=True)
     unmapped = styles.make(border=1, valign="top", text_wrap=True, font_color="#808080")
-    r = 1
+    rows: list[tuple[tuple[str, ...], Format]] = []  # a row per column of every file: the most rows here
     for f in batch.ingested.files:
         if f.status != "ok":  # a superseded file's columns were not used
             continue
         for col in f.columns:
             target = field_title(titles, f.annex, col.field) if col.field else "（未对应任何字段，未读取）"
-            fmt = cell if col.field else unmapped
-            texts = (f.path, f.sheet or "", col.column, col.header, target, col.unit or "")
-            ws.put_row(r, 0, texts, (fmt,) * len(texts))  # a row per column of every file: the most rows here
-            ws.set_row(r, row_height(texts, MAPPING_WIDTHS))
-            r += 1
+            rows.append(((f.path, f.sheet or "", col.column, col.header, target, col.unit or ""),
+                         cell if col.field else unmapped))
+    heights = _heights([texts for texts, _ in rows], MAPPING_WIDTHS)
+    r = 1
+    for fmt, run in groupby(zip(rows, heights, strict=True), key=lambda item: item[0][1]):
+        block = list(run)  # rows of one format, written as columns
+        texts = [list(column) for column in zip(*(texts for (texts, _), _ in block), strict=True)]
+        ws.put_block(r, 0, texts, [fmt] * len(MAPPING_COLUMNS), [height for _, height in block])
+        r += len(block)
     if r == 1:
         ws.write_string(1, 0, "本批没有按表格读取的文件（只有表单、或文件都无法读取）", styles.make(font_color="#808080"))
     else:
