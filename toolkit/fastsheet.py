@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -227,7 +228,8 @@ class Sheet(Worksheet):
         if str in kinds and max(map(len, texts), default=0) > self.xls_strmax // 2:
             return False
         if int in kinds or float in kinds:
-            numbers = [v for v in values if type(v) is float or type(v) is int]
+            numbers = (values if type(None) not in kinds else list(filter(_NOT_NONE, values))) if kinds <= _NUMBER \
+                else [v for v in values if type(v) is float or type(v) is int]
             try:  # NaN, infinities and numbers beyond 1e300 go the way of write_number
                 return all(map(math.isfinite, numbers)) and max(map(abs, numbers)) < _NUMBER_LIMIT
             except OverflowError:
@@ -439,10 +441,10 @@ class Sheet(Worksheet):
                 made.append([f"{head}{n}{blank}" for n in numbers])
                 continue
             if kinds <= _TEXT:
-                used = dict.fromkeys(values)
-                used.pop(None, None)
-                for v in used:  # new texts take the next indexes, in order of first use
-                    add(v, len(index))
+                new = [v for v in dict.fromkeys(values) if v not in index]  # in order of first use
+                if None in new:
+                    new.remove(None)
+                index.update(zip(new, range(len(index), len(index) + len(new)), strict=True))  # the next indexes
                 text = f'{style} t="s"><v>'
                 made.append([f"{head}{n}{text}{i}</v></c>" if i is not None else f"{head}{n}{blank}"
                              for n, i in zip(numbers, map(index.get, values), strict=True)])
@@ -530,5 +532,6 @@ _FAST = frozenset({CellStringTuple, CellNumberTuple, CellBlankTuple})
 _PLAIN_FORMULA = re.compile(r"=?(?:SUM|COUNTA)\(\$?[A-Z]{1,3}\$?\d+(?:[:,]\$?[A-Z]{1,3}\$?\d+)*\)")
 _PLAIN_TYPES = frozenset({str, int, float, type(None)})
 _BLANK = frozenset({type(None)})
+_NOT_NONE = partial(operator.is_not, None)
 _TEXT = frozenset({str, type(None)})
 _NUMBER = frozenset({int, float, type(None)})
