@@ -22,6 +22,7 @@ Prints a table with the ratios and writes bench/RESULTS.md with the machine and 
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime
 import os
 import platform
@@ -222,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the median is reported")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
+    # shenbao's bytecode compiled once, as pip does when it installs a package: the pandas side's
+    # packages have theirs, and where PYTHONDONTWRITEBYTECODE is set (or the checkout is editable
+    # and fresh) every `shenbao run` would otherwise compile the toolkit again first.
+    compileall.compile_dir(str(ROOT / "toolkit"), quiet=1)
     results = []
     for n in args.sizes:
         r = measure(n, args.rows, not args.no_pandas, args.repeat)
