@@ -178,7 +178,7 @@ def table(results: list[dict[str, Any]]) -> str:
         floor = r["read_s"] + r["write_s"]
         pandas = r.get("pandas_s")
         p_s = f"{pandas:.2f}" if pandas else "–"
-        p_ratio = f"{pandas / r['run_s']:.1f}×" if pandas else "–"
+        p_ratio = f"{pandas / r['run_s']:.2f}×" if pandas else "–"
         p_mb = f"{r['pandas_mb']:.0f}" if pandas else "–"
         lines.append(
             f"| {int(r['files']):,} | {int(r['rows']):,} | {r['read_s']:.2f} | {r['write_s']:.2f} | {floor:.2f} "
@@ -206,7 +206,7 @@ def verdicts(results: list[dict[str, Any]]) -> list[str]:
             lines.append(f"- {n:,} files: run / floor {ratio:.1f}× (≤ 2.5×): {'met' if ratio <= 2.5 else 'NOT met'}")
         if r.get("pandas_s"):
             faster = r["pandas_s"] / r["run_s"]
-            lines.append(f"- {n:,} files: pandas / run {faster:.1f}× (≥ 3×): {'met' if faster >= 3 else 'NOT met'}")
+            lines.append(f"- {n:,} files: pandas / run {faster:.2f}× (≥ 3×): {'met' if faster >= 3 else 'NOT met'}")
         if n == 3000:
             ok = r["run_s"] < 60 and r["run_mb"] < 2048
             lines.append(f"- 3,000 files: {r['run_s']:.0f} s and {r['run_mb']:,.0f} MiB (< 60 s, < 2 GiB): "
