@@ -73,6 +73,9 @@ CEL_BUILTINS = frozenset(
 )
 
 
+Test = Callable[[dict[str, Any]], bool]  # a test of one record's variables
+
+
 @dataclass(frozen=True)
 class Compiled:
     criterion: Criterion
@@ -82,11 +85,11 @@ class Compiled:
     variables: frozenset[str] = frozenset()  # every name the rule reads
     # `when` as a Python test of the record's variables, for the plain forms most rules use
     # (`category == '人工智能'`, `stage in [...]`, `x != null`, joined by &&); None otherwise.
-    applies: Callable[[dict[str, Any]], bool] | None = None
+    applies: Test | None = None
     # A Python test that is true only where `check` is sure to pass (`x == true`, `x >= 500.0`,
     # `a <= b`, `a >= b * 0.5`, ...): a passing record needs no CEL. None when `check` has
     # another form; where the test is false, CEL decides (and gives the reason of a failure).
-    passes: Callable[[dict[str, Any]], bool] | None = None
+    passes: Test | None = None
 
 
 _NAME = r"([a-z_][a-z0-9_]*)"
@@ -106,22 +109,32 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {"<": operator.lt, "<=": operato
 _KEYWORDS = frozenset({"true", "false", "null", "in"})
 
 
-def simple_condition(source: str) -> Callable[[dict[str, Any]], bool] | None:
+def simple_condition(source: str) -> Test | None:
     """`source` as a Python test when it is a conjunction of `name == 'text'`, `name in ['a',
     'b']` and `name != null`, else None. A `when` that is false and one that cannot be evaluated
     both mean "not applicable", so `name == 'text'` is simply the value being that text (a number
     or null is not; CEL would say false or fail). tests/test_criteria.py compares it with CEL."""
-    tests: list[Callable[[dict[str, Any]], bool]] = []
-    for part in source.split("&&"):
-        part = part.strip()
+    def part_test(part: str) -> Test | None:
         if m := _EQUALS.fullmatch(part):
-            tests.append(_is_text(m.group(1), frozenset([m.group(2)])))
-        elif m := _IN_LIST.fullmatch(part):
-            tests.append(_is_text(m.group(1), frozenset(_LIST_ITEM.findall(m.group(2)))))
-        elif m := _NOT_NULL.fullmatch(part):
-            tests.append(_is_set(m.group(1)))
-        else:
+            return _is_text(m.group(1), frozenset([m.group(2)]))
+        if m := _IN_LIST.fullmatch(part):
+            return _is_text(m.group(1), frozenset(_LIST_ITEM.findall(m.group(2))))
+        if m := _NOT_NULL.fullmatch(part):
+            return _is_set(m.group(1))
+        return None
+
+    return _conjunction(source, part_test)
+
+
+def _conjunction(source: str, part_test: Callable[[str], Test | None]) -> Test | None:
+    """A test for `source` split on `&&`, each part's test given by `part_test`; None when a
+    part has none."""
+    tests: list[Test] = []
+    for part in source.split("&&"):
+        test = part_test(part.strip())
+        if test is None:
             return None
+        tests.append(test)
     if len(tests) == 1:
         return tests[0]
 
@@ -131,7 +144,7 @@ def simple_condition(source: str) -> Callable[[dict[str, Any]], bool] | None:
     return every
 
 
-def simple_check(source: str, constants: dict[str, Any] | None = None) -> Callable[[dict[str, Any]], bool] | None:
+def simple_check(source: str, constants: dict[str, Any] | None = None) -> Test | None:
     """A test that is true only where CEL is sure to find `source` true, when `source` is a
     conjunction of `x == true`, `x != true`, `x != null`, `x in ['a', 'b']` and comparisons (<,
     <=, >, >=) of a field with a number or a text, with another field, or with another field
@@ -140,41 +153,32 @@ def simple_check(source: str, constants: dict[str, Any] | None = None) -> Callab
     always a double, `_cel_value`), two ints, two texts; a double with a literal written with a
     decimal point, an int with one written without; `x != true` only for false. Anything else
     (a blank, a text in a number column) is left to CEL. tests/test_criteria.py compares it with CEL."""
-    tests: list[Callable[[dict[str, Any]], bool]] = []
-    for part in source.split("&&"):
-        part = part.strip()
+    def part_test(part: str) -> Test | None:
         if m := _IS_TRUE.fullmatch(part):
-            tests.append(_is_same(m.group(1), True))
-        elif m := _IS_FALSE.fullmatch(part):
-            tests.append(_is_same(m.group(1), False))
-        elif m := _NOT_NULL.fullmatch(part):
-            tests.append(_is_set(m.group(1)))
-        elif m := _IN_LIST.fullmatch(part):
-            tests.append(_is_text(m.group(1), frozenset(_LIST_ITEM.findall(m.group(2)))))
-        elif (m := _COMPARE.fullmatch(part)) and not {m.group(1), m.group(3)} & _KEYWORDS:
+            return _is_same(m.group(1), True)
+        if m := _IS_FALSE.fullmatch(part):
+            return _is_same(m.group(1), False)
+        if m := _NOT_NULL.fullmatch(part):
+            return _is_set(m.group(1))
+        if m := _IN_LIST.fullmatch(part):
+            return _is_text(m.group(1), frozenset(_LIST_ITEM.findall(m.group(2))))
+        if (m := _COMPARE.fullmatch(part)) and not {m.group(1), m.group(3)} & _KEYWORDS:
             left, op, right, times, literal, text = m.groups()
             if text is not None:
-                tests.append(_compares_with_literal(left, _ORDER[op], text, str))
-            elif right is None:
-                tests.append(_compares_with_literal(left, _ORDER[op], literal, float if "." in literal else int))
-            else:
-                tests.append(_compares_with_field(left, _ORDER[op], right, float(times) if times else None))
-        elif (m := _CALL_TEXT.fullmatch(part)) and m.group(1) in FUNCTIONS:
+                return _compares_with_literal(left, _ORDER[op], text, str)
+            if right is None:
+                return _compares_with_literal(left, _ORDER[op], literal, float if "." in literal else int)
+            return _compares_with_field(left, _ORDER[op], right, float(times) if times else None)
+        if (m := _CALL_TEXT.fullmatch(part)) and m.group(1) in FUNCTIONS:
             function, key, prefix, op, text = m.groups()
-            tests.append(_call_gives_text(FUNCTIONS[function], key, prefix, op, text))
-        elif m := _MATCHES_WORDS.fullmatch(part):
-            tests.append(_holds_a_word(m.group(1), m.group(2).split("|")))
-        elif (m := _COMPARE_CONSTANT.fullmatch(part)) and (value := _constant(m.group(3), constants)) is not None:
-            tests.append(_compares_with_literal(m.group(1), _ORDER[m.group(2)], value, type(value)))
-        else:
-            return None
-    if len(tests) == 1:
-        return tests[0]
+            return _call_gives_text(FUNCTIONS[function], key, prefix, op, text)
+        if m := _MATCHES_WORDS.fullmatch(part):
+            return _holds_a_word(m.group(1), m.group(2).split("|"))
+        if (m := _COMPARE_CONSTANT.fullmatch(part)) and (value := _constant(m.group(3), constants)) is not None:
+            return _compares_with_literal(m.group(1), _ORDER[m.group(2)], value, type(value))
+        return None
 
-    def every(variables: dict[str, Any]) -> bool:
-        return all(test(variables) for test in tests)
-
-    return every
+    return _conjunction(source, part_test)
 
 
 def _constant(source: str, constants: dict[str, Any] | None) -> Any:
@@ -192,7 +196,7 @@ def _constant(source: str, constants: dict[str, Any] | None) -> Any:
 
 
 def _call_gives_text(function: Callable[[Any], Any], key: str, prefix: str | None, op: str | None,
-                     text: str) -> Callable[[dict[str, Any]], bool]:
+                     text: str) -> Test:
     """`f(x).startsWith('t')`, `f(x) == 't'`, `f(x) != 't'` for a text x: the same Python
     function CEL would call, on the same text."""
     def test(variables: dict[str, Any]) -> bool:
@@ -212,7 +216,7 @@ def _call_gives_text(function: Callable[[Any], Any], key: str, prefix: str | Non
     return test
 
 
-def _holds_a_word(key: str, words: list[str]) -> Callable[[dict[str, Any]], bool]:
+def _holds_a_word(key: str, words: list[str]) -> Test:
     """`x.matches('甲|乙')` with plain words: CEL's matches finds the pattern anywhere in x."""
     def test(variables: dict[str, Any]) -> bool:
         value = variables.get(key)
@@ -221,7 +225,7 @@ def _holds_a_word(key: str, words: list[str]) -> Callable[[dict[str, Any]], bool
     return test
 
 
-def _is_same(key: str, flag: bool) -> Callable[[dict[str, Any]], bool]:
+def _is_same(key: str, flag: bool) -> Test:
     def test(variables: dict[str, Any]) -> bool:
         return variables.get(key) is flag
 
@@ -229,7 +233,7 @@ def _is_same(key: str, flag: bool) -> Callable[[dict[str, Any]], bool]:
 
 
 def _compares_with_literal(key: str, op: Callable[[Any, Any], bool], literal: str,
-                           kind: type) -> Callable[[dict[str, Any]], bool]:
+                           kind: type) -> Test:
     number = kind(literal)
 
     def test(variables: dict[str, Any]) -> bool:
@@ -240,7 +244,7 @@ def _compares_with_literal(key: str, op: Callable[[Any, Any], bool], literal: st
 
 
 def _compares_with_field(key: str, op: Callable[[Any, Any], bool], other: str,
-                         times: float | None) -> Callable[[dict[str, Any]], bool]:
+                         times: float | None) -> Test:
     if times is not None:  # `a >= b * 0.5`: doubles only (CEL has no int * double)
         def scaled(variables: dict[str, Any]) -> bool:
             a, b = variables.get(key), variables.get(other)
@@ -256,7 +260,7 @@ def _compares_with_field(key: str, op: Callable[[Any, Any], bool], other: str,
     return test
 
 
-def _is_text(key: str, texts: frozenset[str]) -> Callable[[dict[str, Any]], bool]:
+def _is_text(key: str, texts: frozenset[str]) -> Test:
     def test(variables: dict[str, Any]) -> bool:
         value = variables.get(key)
         return type(value) is str and value in texts
@@ -264,7 +268,7 @@ def _is_text(key: str, texts: frozenset[str]) -> Callable[[dict[str, Any]], bool
     return test
 
 
-def _is_set(key: str) -> Callable[[dict[str, Any]], bool]:
+def _is_set(key: str) -> Test:
     def test(variables: dict[str, Any]) -> bool:
         return variables.get(key) is not None
 
