@@ -18,6 +18,25 @@ from toolkit.packs.loader import load_pack
 
 PACK = load_pack("jl-761-2020")
 ANNEX = PACK.annex("projects")
+PACK_IDS = ("jl-761-2020", "jl-gyhlw-2020", "jl-zgsz-2023", "js-zhjs-2020")
+
+
+def _row_rules(which: Any) -> list[tuple[str, str]]:
+    """(pack, rule) of every row criterion of the packs that `which(criterion, pack)` picks."""
+    return sorted({(pid, c.id) for pid in PACK_IDS for c in load_pack(pid).criteria
+                   if c.kind == "row" and which(c, load_pack(pid))})
+
+
+def _row_rule(pack: Any, rule_id: str) -> Any:
+    return next(c for c in pack.criteria if c.id == rule_id and c.kind == "row")
+
+
+def _texts_and_names(source: str, keywords: set[str]) -> tuple[list[str], list[str]]:
+    """The quoted texts of an expression, and the names it reads (`keywords` set aside)."""
+    import re
+
+    unquoted = re.sub(r"'[^']*'", "", source)
+    return re.findall(r"'([^']*)'", source), sorted(set(re.findall(r"\b([a-z_][a-z0-9_]*)\b", unquoted)) - keywords)
 
 
 def outcome(rule_id: str, **values: Any) -> str:
@@ -73,9 +92,7 @@ def test_months_between() -> None:
 
 # --- plain `when` conditions are tested in Python; they must say what CEL says
 
-_SIMPLE_WHENS = sorted({(pid, c.id) for pid in ("jl-761-2020", "jl-gyhlw-2020", "jl-zgsz-2023", "js-zhjs-2020")
-                        for c in load_pack(pid).criteria
-                        if c.kind == "row" and c.when and compile_criterion(c).applies is not None})
+_SIMPLE_WHENS = _row_rules(lambda c, pack: c.when and compile_criterion(c).applies is not None)
 
 
 def test_most_conditions_of_the_packs_are_plain() -> None:
@@ -84,19 +101,16 @@ def test_most_conditions_of_the_packs_are_plain() -> None:
 
 @pytest.mark.parametrize(("pack_id", "rule_id"), _SIMPLE_WHENS)
 def test_a_plain_condition_agrees_with_cel(pack_id: str, rule_id: str) -> None:
-    import re
-
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
     from toolkit.criteria import row_context
 
     pack = load_pack(pack_id)
-    rule = next(c for c in pack.criteria if c.id == rule_id and c.kind == "row")
+    rule = _row_rule(pack, rule_id)
     compiled = compile_criterion(rule)
     assert compiled.when is not None and compiled.applies is not None
-    texts = re.findall(r"'([^']*)'", rule.when or "")
-    names = sorted(set(re.findall(r"\b([a-z_][a-z0-9_]*)\b", re.sub(r"'[^']*'", "", rule.when or ""))) - {"in", "null"})
+    texts, names = _texts_and_names(rule.when or "", {"in", "null"})
     value = st.one_of(st.none(), st.sampled_from(texts or ["x"]), st.text(max_size=5), st.floats(allow_nan=False),
                       st.booleans(), st.lists(st.sampled_from(texts or ["x"]), max_size=2))
 
@@ -174,10 +188,8 @@ def test_a_failing_function_says_nothing_on_the_console(caplog: pytest.LogCaptur
 
 # --- plain checks: a record that surely passes skips CEL; the test must never pass what CEL fails
 
-_SIMPLE_CHECKS = sorted({(pid, c.id) for pid in ("jl-761-2020", "jl-gyhlw-2020", "jl-zgsz-2023", "js-zhjs-2020")
-                         for c in load_pack(pid).criteria
-                         if c.kind == "row" and c.check
-                         and compile_criterion(c, {"campaign_year": load_pack(pid).year}).passes is not None})
+_SIMPLE_CHECKS = _row_rules(lambda c, pack: c.check and compile_criterion(c, {"campaign_year": pack.year}).passes
+                            is not None)
 
 
 def test_most_checks_of_the_packs_are_plain() -> None:
@@ -194,13 +206,11 @@ def test_a_plain_check_passes_only_what_cel_passes(pack_id: str, rule_id: str) -
     from toolkit.criteria import row_context
 
     pack = load_pack(pack_id)
-    rule = next(c for c in pack.criteria if c.id == rule_id and c.kind == "row")
+    rule = _row_rule(pack, rule_id)
     compiled = compile_criterion(rule, {"campaign_year": pack.year})
     assert compiled.check is not None and compiled.passes is not None
     source = rule.check or ""
-    texts = re.findall(r"'([^']*)'", source)
-    names = sorted(set(re.findall(r"\b([a-z_][a-z0-9_]*)\b", re.sub(r"'[^']*'", "", source)))
-                   - {"in", "null", "true", "false"})
+    texts, names = _texts_and_names(source, {"in", "null", "true", "false"})
     numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", re.sub(r"'[^']*'", "", source))]
     words = [w for t in texts for w in t.split("|")]
     value = st.one_of(st.none(), st.booleans(), st.sampled_from(texts or ["x"]), st.text(max_size=8),
