@@ -87,9 +87,9 @@ def exact_amount(value: Any) -> Decimal | None:
     return None
 
 
-def _sum(amounts: Iterable[Decimal | None]) -> float:
-    # Blanks (None) and zeros add nothing; `sum` adds the rest at C speed.
-    return float(sum(filter(None, amounts), Decimal(0)))
+def exact_total(amounts: Iterable[Decimal | None]) -> Decimal:
+    """The sum of `exact_amount`s. Blanks (None) and zeros add nothing; `sum` adds the rest at C speed."""
+    return sum(filter(None, amounts), Decimal(0))
 
 
 def dimensions(pack: Pack, annex: Annex) -> list[str]:
@@ -149,14 +149,14 @@ def compute_stats(
     sum_fields = [k for k in (pack.summary.sum_fields if pack.summary else ()) if k in annex.field_keys]
     # Each record's amounts made Decimal once, for the totals and every breakdown.
     amounts = {k: [exact_amount(r.values.get(k)) for r in accepted] for k in sum_fields}
-    totals = {k: _sum(amounts[k]) for k in sum_fields}
+    totals = {k: float(exact_total(amounts[k])) for k in sum_fields}
     breakdowns: dict[str, list[Bucket]] = {}
     for key in dimensions(pack, annex):
         groups: dict[str, list[int]] = defaultdict(list)
         for i, value in enumerate(dimension_values(pack, accepted, key)):
             groups[value].append(i)
         order = _order(pack, annex, key, list(groups))
-        breakdowns[key] = [Bucket(v, len(groups[v]), {k: _sum(map(amounts[k].__getitem__, groups[v])) for k in sum_fields})
+        breakdowns[key] = [Bucket(v, len(groups[v]), {k: float(exact_total(map(amounts[k].__getitem__, groups[v]))) for k in sum_fields})
                            for v in order]
     rejected_by: list[RejectedBucket] = []
     category_key = next((k for k in dimensions(pack, annex) if k not in ("route", "reporting_unit")), None)

@@ -18,7 +18,7 @@ from typing import Any
 from toolkit.fastsheet import Sheet
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Field, Pack
-from toolkit.stats import exact_amount
+from toolkit.stats import exact_amount, exact_total
 from toolkit.template.styles import Styles, display_width, lines_needed, row_height
 from toolkit.template.table import column_width
 
@@ -128,8 +128,7 @@ class Amounts:
             return list(map(memo.__getitem__, ids))
 
     def total(self, records: Iterable[Record], key: str) -> Decimal:
-        # Blanks (None) and zeros add nothing; `sum` adds the rest at C speed.
-        return sum(filter(None, self.each(records, key)), Decimal(0))
+        return exact_total(self.each(records, key))
 
 
 def record_value(pack: Pack, record: Record, column: Column) -> Any:

@@ -13,7 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from toolkit.fastsheet import Sheet, add_sheet
 from toolkit.findings import column_letter
 from toolkit.packs.model import Pack
-from toolkit.stats import STATS_SHEET, dimension_values, dimensions, stats_rows
+from toolkit.stats import STATS_SHEET, dimension_values, dimensions, exact_total, stats_rows
 from toolkit.summary.view import View
 from toolkit.template.styles import INTEGER, LABEL_FILL, NUMBER, Styles, print_setup, put
 
@@ -99,7 +99,7 @@ def write_figures_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     for field_key in sums:
         f = view.annex.field(field_key)
         each = view.amounts.each(records, field_key)
-        amounts = {cell: sum(filter(None, map(each.__getitem__, places)), Decimal(0))
+        amounts = {cell: exact_total(map(each.__getitem__, places))
                    for cell, places in by_cell.items()}
         row = matrix.write(row, f"{f.header}，按填报单位和{dim_title}", amounts, NUMBER)
     missing = view.stats.not_reported
