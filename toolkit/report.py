@@ -28,7 +28,6 @@ from toolkit.ingest.records import FileReport
 from toolkit.packs.model import Pack
 from toolkit.pipeline import Batch
 from toolkit.template.styles import Styles, fitted_height, lines_needed, print_setup
-from toolkit.template.styles import row_height as row_height_of_lines
 
 REPORT_NAME = "校验报告.xlsx"
 SUMMARY_SHEET = "汇总"
@@ -124,8 +123,7 @@ def _heights(rows: Sequence[Sequence[str]], widths: Sequence[float]) -> list[flo
             found = lines[(text, width)] = lines_needed(text, width)
         return found
 
-    return [row_height_of_lines(max((measured(t, w) for t, w in zip(row, widths, strict=False) if t), default=1),
-                                minimum=15) for row in rows]
+    return [fitted_height(zip(row, widths, strict=False), 15, measured) for row in rows]
 
 
 def row_height(values: Sequence[Any], widths: Sequence[float]) -> float:

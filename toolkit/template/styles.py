@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -186,10 +187,12 @@ def row_height(lines: int, minimum: float = 20) -> float:
     return max(minimum, lines * POINTS_PER_LINE + 4)
 
 
-def fitted_height(cells: list[tuple[str, float]], minimum: float = 20) -> float:
+def fitted_height(cells: Iterable[tuple[str, float]], minimum: float = 20,
+                  measure: Callable[[str, float], int] = lines_needed) -> float:
     """A row height that shows every (text, width) cell without clipping: Excel does not
-    grow rows of wrapped or merged cells on its own, so the template sets them."""
-    lines = max((lines_needed(t, w) for t, w in cells if t), default=1)
+    grow rows of wrapped or merged cells on its own, so the template sets them. `measure`:
+    `lines_needed`, or one that remembers what it measured."""
+    lines = max((measure(t, w) for t, w in cells if t), default=1)
     return row_height(lines, minimum)
 
 
