@@ -135,6 +135,7 @@ class Sheet(Worksheet):
         # first row -> a block of rows kept as columns (put_block), written at close column by column.
         self.blocks: dict[int, _Block] = {}
         self._block_firsts: list[int] = []  # the blocks' first rows, in order (blocks never overlap)
+        self._row_tags = _RowTags(self)
 
     def put_block(self, first_row: int, first_col: int, columns: Sequence[list[Any]],
                   formats: Sequence[Format], heights: Sequence[float]) -> None:
@@ -425,7 +426,6 @@ class Sheet(Worksheet):
         parts.append("</row>")
         return "".join(parts)
 
-
     def _block_xml(self, block: _Block, heads: list[str], styles: _StyleAttributes) -> str:
         """A block's rows, made a column at a time; its texts enter the shared strings here."""
         numbers = [str(r) for r in range(block.first + 1, block.last + 2)]
@@ -468,13 +468,6 @@ class Sheet(Worksheet):
 
     def _span_attrs(self, block: _Block, spans: dict[int, str]) -> list[str]:
         return [f' spans="{spans[r // 16]}"' if r // 16 in spans else "" for r in range(block.first, block.last + 1)]
-
-    @property
-    def _row_tags(self) -> _RowTags:
-        tags = self.__dict__.get("_row_tag_cache")
-        if tags is None:
-            tags = self.__dict__["_row_tag_cache"] = _RowTags(self)
-        return tags
 
 
 @dataclass

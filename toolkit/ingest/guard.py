@@ -64,7 +64,7 @@ def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None) 
     """Why the zip at `path` must not be read, or None. A file that is not a readable zip is
     None too: the readers say what it is (truncated, not a workbook) better than a guard can.
 
-    With `kept`, the parts the sheet scan reads (`KEPT_PARTS`) are put there as they were
+    With `kept`, the parts the sheet scan reads (`kept_part`) are put there as they were
     inflated here, whole and checked against their CRC, so that the scan need not inflate them
     again."""
     try:

@@ -495,7 +495,7 @@ def _read_workbook(path: Path, kind: str, max_rows: int,
                    parts: dict[str, bytes] | None = None) -> tuple[WorkbookData, list[Finding]]:
     scans: dict[str, _Scan] = {}
     if kind in ("xlsx", "xlsm"):
-        scans = _scan_xlsx(path, parts or {})
+        scans = _scan_xlsx(path, parts)
     elif kind == "ods":
         scans = _scan_ods(path)
         for name, scan in scans.items():
