@@ -182,8 +182,3 @@ def split_view(batch: Batch, whole: View, part: SplitPart) -> View:
     )
     return replace(whole, title=f"{whole.title}（{part.value}）", records=part.records, rejected=part.rejected,
                    pairs=part.pairs, stats=stats, split_value=part.value)
-
-
-def split_views(batch: Batch, whole: View, key: str) -> list[View]:
-    """One view per value of `key`, in the pack's order."""
-    return [split_view(batch, whole, part) for part in split_parts(batch, whole, key)]
