@@ -181,15 +181,6 @@ class DataRows:
         self.widths = [c.width for c in columns]
         self.usable = [max(w - 1, 1) for w in self.widths]
 
-    def lines(self, values: Sequence[Any]) -> int:
-        """The wrapped lines of the row's tallest text. A text of n characters is at most 2n wide,
-        so one that cannot need more lines than found so far (every short one) is not measured."""
-        most = 1
-        for value, usable, width in zip(values, self.usable, self.widths, strict=True):
-            if isinstance(value, str) and (2 * len(value) > most * usable or "\n" in value):
-                most = max(most, lines_needed(value, width))
-        return most
-
     def block_lines(self, columns: Sequence[list[Any]]) -> list[int]:
         """`lines` of each row of `columns` (column j holds every row's value in column j), a
         column at a time: only a text that could wrap (wider than its column if every character
@@ -208,7 +199,7 @@ class DataRows:
 
     def write(self, row: int, n: int, values: Sequence[Any]) -> None:
         self.ws.put_row(row, 0, [n, *values], self.row_formats)
-        self.ws.set_row(row, row_height(self.lines(values)))
+        self.ws.set_row(row, row_height(self.block_lines([[v] for v in values])[0]))
 
     def write_block(self, row: int, n: int, columns: Sequence[list[Any]]) -> int:
         """Rows from `row` numbered from `n`, given as columns; returns the row after them."""
