@@ -20,11 +20,15 @@ import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cel
-
+from toolkit.lean import import_without
 from toolkit.packs.model import Annex, Criterion, Pack
+
+if TYPE_CHECKING:
+    import cel
+else:
+    cel = import_without("cel", "cli")  # without its interactive shell (typer, prompt_toolkit, rich)
 
 # The CEL library logs every failing Python function (months_between of a blank date) at WARNING,
 # in English; the failure is already the rule's reason in its finding, so on a clerk's console
