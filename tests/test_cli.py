@@ -43,14 +43,25 @@ def test_every_command_has_chinese_help_with_an_example(name: str) -> None:
 
 def test_help_does_not_import_heavy_modules() -> None:
     code = (
-        "import sys; from toolkit.cli import main; sys.argv=['shenbao','--help']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "import sys; from toolkit.cli import cli\n"
+        "cli.main(['--help'], prog_name='shenbao', standalone_mode=False)\n"
         "heavy = [m for m in ('pandas','openpyxl','cel','jsonschema','docx','xlsxwriter') if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "用法：shenbao" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_the_console_entry_ends_with_the_command_s_code_and_all_it_printed(tmp_path: Path) -> None:
+    """`main` ends the process itself (os._exit): what went to a pipe is flushed first."""
+    listed = subprocess.run([sys.executable, "-m", "toolkit", "packs", "--json"], capture_output=True, text=True)
+    assert listed.returncode == 0
+    assert {"jl-761-2020"} <= {row["id"] for row in json.loads(listed.stdout)}
+    missing = subprocess.run([sys.executable, "-m", "toolkit", "run", "jl-761-2020", str(tmp_path / "无此文件夹"),
+                              "-o", str(tmp_path / "out")], capture_output=True, text=True)
+    assert missing.returncode == 2
+    assert "找不到收件文件夹" in missing.stderr
 
 
 def test_packs_lists_every_campaign() -> None:

@@ -19,8 +19,9 @@ class collector_paused:
     collector walks all of them, and the whole batch, again and again: 40 % of the time at
     50,000 rows. So it is paused while the workbooks are written, with what existed before (the
     batch) frozen out of its sight. A closed workbook's cells are dropped at once (`Sheet.release`),
-    so what waits for the collector's next pass is small. Left as found: not paused if it was off,
-    not frozen if someone else froze objects.
+    so what waits for the collector's next pass is small. What was made meanwhile is handed back
+    with the rest as long-lived. Left as found: not paused if it was off, not frozen if someone
+    else froze objects.
     """
 
     def __enter__(self) -> collector_paused:
@@ -33,7 +34,11 @@ class collector_paused:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.frozen:
+            # What was made while paused joins what was frozen, and all of it goes back into the
+            # oldest generation. Left in the youngest, its first pass would walk every one of
+            # those objects (0.07 s after a 1,000-file run) and free none of them.
+            gc.freeze()
+            gc.unfreeze()
         if self.paused:
             gc.enable()
-        if self.frozen:
-            gc.unfreeze()

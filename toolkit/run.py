@@ -208,7 +208,9 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         from toolkit.letter import read_org
 
         org = read_org(settings.org)
-    with output_lock(out_dir):
+    # The collector is kept out of the whole job, not just each stage: let back in between them,
+    # it walks the batch's objects once more (0.05 s at 1,000 files) and finds nothing to free.
+    with output_lock(out_dir), collector_paused():
         batch = process(pack, inputs, decisions=decisions, expected_units=settings.expected_units,
                         unit_name=settings.unit_name, progress=progress, exclude=[out_dir],
                         limits=settings.limits)
@@ -217,8 +219,7 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         except OSError as exc:
             raise OutputError(explain(exc, out_dir)) from None
         try:
-            with collector_paused():
-                outputs, warnings = _write_outputs(batch, staging, settings, org)
+            outputs, warnings = _write_outputs(batch, staging, settings, org)
             manifest = _manifest(batch, settings, outputs, staging)
             (staging / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             outputs["manifest"] = MANIFEST_NAME
