@@ -90,6 +90,43 @@ def test_tasks_run_side_by_side_and_return_in_order(tmp_path: Path) -> None:
 
 
 @needs_fork
+def test_each_result_arrives_while_later_tasks_still_run(tmp_path: Path) -> None:
+    """`iter_tasks` hands over a result as soon as it is done: here the second task waits for
+    what this process does with the first (as the letter is written beside the return copies)."""
+    import time
+
+    go = tmp_path / "go"
+
+    def first() -> str:
+        return "first"
+
+    def second() -> str:
+        deadline = time.monotonic() + 30
+        while not go.exists():
+            if time.monotonic() > deadline:
+                return "never told"
+            time.sleep(0.01)
+        return "second"
+
+    results = parallel.iter_tasks([first, second], parallel.MIN_ROWS_FOR_TASKS, jobs=2)
+    assert next(results) == "first"
+    go.write_text("go")
+    assert list(results) == ["second"]
+
+
+def test_a_small_batch_runs_each_task_when_its_result_is_asked_for(tmp_path: Path) -> None:
+    ran: list[int] = []
+
+    def task(i: int):
+        return lambda: ran.append(i) or i
+
+    results = parallel.iter_tasks([task(0), task(1)], parallel.MIN_ROWS_FOR_TASKS - 1)
+    assert ran == []
+    assert next(results) == 0 and ran == [0]
+    assert list(results) == [1] and ran == [0, 1]
+
+
+@needs_fork
 def test_summaries_written_side_by_side_are_the_files_written_in_turn(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import hashlib

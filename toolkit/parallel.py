@@ -122,9 +122,16 @@ def run_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = No
     """Independent tasks (each writes its own output file) for a batch of `rows` projects; their
     results (small: paths, lines) in the tasks' order. Side by side, one per core, when the batch
     has MIN_ROWS_FOR_TASKS rows or more; in turn here otherwise, or with `SHENBAO_JOBS=1`."""
+    return list(iter_tasks(tasks, rows, jobs))
+
+
+def iter_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None) -> Iterator[R]:
+    """`run_tasks`, each result yielded as soon as it and those before it are done, so that this
+    process can use the first ones while the workers go on with the rest. In turn (the small
+    batch), each task runs when its result is asked for."""
     if rows < MIN_ROWS_FOR_TASKS:
-        return [task() for task in tasks]
+        return (task() for task in tasks)
     if jobs is None:
         jobs = _env_jobs() or min(cores(), MAX_WORKERS)
     jobs = min(jobs, len(tasks))
-    return list(map_ordered(lambda i: tasks[i](), list(range(len(tasks))), jobs))
+    return map_ordered(lambda i: tasks[i](), list(range(len(tasks))), jobs)

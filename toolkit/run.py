@@ -219,8 +219,8 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         except OSError as exc:
             raise OutputError(explain(exc, out_dir)) from None
         try:
-            outputs, warnings = _write_outputs(batch, staging, settings, org)
-            manifest = _manifest(batch, settings, outputs, staging)
+            outputs, warnings, inputs = _write_outputs(batch, staging, settings, org)
+            manifest = _manifest(batch, settings, outputs, staging, inputs)
             (staging / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             outputs["manifest"] = MANIFEST_NAME
             _move_into_place(staging, out_dir)
@@ -232,9 +232,11 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
     return RunResult(batch, out_dir, shown, warnings)
 
 
-def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any) -> tuple[dict[str, str], list[str]]:
+def _write_outputs(batch: Batch, staging: Path, settings: RunSettings,
+                   org: Any) -> tuple[dict[str, str], list[str], list[dict[str, Any]]]:
+    """Every output but the manifest; and, for the manifest, the inputs with their checksums."""
     from toolkit.letter import write_letter
-    from toolkit.parallel import run_tasks
+    from toolkit.parallel import iter_tasks
     from toolkit.report import write_report
     from toolkit.returns import ReturnJob, return_jobs, write_return_jobs
     from toolkit.summary import summary_tasks
@@ -259,11 +261,15 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any)
     size = max(1, -(-len(copies) // RETURN_PARTS))
     parts = [copies[i:i + size] for i in range(0, len(copies), size)] or [[]]
     tasks: list[Callable[[], Any]] = [*views, *(partial(returns, p) for p in parts), report]
-    done = run_tasks(tasks, len(batch.accepted))
-    summaries: list[Path] = done[:len(views)]
-    for lines in done[len(views):]:
-        problems.extend(lines)
-    letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today)
+    with contextlib.closing(iter_tasks(tasks, len(batch.accepted))) as done:
+        # This process would only wait for the workers: meanwhile it checksums the inputs for the
+        # manifest, and writes the letter as soon as the summaries it reads are done, beside the
+        # return copies and the report still being written.
+        inputs = _input_entries(batch, staging.parent)
+        summaries: list[Path] = [next(done) for _ in views]
+        letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today)
+        for lines in done:
+            problems.extend(lines)
     outputs = {"summary": SUMMARY_NAME, "report": REPORT_NAME, "returns": RETURNS_DIR, "letter": LETTER_NAME}
     if settings.previous:
         from toolkit.monthly import compare, read_previous, write_changes
@@ -276,16 +282,23 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any)
     extra = [p.name for p in summaries if p.name != SUMMARY_NAME]
     if extra:
         outputs["summaries_by_department"] = "、".join(extra)
-    return outputs, [*problems, *letter.warnings]
+    return outputs, [*problems, *letter.warnings], inputs
 
 
-def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, str], staging: Path) -> dict[str, Any]:
+def _input_entries(batch: Batch, out_dir: Path) -> list[dict[str, Any]]:
+    """Each file of the inbox (as `discover` finds them, the output folder left out) with its
+    size and SHA-256, for the manifest."""
     from toolkit.ingest.readers import discover
 
     inputs = []
-    for path in discover(batch.inputs, [staging.parent]):
+    for path in discover(batch.inputs, [out_dir]):
         with contextlib.suppress(OSError):
             inputs.append({"path": str(path), "sha256": sha256(path), "bytes": path.stat().st_size})
+    return inputs
+
+
+def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, str], staging: Path,
+              inputs: list[dict[str, Any]]) -> dict[str, Any]:
     decisions = None
     if settings.decisions:
         decisions = {"path": str(settings.decisions), "sha256": sha256(settings.decisions)}
