@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -73,7 +73,7 @@ def _run(item: Any) -> Any:
 
 def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = None,
                 done: Callable[[int, T], None] | None = None, *,
-                initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()) -> Iterator[R]:
+                initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()) -> Generator[R, None, None]:
     """`work(item)` for every item, yielded in the items' order; `done(i, item)` (1-based) is
     called in this process as each result arrives, for progress lines.
 
@@ -125,7 +125,7 @@ def run_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = No
     return list(iter_tasks(tasks, rows, jobs))
 
 
-def iter_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None) -> Iterator[R]:
+def iter_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None) -> Generator[R, None, None]:
     """`run_tasks`, each result yielded as soon as it and those before it are done, so that this
     process can use the first ones while the workers go on with the rest. In turn (the small
     batch), each task runs when its result is asked for."""

@@ -219,8 +219,8 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         except OSError as exc:
             raise OutputError(explain(exc, out_dir)) from None
         try:
-            outputs, warnings, inputs = _write_outputs(batch, staging, settings, org)
-            manifest = _manifest(batch, settings, outputs, staging, inputs)
+            outputs, warnings, checksums = _write_outputs(batch, staging, settings, org)
+            manifest = _manifest(batch, settings, outputs, staging, checksums)
             (staging / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             outputs["manifest"] = MANIFEST_NAME
             _move_into_place(staging, out_dir)
