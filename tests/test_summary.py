@@ -484,3 +484,25 @@ def test_libreoffice_prints_the_summary(changchun: tuple[Batch, Path], tmp_path:
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
         assert "12,950.60" in text and "长春市2020年" in text and "共7个" in text
+
+
+def test_rows_are_ordered_as_one_sort_key_per_record_orders_them(changchun: tuple[Batch, Path]) -> None:
+    """`ordered` ranks a column of values at a time; the order is the one a key per record gives,
+    blanks, numbers and values outside the pack's choices included, ties in file and row order."""
+    import random
+    from dataclasses import replace
+
+    from toolkit.stats import dimension_value
+    from toolkit.summary.view import _ranks, ordered
+
+    batch, _ = changchun
+    odd = [None, "", 3, "不在选项中的类别", "（未填写）"]
+    records = list(batch.accepted)
+    rng = random.Random(7)
+    for i, r in enumerate(rng.sample(records, min(len(records), 12))):
+        key = "category" if i % 2 else "stage"
+        records.append(replace(r, row=10_000 + i, values={**r.values, key: odd[i % len(odd)]}))
+    rng.shuffle(records)
+    for keys in (["route", "category"], ["category"], ["reporting_unit", "stage"], []):
+        want = sorted(records, key=lambda r: tuple(_ranks(batch, k)(dimension_value(batch.pack, r, k)) for k in keys))
+        assert [id(r) for r in ordered(batch, records, keys)] == [id(r) for r in want], keys

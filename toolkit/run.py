@@ -235,7 +235,6 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
 def _write_outputs(batch: Batch, staging: Path, settings: RunSettings,
                    org: Any) -> tuple[dict[str, str], list[str], list[dict[str, Any]]]:
     """Every output but the manifest; and, for the manifest, the inputs with their checksums."""
-    from toolkit.letter import write_letter
     from toolkit.parallel import iter_tasks
     from toolkit.report import write_report
     from toolkit.returns import ReturnJob, return_jobs, write_return_jobs
@@ -262,11 +261,15 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings,
     parts = [copies[i:i + size] for i in range(0, len(copies), size)] or [[]]
     tasks: list[Callable[[], Any]] = [*views, *(partial(returns, p) for p in parts), report]
     with contextlib.closing(iter_tasks(tasks, len(batch.accepted))) as done:
-        # This process would only wait for the workers: meanwhile it checksums the inputs for the
-        # manifest, and writes the letter as soon as the summaries it reads are done, beside the
-        # return copies and the report still being written.
+        # This process would only wait for the workers. Once they are at work (the first result
+        # is in: the tasks start when it is asked for), it checksums the inputs for the manifest
+        # and loads the letter's modules, then writes the letter as soon as the summaries it reads
+        # are done, beside the return copies and the report still being written.
+        summaries: list[Path] = [next(done)]
         inputs = _input_entries(batch, staging.parent)
-        summaries: list[Path] = [next(done) for _ in views]
+        from toolkit.letter import write_letter
+
+        summaries += [next(done) for _ in views[1:]]
         letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today)
         for lines in done:
             problems.extend(lines)

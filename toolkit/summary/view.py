@@ -15,7 +15,13 @@ from toolkit.findings import Finding
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Pack
 from toolkit.pipeline import Batch
-from toolkit.stats import SummaryStats, compute_stats, dimension_value, unit_matches
+from toolkit.stats import (
+    SummaryStats,
+    compute_stats,
+    dimension_value,
+    dimension_values,
+    unit_matches,
+)
 from toolkit.summary.cells import Amounts, partial_date
 
 PLACEHOLDERS = frozenset({"（未分类）", "（未填写）", "（未注明）"})
@@ -88,9 +94,16 @@ def _ranks(batch: Batch, key: str) -> Callable[[str], tuple[int, str]]:
 
 def ordered(batch: Batch, records: Sequence[Record], keys: Sequence[str]) -> list[Record]:
     """Groups in the pack's order (departments, then categories as declared); inside a group the
-    batch's own order (file, row). `sorted` is stable."""
-    ranks = {k: _ranks(batch, k) for k in keys}
-    return sorted(records, key=lambda r: tuple(ranks[k](dimension_value(batch.pack, r, k)) for k in keys))
+    batch's own order (file, row). `sorted` is stable. Each key's values are worked out a column
+    at a time, and ranked once per distinct value."""
+    columns = []
+    for k in keys:
+        values = dimension_values(batch.pack, records, k)
+        rank = _ranks(batch, k)
+        ranks = {v: rank(v) for v in set(values)}
+        columns.append(list(map(ranks.__getitem__, values)))
+    sort_keys = list(zip(*columns, strict=True)) if columns else [()] * len(records)
+    return [records[i] for i in sorted(range(len(records)), key=sort_keys.__getitem__)]
 
 
 def _pairs(batch: Batch, records: Sequence[Record]) -> list[ReviewPair]:
@@ -150,7 +163,8 @@ def split_parts(batch: Batch, whole: View, key: str) -> list[SplitPart]:
     """One part per value of `key` (per 归口部门 for 761), in the pack's order."""
     pack = batch.pack
 
-    values: dict[int, str] = {}  # id(record) -> its value, worked out once
+    record_values = dimension_values(pack, whole.records, key)
+    values = dict(zip(map(id, whole.records), record_values, strict=True))  # id(record) -> its value, once
 
     def value_of(r: Record) -> str:
         found = values.get(id(r))
@@ -159,8 +173,8 @@ def split_parts(batch: Batch, whole: View, key: str) -> list[SplitPart]:
         return found
 
     records_by: dict[str, list[Record]] = defaultdict(list)
-    for r in whole.records:
-        records_by[value_of(r)].append(r)
+    for r, value in zip(whole.records, record_values, strict=True):
+        records_by[value].append(r)
     rejected_by: dict[str, list[tuple[Record, list[Finding]]]] = defaultdict(list)
     for r, why in whole.rejected:
         rejected_by[value_of(r)].append((r, why))
