@@ -77,6 +77,19 @@ def test_name_parts() -> None:
     assert (p.core, p.phases, p.place) == ("长春市智慧交通", frozenset({2}), "长春市")
 
 
+def _every_pair(blocks, cores):
+    """The reference: every pair of every block, each then looked at in full by dedupe."""
+    from itertools import combinations
+
+    return sorted({pair for members in blocks.values() for pair in combinations(members, 2)})
+
+
+def _same_result(fast, every) -> None:
+    assert [(d.row, k.row) for d, k in fast.merged] == [(d.row, k.row) for d, k in every.merged]
+    assert [(s.a.row, s.b.row, s.reason) for s in fast.suspects] == [(s.a.row, s.b.row, s.reason) for s in every.suspects]
+    assert fast.findings == every.findings
+
+
 def test_a_large_block_gives_what_looking_at_every_pair_gives(monkeypatch) -> None:
     """One applicant with hundreds of projects (a province's 中国铁塔): near names are found by a
     vectorised pass; the result is the every-pair result, pair for pair."""
@@ -95,12 +108,47 @@ def test_a_large_block_gives_what_looking_at_every_pair_gives(monkeypatch) -> No
                            file=f"{i % 40:02d}区.xlsx", row=5 + i, total_investment=float(rng.randint(1, 9))))
     assert len(records) > module.SMALL_BLOCK * 10
     fast = dedupe(records)
-    monkeypatch.setattr(module, "SMALL_BLOCK", 10**9)
+    monkeypatch.setattr(module, "SMALL_BLOCK", 10**9)  # the same block's pairs scored in one list instead
+    as_pairs = dedupe(records)
+    monkeypatch.setattr(module, "_candidate_pairs", _every_pair)
     every = dedupe(records)
     assert fast.merged and fast.suspects
-    assert [(d.row, k.row) for d, k in fast.merged] == [(d.row, k.row) for d, k in every.merged]
-    assert [(s.a.row, s.b.row, s.reason) for s in fast.suspects] == [(s.a.row, s.b.row, s.reason) for s in every.suspects]
-    assert fast.findings == every.findings
+    _same_result(fast, every)
+    _same_result(as_pairs, every)
+
+
+def test_many_small_blocks_give_what_looking_at_every_pair_gives(monkeypatch) -> None:
+    """A city's inbox: applicants with a few projects each, names that differ by a phase, a
+    place, brackets, 项目/工程, a character or two, blanks and the same row twice; the pairs
+    scored in one pass give the every-pair result."""
+    import random
+
+    from toolkit import dedupe as module
+
+    rng = random.Random(11)
+    stems = ["智慧社区平台", "智慧社区服务平台", "数字乡村综合服务", "数字乡村综合服务站", "工业互联网标识解析节点",
+             "工业互联网标识解析二级节点", "城市大脑", "智慧交通信号", "智慧交通信号灯", ""]  # scores 86, 96, 92, 92
+    places = ["", "长春市", "吉林市", "朝阳区"]
+    tails = ["", "项目", "工程", "建设项目", "（一期）", "二期", "（第二期）", "一期项目"]
+    applicants = [f"{p}第{n}公司" for p in ("吉林", "长春") for n in range(12)] + [""]
+    codes = [f"9122010{n:02d}MA0000000X" for n in range(10)] + [""]
+    records = []
+    for i in range(1500):
+        name = f"{rng.choice(places)}{rng.choice(stems)}{rng.choice(tails)}"
+        records.append(rec(name, applicant=rng.choice(applicants), uscc=rng.choice(codes),
+                           file=f"{i % 30:02d}区.xlsx", row=5 + i, total_investment=float(rng.randint(1, 3))))
+    records += [rec(r.values["project_name"], applicant=r.values["applicant"], uscc=r.values["uscc"],
+                    file=r.file, row=r.row + 5000, total_investment=r.values["total_investment"])
+                for r in rng.sample(records, 40)]
+    records += [rec(f"无主项目{n}", applicant="", uscc="", file="99区.xlsx", row=9000 + i) for i, n in enumerate((1, 2, 1, 1))]
+    fast = dedupe(records)
+    monkeypatch.setattr(module, "_candidate_pairs", _every_pair)
+    every = dedupe(records)
+    assert fast.merged and len(fast.suspects) > 50
+    assert any(s.score < 100 for s in fast.suspects)
+    assert [(d.row, k.row) for d, k in fast.merged if not k.values["applicant"] and not k.values["uscc"]] == [
+        (9002, 9000), (9003, 9000)]  # no code, no applicant: found by the name alone
+    _same_result(fast, every)
 
 
 def test_keys_worked_out_where_the_files_are_read_give_the_same_result() -> None:

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -165,29 +166,37 @@ def _suspect_reason(ka: _Keys, kb: _Keys) -> tuple[str, float] | None:
     return None
 
 
-SMALL_BLOCK = 32  # below this every pair of a block is looked at; above, only near names
+SMALL_BLOCK = 32  # above this a block's near names are sought by one matrix of scores (cdist)
 
 
-def _candidate_pairs(blocks: Mapping[str, list[int]], keys: Sequence[_Keys]) -> set[tuple[int, int]]:
-    """The pairs that can be duplicates: any two with the same name (block `n:`), and, inside a
-    block of one credit code or applicant, any two whose core names are at least
-    FUZZY_THRESHOLD alike. A pair left out could be neither exact (the same row has the same
-    name; the same code and name share block `n:`) nor suspected (that needs the score), so
-    the result is that of looking at every pair of every block; a province's 中国铁塔 block of
-    thousands of projects costs one vectorised rapidfuzz pass, not a Python loop per pair."""
+def _candidate_pairs(blocks: Mapping[str, list[int]], cores: Sequence[str]) -> list[tuple[int, int]]:
+    """The pairs that can be duplicates, in index order: any two with the same name (block
+    `n:`), and, inside a block of one credit code or applicant, any two whose core names are at
+    least FUZZY_THRESHOLD alike (as any two with the same core are). A pair left out could be
+    neither exact (the same row has the same name; the same code and name share block `n:`) nor
+    suspected (that needs the score), so the result is that of looking at every pair of every
+    block. The scores come from rapidfuzz's C code: the pairs of all small blocks in one pass
+    (cpdist), a large block (a province's 中国铁塔, thousands of projects) as one matrix (cdist),
+    never a Python call per pair."""
     pairs: set[tuple[int, int]] = set()
+    near: set[tuple[int, int]] = set()  # pairs of small code/applicant blocks, to be scored
     for key, members in blocks.items():
-        if key.startswith("n:") or len(members) <= SMALL_BLOCK:
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    pairs.add((members[x], members[y]))
+        if len(members) < 2:
             continue
-        cores = [keys[m].parts.core for m in members]
-        scores = process.cdist(cores, cores, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, workers=1)
-        for x, y in zip(*scores.nonzero(), strict=True):
-            if x < y:
-                pairs.add((members[x], members[y]))
-    return pairs
+        if key.startswith("n:"):
+            pairs.update(combinations(members, 2))  # members are in index order, so each pair is too
+        elif len(members) <= SMALL_BLOCK:
+            near.update(combinations(members, 2))
+        else:
+            block = [cores[m] for m in members]
+            scores = process.cdist(block, block, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, workers=1)
+            pairs.update((members[x], members[y]) for x, y in zip(*scores.nonzero(), strict=True) if x < y)
+    scored = list(near - pairs)
+    if scored:
+        scores = process.cpdist([cores[i] for i, _ in scored], [cores[j] for _, j in scored], scorer=fuzz.ratio,
+                                score_cutoff=FUZZY_THRESHOLD, workers=1)
+        pairs.update(scored[n] for n in scores.nonzero()[0])
+    return sorted(pairs)
 
 
 def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None = None,
@@ -199,17 +208,25 @@ def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None =
     result = DedupeResult()
     removed: set[int] = set()
     known = known or {}
-    keys = [_Keys.from_plain(plain) if (plain := known.get(id(r))) is not None else _Keys.of(r) for r in records]
+    plain = [given if (given := known.get(id(r))) is not None else record_keys(r) for r in records]
     blocks: dict[str, list[int]] = defaultdict(list)
-    for i, k in enumerate(keys):
-        for key in (f"c:{k.code}" if k.code else "", f"a:{k.applicant}" if k.applicant else "", f"n:{k.parts.exact}"):
+    for i, (code, applicant, exact, *_) in enumerate(plain):
+        for key in (f"c:{code}" if code else "", f"a:{applicant}" if applicant else "", f"n:{exact}"):
             if key:
                 blocks[key].append(i)
-    for i, j in sorted(_candidate_pairs(blocks, keys)):
+    made: dict[int, _Keys] = {}  # the keys of records in candidate pairs, as objects, once
+
+    def keys(i: int) -> _Keys:
+        k = made.get(i)
+        if k is None:
+            k = made[i] = _Keys.from_plain(plain[i])
+        return k
+
+    for i, j in _candidate_pairs(blocks, [p[3] for p in plain]):
         if i in removed or j in removed:
             continue
         a, b = records[i], records[j]
-        if _exact(a, b, keys[i], keys[j]):
+        if _exact(a, b, keys(i), keys(j)):
             removed.add(j)
             result.merged.append((b, a))
             result.findings.append(Finding(
@@ -217,7 +234,7 @@ def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None =
                 f"与 {_where(a)} 的“{clean(_name(a))}”完全重复，已合并为一条（保留 {_where(a)}）",
                 file=b.file, sheet=b.sheet, row=b.row, field="project_name", value=_name(b)))
             continue
-        found = _suspect_reason(keys[i], keys[j])
+        found = _suspect_reason(keys(i), keys(j))
         if found is None:
             continue
         reason, score = found
