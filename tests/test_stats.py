@@ -77,3 +77,36 @@ def test_dimension_values_are_dimension_value_of_each_record() -> None:
                for i in range(30)]
     for key in ["route", "reporting_unit", "category", "stage", "applicant"]:
         assert dimension_values(pack, records, key) == [dimension_value(pack, r, key) for r in records], key
+
+
+def test_fields_fetched_in_one_pass_are_each_record_s_values() -> None:
+    """compute_stats fetches every field it reads in one pass (`field_columns`) and hands the
+    columns to `dimension_values`: the same values as one lookup per record and field."""
+    from toolkit.ingest.records import Record
+    from toolkit.packs.loader import load_pack
+    from toolkit.stats import dimension_field, dimension_values, field_columns
+
+    pack = load_pack("jl-761-2020")
+    records = [Record(annex="projects", file="f.xlsx", sheet="s", row=i, reporting_unit="农安县",
+                      values={"category": ["大数据中心", None, 3][i % 3], **({"stage": "在建"} if i % 2 else {})})
+               for i in range(7)]
+    keys = ["category", "stage", "missing", "category"]
+    columns = field_columns(records, keys)
+    assert columns == [[r.values.get(k) for r in records] for k in keys]
+    assert field_columns([], keys) == [[], [], [], []]
+    for key in ["route", "reporting_unit", "category", "stage"]:
+        column = field_columns(records, [dimension_field(pack, key)])[0]
+        assert dimension_values(pack, records, key, column) == dimension_values(pack, records, key), key
+
+
+def test_exact_amounts_are_exact_amount_of_each_value() -> None:
+    from decimal import Decimal
+
+    from toolkit.stats import exact_amount, exact_amounts
+
+    class Money(float):  # a float subclass (numpy's float64 is one) takes the general path
+        pass
+
+    values = [1.1, 0.1 + 0.2, -0.0, 1e-7, 123456789.123456, float("inf"), float("nan"), 3, -2, True, False,
+              None, "1.5", Decimal("2.5"), Money(4.25), 1e22]
+    assert [str(a) for a in exact_amounts(values)] == [str(exact_amount(v)) for v in values]

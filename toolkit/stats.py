@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -117,15 +118,39 @@ def dimension_value(pack: Pack, record: Record, key: str) -> str:
     return str(value) if value not in (None, "") else "（未填写）"
 
 
-def dimension_values(pack: Pack, records: Sequence[Record], key: str) -> list[str]:
-    """`dimension_value` of each of `records`, with what `key` needs decided once."""
-    if key == "route":
-        field, route_of = pack.routing.field if pack.routing else "", pack.route_of
-        return [route_of(r.values.get(field)) or "（未分类）" for r in records]
+def dimension_values(pack: Pack, records: Sequence[Record], key: str,
+                     column: Sequence[Any] | None = None) -> list[str]:
+    """`dimension_value` of each of `records`, with what `key` needs decided once. `column`: the
+    records' values of the field the key reads (`dimension_field`), when fetched already."""
     if key == "reporting_unit":
         return [r.reporting_unit or "（未注明）" for r in records]
-    return [v if type(v) is str and v else "（未填写）" if v is None or v == "" else str(v)
-            for v in [r.values.get(key) for r in records]]
+    if column is None:
+        column = field_columns(records, [dimension_field(pack, key)])[0]
+    if key == "route":
+        route_of = pack.route_of
+        return [route_of(v) or "（未分类）" for v in column]
+    return [v if type(v) is str and v else "（未填写）" if v is None or v == "" else str(v) for v in column]
+
+
+def dimension_field(pack: Pack, key: str) -> str:
+    """The field a breakdown's values come from (the routed field for `route`); "" for the
+    reporting unit, which is not a field."""
+    if key == "route":
+        return pack.routing.field if pack.routing else ""
+    return "" if key == "reporting_unit" else key
+
+
+def field_columns(records: Sequence[Record], keys: Sequence[str]) -> list[list[Any]]:
+    """Each of `keys`' value (None where missing) in every record, as one column per key, from a
+    single pass over the records: they lie all over memory, and a pass per key fetches each again."""
+    if not records:
+        return [[] for _ in keys]
+    return [list(column) for column in zip(*[tuple(map(r.values.get, keys)) for r in records], strict=True)]
+
+
+def exact_amounts(values: Iterable[Any]) -> list[Decimal | None]:
+    """`exact_amount` of each value; a float (the commonest) made Decimal without the call."""
+    return [Decimal(repr(v)) if type(v) is float else exact_amount(v) for v in values]
 
 
 def unit_matches(expected: str, seen: str) -> bool:
@@ -147,19 +172,23 @@ def compute_stats(
     unit_name: str = "",
 ) -> SummaryStats:
     sum_fields = [k for k in (pack.summary.sum_fields if pack.summary else ()) if k in annex.field_keys]
-    # Each record's amounts made Decimal once, for the totals and every breakdown.
-    amounts = {k: [exact_amount(r.values.get(k)) for r in accepted] for k in sum_fields}
+    keys = dimensions(pack, annex)
+    # Every field the figures read, fetched in one pass over the records; each amount made
+    # Decimal once, for the totals and every breakdown.
+    read = list(dict.fromkeys([*sum_fields, *(f for f in map(partial(dimension_field, pack), keys) if f)]))
+    columns = dict(zip(read, field_columns(accepted, read), strict=True))
+    amounts = {k: exact_amounts(columns[k]) for k in sum_fields}
     totals = {k: float(exact_total(amounts[k])) for k in sum_fields}
     breakdowns: dict[str, list[Bucket]] = {}
-    for key in dimensions(pack, annex):
+    for key in keys:
         groups: dict[str, list[int]] = defaultdict(list)
-        for i, value in enumerate(dimension_values(pack, accepted, key)):
+        for i, value in enumerate(dimension_values(pack, accepted, key, columns.get(dimension_field(pack, key)))):
             groups[value].append(i)
         order = _order(pack, annex, key, list(groups))
         breakdowns[key] = [Bucket(v, len(groups[v]), {k: float(exact_total(map(amounts[k].__getitem__, groups[v]))) for k in sum_fields})
                            for v in order]
     rejected_by: list[RejectedBucket] = []
-    category_key = next((k for k in dimensions(pack, annex) if k not in ("route", "reporting_unit")), None)
+    category_key = next((k for k in keys if k not in ("route", "reporting_unit")), None)
     by_value: dict[str, list[Sequence[Finding]]] = defaultdict(list)
     for record, reasons in rejected:
         by_value[dimension_value(pack, record, category_key) if category_key else "全部"].append(reasons)
