@@ -64,6 +64,20 @@ def test_the_console_entry_ends_with_the_command_s_code_and_all_it_printed(tmp_p
     assert "找不到收件文件夹" in missing.stderr
 
 
+def test_only_the_console_process_keeps_its_batch_to_the_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Called from Python (here CliRunner) a command's batch is freed when it returns; the console
+    entry, which ends the process right after, leaves it for the exit to drop."""
+    from toolkit import cli as module
+
+    samples = Path(__file__).resolve().parents[1] / "samples" / "jl-761-2020"
+    code, _, _ = run("run", "jl-761-2020", str(samples), "-o", str(tmp_path / "a"), "--json")
+    assert code == 1 and module._kept == []
+    monkeypatch.setattr(module, "_console", True)
+    monkeypatch.setattr(module, "_kept", [])
+    code, _, _ = run("run", "jl-761-2020", str(samples), "-o", str(tmp_path / "b"), "--json")
+    assert code == 1 and [type(k).__name__ for k in module._kept] == ["RunResult"]
+
+
 def test_packs_lists_every_campaign() -> None:
     code, out, _ = run("packs", "--json")
     assert code == 0

@@ -251,6 +251,7 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
 
     p = load_pack(pack)
     result = ingest(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
+    keep_to_the_end(result)
     data = {
         "pack": p.id,
         "files": [f.to_dict() for f in result.files],
@@ -337,6 +338,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
 
     p = load_pack(pack)
     batch = process(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
+    keep_to_the_end(batch)
     report = write_report(batch, out_dir / "校验报告.xlsx")
     problems: list[str] = []
     returns = write_returns(batch, out_dir / "退回修改", problems=problems)
@@ -394,6 +396,7 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
     chosen = read_decisions(decisions) if decisions else None
     batch = process(p, list(inbox), decisions=chosen, expected_units=_parse_expect(expect), unit_name=unit_name,
                     progress=_progress_printer(), limits=_inbox_limits(inbox, config))
+    keep_to_the_end(batch)
     if split_by and not (p.routing and split_by in (p.routing.title, "route")) and split_by != (p.summary.split_by if p.summary else None):
         raise ShenbaoError(f"申报包 {p.id} 不能按“{split_by}”分开汇总" + (f"；可用：{p.routing.title}" if p.routing else ""))
     paths = write_summary(batch, out_dir / "汇总表.xlsx", unit_name=unit_name, split=bool(split_by))
@@ -494,6 +497,7 @@ def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previ
         limits=settings.limits,
     )
     result = run_job(p, [inbox], Path(out), run_settings, progress=_progress_printer())
+    keep_to_the_end(result)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         for warning in result.warnings:
@@ -578,6 +582,19 @@ def _usage_message(exc: click.UsageError) -> str:
     return exc.message
 
 
+_kept: list[Any] = []  # what the console process ends with, still alive (`keep_to_the_end`)
+_console = False  # set by `main`: this process ends when the command does
+
+
+def keep_to_the_end(obj: Any) -> None:
+    """Under the console entry, `obj` (a batch: hundreds of thousands of records, values and
+    findings) is left alive until the process ends, instead of being freed one object at a time
+    when the command returns (0.1 s at 1,000 files) for memory nobody will use. In any other
+    caller (CliRunner, Python code) nothing is kept."""
+    if _console:
+        _kept.append(obj)
+
+
 def main() -> NoReturn:
     """Console entry point (`shenbao`, `python -m toolkit`).
 
@@ -585,6 +602,8 @@ def main() -> NoReturn:
     written, closed and moved into place by then, and tearing the interpreter down (each module,
     each of a batch's hundreds of thousands of objects) would add 0.07 s to a run of 100 files
     and 0.15 s to one of 3,000, for nothing a clerk sees."""
+    global _console
+    _console = True
     code = cli.main(prog_name="shenbao", standalone_mode=False)
     end_process(code if isinstance(code, int) else EXIT_OK)
 
