@@ -175,9 +175,10 @@ def _candidate_pairs(blocks: Mapping[str, list[int]], cores: Sequence[str]) -> l
     least FUZZY_THRESHOLD alike (as any two with the same core are). A pair left out could be
     neither exact (the same row has the same name; the same code and name share block `n:`) nor
     suspected (that needs the score), so the result is that of looking at every pair of every
-    block. The scores come from rapidfuzz's C code: the pairs of all small blocks in one pass
-    (cpdist), a large block (a province's 中国铁塔, thousands of projects) as one matrix (cdist),
-    never a Python call per pair."""
+    block. Only the score is worked out for the pairs of small blocks, before anything else is
+    looked at; a large block (a province's 中国铁塔, thousands of projects) is scored as one
+    matrix (cdist), not pair by pair. (rapidfuzz's cpdist would score all the small blocks' pairs
+    at once, but needs numpy, whose import costs more than the loop saves below 100,000 pairs.)"""
     pairs: set[tuple[int, int]] = set()
     near: set[tuple[int, int]] = set()  # pairs of small code/applicant blocks, to be scored
     for key, members in blocks.items():
@@ -191,11 +192,8 @@ def _candidate_pairs(blocks: Mapping[str, list[int]], cores: Sequence[str]) -> l
             block = [cores[m] for m in members]
             scores = process.cdist(block, block, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, workers=1)
             pairs.update((members[x], members[y]) for x, y in zip(*scores.nonzero(), strict=True) if x < y)
-    scored = list(near - pairs)
-    if scored:
-        scores = process.cpdist([cores[i] for i, _ in scored], [cores[j] for _, j in scored], scorer=fuzz.ratio,
-                                score_cutoff=FUZZY_THRESHOLD, workers=1)
-        pairs.update(scored[n] for n in scores.nonzero()[0])
+    ratio = fuzz.ratio  # 0 below the cutoff
+    pairs.update(p for p in near - pairs if ratio(cores[p[0]], cores[p[1]], score_cutoff=FUZZY_THRESHOLD))
     return sorted(pairs)
 
 
