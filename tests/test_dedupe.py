@@ -130,8 +130,8 @@ def test_many_small_blocks_give_what_looking_at_every_pair_gives(monkeypatch) ->
              "工业互联网标识解析二级节点", "城市大脑", "智慧交通信号", "智慧交通信号灯", ""]  # scores 86, 96, 92, 92
     places = ["", "长春市", "吉林市", "朝阳区"]
     tails = ["", "项目", "工程", "建设项目", "（一期）", "二期", "（第二期）", "一期项目"]
-    applicants = [f"{p}第{n}公司" for p in ("吉林", "长春") for n in range(12)] + [""]
-    codes = [f"9122010{n:02d}MA0000000X" for n in range(10)] + [""]
+    applicants = [f"{p}第{n}公司" for p in ("吉林", "长春") for n in range(200)] + [""]
+    codes = [f"912201{n:03d}MA000000X" for n in range(300)] + [""]
     records = []
     for i in range(1500):
         name = f"{rng.choice(places)}{rng.choice(stems)}{rng.choice(tails)}"
@@ -141,8 +141,10 @@ def test_many_small_blocks_give_what_looking_at_every_pair_gives(monkeypatch) ->
                     file=r.file, row=r.row + 5000, total_investment=r.values["total_investment"])
                 for r in rng.sample(records, 40)]
     records += [rec(f"无主项目{n}", applicant="", uscc="", file="99区.xlsx", row=9000 + i) for i, n in enumerate((1, 2, 1, 1))]
-    records += [rec(name, applicant="吉林第3公司", uscc="", file="98区.xlsx", row=9100 + i)
+    records += [rec(name, applicant="松原第1公司", uscc="", file="98区.xlsx", row=9100 + i)
                 for i, name in enumerate(["工业互联网标识解析节点", "工业互联网标识解析二级节点"])]  # 92 alike
+    blocks = [len([r for r in records if r.values[k] == v]) for k, v in [("applicant", "吉林第7公司"), ("uscc", codes[7])]]
+    assert max(blocks) <= module.SMALL_BLOCK  # but for the blank ones, which make no block
     fast = dedupe(records)
     monkeypatch.setattr(module, "_candidate_pairs", _every_pair)
     every = dedupe(records)
