@@ -4,8 +4,13 @@ openpyxl for the files counties send."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
+import struct
+import time
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +21,7 @@ from lxml import etree
 
 from tests.fixtures_files import rewrite_zip, soffice_convert
 from tests.test_report import assert_no_formulas
-from tests.test_returns import HYPERLINK, add_macro, styled_county
+from tests.test_returns import HYPERLINK, add_macro, png_1x1, styled_county
 from toolkit import returns_xml
 from toolkit.findings import Finding
 from toolkit.ingest.readers import read_file
@@ -31,6 +36,7 @@ from toolkit.returns import (
     copy_workbook,
     write_returns,
 )
+from toolkit.returns_xml import zipcopy
 
 PACK = load_pack("jl-761-2020")
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -335,3 +341,252 @@ def test_other_writers_sheet_xml(tmp_path: Path, variant: str) -> None:
     assert all(ws[ref].comment is not None for ref in marked)
     rows = [int(r.get("r")) for r in sheet_xml(out).iter(f"{MAIN}row")]
     assert rows == sorted(rows)
+
+
+# --------------------------------------------------------------------------- the copy's zip
+
+DATE = (2001, 2, 3, 4, 5, 6)
+TEXT = "".join(f'<si><t>第{i}号项目 金额 {i * 37 % 1000}.{i % 100:02d} 万元</t></si>' for i in range(400)).encode()
+PICTURE = png_1x1() + bytes(range(256)) * 4
+
+
+class _Unseekable(io.RawIOBase):
+    """A stream zipfile cannot seek back in: it then writes data descriptors, as some writers do."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        self.data += b
+        return len(b)
+
+
+def other_writers_zip(parts: dict[str, tuple[bytes, int]], descriptors: bool = False) -> bytes:
+    """A zip as another program might write it: each part (data, method) dated DATE, deflated
+    ones at level 9 (so a part deflated again at our level 1 is not the same bytes)."""
+    out: Any = _Unseekable() if descriptors else io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, (data, method) in parts.items():
+            info = zipfile.ZipInfo(name, date_time=DATE)
+            info.compress_type = method
+            zf.writestr(info, data, compresslevel=9)
+    return bytes(out.data) if descriptors else out.getvalue()
+
+
+def stored_data(archive: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A member's data as stored, found through its local header."""
+    name_len, extra_len = struct.unpack("<HH", archive[info.header_offset + 26:info.header_offset + 30])
+    start = info.header_offset + 30 + name_len + extra_len
+    return archive[start:start + info.compress_size]
+
+
+def assert_sound_zip(archive: bytes) -> zipfile.ZipFile:
+    """Every member's local header agrees with the central directory (name, flags, method, CRC,
+    sizes: no data descriptors), the names are flagged UTF-8 when not ASCII, and all CRCs check."""
+    zf = zipfile.ZipFile(io.BytesIO(archive))
+    assert zf.testzip() is None
+    for info in zf.infolist():
+        fields = struct.unpack("<4sHHHHHLLLHH", archive[info.header_offset:info.header_offset + 30])
+        signature, _, flags, method, _, _, crc, compressed, size, name_len, _ = fields
+        name = archive[info.header_offset + 30:info.header_offset + 30 + name_len]
+        assert signature == b"PK\x03\x04" and name == info.filename.encode()
+        assert flags == info.flag_bits == (0 if info.filename.isascii() else 0x800), info.filename
+        assert (method, crc, compressed, size) == (info.compress_type, info.CRC, info.compress_size, info.file_size)
+    return zf
+
+
+def source_parts() -> dict[str, tuple[bytes, int]]:
+    return {
+        "xl/workbook.xml": (b"<workbook>old</workbook>", zipfile.ZIP_DEFLATED),
+        "[Content_Types].xml": (b"<Types/>" * 20, zipfile.ZIP_DEFLATED),
+        "xl/sharedStrings.xml": (b"<sst>" + TEXT + b"</sst>", zipfile.ZIP_DEFLATED),
+        "xl/media/图片1.png": (PICTURE, zipfile.ZIP_STORED),
+        "customXml/项目说明.xml": ("<说明>县里的说明</说明>".encode() * 30, zipfile.ZIP_DEFLATED),
+        "docProps/app.xml": (b"<Properties/>", zipfile.ZIP_DEFLATED),
+    }
+
+
+@pytest.mark.parametrize("descriptors", [False, True], ids=["headers", "data-descriptors"])
+def test_unchanged_parts_are_copied_as_stored(descriptors: bool) -> None:
+    """Parts the patching left alone keep their compressed bytes, method, CRC and date; changed
+    and new parts are deflated at level 1; [Content_Types].xml first, then the county's order."""
+    parts = source_parts()
+    source = other_writers_zip(parts, descriptors)
+    before = zipfile.ZipFile(io.BytesIO(source))
+    assert all(bool(i.flag_bits & 0x8) == descriptors for i in before.infolist())
+    strings = before.getinfo("xl/sharedStrings.xml")
+    level_1 = zlib.compressobj(1, zlib.DEFLATED, -15)
+    assert stored_data(source, strings) != level_1.compress(TEXT) + level_1.flush()  # the test can tell
+    pkg = returns_xml.Package(source)
+    pkg.write("xl/workbook.xml", b"<workbook>new</workbook>")
+    pkg.write("xl/worksheets/sheet9.xml", "<worksheet>问题清单</worksheet>".encode())
+    pkg.remove("docProps/app.xml")
+    started = time.time()
+    archive = pkg.to_bytes()
+    after = assert_sound_zip(archive)
+    assert after.namelist() == ["[Content_Types].xml", "xl/workbook.xml", "xl/sharedStrings.xml", "xl/media/图片1.png",
+                                "customXml/项目说明.xml", "xl/worksheets/sheet9.xml"]
+    for name in ("[Content_Types].xml", "xl/sharedStrings.xml", "xl/media/图片1.png", "customXml/项目说明.xml"):
+        old, new = before.getinfo(name), after.getinfo(name)
+        assert stored_data(archive, new) == stored_data(source, old), name
+        assert (new.compress_type, new.CRC, new.file_size, new.date_time) == (old.compress_type, old.CRC, old.file_size, DATE)
+        assert after.read(name) == parts[name][0]
+    assert after.getinfo("xl/media/图片1.png").compress_type == zipfile.ZIP_STORED
+    assert after.read("xl/workbook.xml") == b"<workbook>new</workbook>"
+    assert after.read("xl/worksheets/sheet9.xml") == "<worksheet>问题清单</worksheet>".encode()
+    for name in ("xl/workbook.xml", "xl/worksheets/sheet9.xml"):
+        info = after.getinfo(name)
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+        assert abs(dt.datetime(*info.date_time).timestamp() - started) < 5  # dated now, as writestr dates a part
+    with openpyxl.reader.excel.ZipFile(io.BytesIO(archive)) as zf:  # the same module openpyxl reads with
+        assert zf.read("customXml/项目说明.xml") == parts["customXml/项目说明.xml"][0]
+
+
+def test_changed_parts_are_the_zip_zipfile_wrote(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every part changed, the copy is byte for byte what ZipFile(ZIP_DEFLATED,
+    compresslevel=1).writestr wrote before (headers, offsets, CRCs, the UTF-8 flag, the end
+    record); a package that would need zip64 is still written by zipfile."""
+    source = other_writers_zip(source_parts())
+    pkg = returns_xml.Package(source)
+    new = {name: data + b" changed" for name, (data, _) in source_parts().items()}
+    for name, data in new.items():
+        pkg.write(name, data)
+    archive = pkg.to_bytes()
+    names = assert_sound_zip(archive).namelist()
+    dates = {i.filename: i.date_time for i in zipfile.ZipFile(io.BytesIO(archive)).infolist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=dates[name])
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
+            zf.writestr(info, new[name], compresslevel=1)
+    assert archive == out.getvalue()
+
+    monkeypatch.setattr(zipcopy, "_MAX_MEMBERS", len(names))
+    fallback = returns_xml.Package(source)
+    assert zipcopy.write([zipcopy.deflated(n, b"", DATE) for n in names]) is None
+    written = zipfile.ZipFile(io.BytesIO(fallback.to_bytes()))
+    assert written.testzip() is None and {n: written.read(n) for n in names} == {n: d for n, (d, _) in source_parts().items()}
+
+
+def test_parts_not_plainly_copyable_are_inflated_and_deflated() -> None:
+    """bzip2, lzma: not what Excel writes, so not copied as stored; the part is inflated and
+    deflated as before, its content the same."""
+    parts = {**source_parts(), "xl/a.bin": (TEXT, zipfile.ZIP_BZIP2), "xl/b.bin": (TEXT, zipfile.ZIP_LZMA)}
+    pkg = returns_xml.Package(other_writers_zip(parts))
+    pkg.write("xl/workbook.xml", b"<workbook/>")
+    after = assert_sound_zip(pkg.to_bytes())
+    for name in ("xl/a.bin", "xl/b.bin"):
+        assert after.getinfo(name).compress_type == zipfile.ZIP_DEFLATED and after.read(name) == TEXT
+        assert after.getinfo(name).date_time == DATE
+
+
+def _patch_member(archive: bytes, name: str, how: str) -> bytes:
+    """`archive` with one member broken in the way `how` says."""
+    data = bytearray(archive)
+    local = zipfile.ZipFile(io.BytesIO(archive)).getinfo(name).header_offset
+    central = struct.unpack("<L", archive[archive.rindex(b"PK\x05\x06") + 16:][:4])[0]
+    while archive[central + 46:central + 46 + struct.unpack("<H", archive[central + 28:central + 30])[0]] != name.encode():
+        central += 46 + sum(struct.unpack("<HHH", archive[central + 28:central + 34]))
+    if how == "encrypted":
+        for at in (local + 6, central + 8):
+            data[at] |= 1
+    elif how == "crc":  # the recorded CRC no longer that of the data
+        for at in (local + 14, central + 16):
+            data[at] ^= 0xFF
+    elif how == "data":  # a byte of the data changed (a stored picture)
+        data[local + 30 + len(name.encode()) + 20] ^= 0xFF
+    elif how == "name":  # the local header names another part than the central directory
+        at = local + 30 + len(name.encode()) - 5
+        data[at] = ord("2")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("name", "how"), [("xl/media/图片1.png", "data"), ("xl/media/图片1.png", "crc"),
+                                           ("xl/sharedStrings.xml", "crc"), ("xl/sharedStrings.xml", "encrypted"),
+                                           ("xl/media/图片1.png", "name")])
+def test_an_unreadable_part_raises_as_before(name: str, how: str) -> None:
+    """A part whose data does not match its CRC is never copied into the copy: to_bytes raises
+    what zipfile raised before (BadZipFile; RuntimeError for an encrypted part), and the caller
+    makes the copy with openpyxl."""
+    broken = _patch_member(other_writers_zip(source_parts()), name, how)
+    pkg = returns_xml.Package(broken)
+    pkg.write("xl/workbook.xml", b"<workbook/>")
+    names = pkg.names()
+    names.sort(key=lambda n: n != "[Content_Types].xml")
+    with pytest.raises(Exception) as before:
+        pkg._zipfile_bytes(names)  # every part inflated and deflated by zipfile, as to_bytes did
+    with pytest.raises(type(before.value)) as after:
+        pkg.to_bytes()
+    assert str(after.value) == str(before.value)
+    assert type(before.value) is (RuntimeError if how == "encrypted" else zipfile.BadZipFile)
+
+
+def test_corrupt_picture_never_reaches_the_copy(tmp_path: Path, fallbacks: list[str]) -> None:
+    """The guard checks the CRC only of the parts the scan reads, so a county's file with a
+    corrupt picture is read; its copy is then made by openpyxl (as before copying parts as
+    stored), which leaves the picture out and says so, instead of a copy that carries it."""
+    src = handmade(tmp_path / "县.xlsx")
+    with zipfile.ZipFile(src) as zf:
+        parts = {i.filename: (zf.read(i), i.compress_type) for i in zf.infolist()}
+    parts["xl/media/image1.png"] = (PICTURE, zipfile.ZIP_STORED)
+    broken = tmp_path / "in" / "县.xlsx"
+    broken.parent.mkdir()
+    broken.write_bytes(_patch_member(other_writers_zip(parts), "xl/media/image1.png", "data"))
+    report = read_file(broken)
+    assert report.status == "ok"
+    copy = copy_workbook(PACK, FileReport("县.xlsx", "ok", kind="xlsx", sheet="项目表", source=broken),
+                         FINDINGS, tmp_path / "out" / "县（退回修改）.xlsx")
+    assert len(fallbacks) == 1 and fallbacks[0].startswith("BadZipFile: Bad CRC-32")
+    with zipfile.ZipFile(copy) as zf:
+        assert zf.testzip() is None and "xl/media/image1.png" not in zf.namelist()
+    assert "图片" in openpyxl.load_workbook(copy)[LIST_SHEET].cell(1, 1).value
+
+
+@pytest.fixture
+def stored_copy(tmp_path: Path, fallbacks: list[str]) -> tuple[Path, Path]:
+    """The handmade county file as another program stores it (level 9, dated 2001) with a part
+    named in Chinese stored uncompressed, and its patched copy."""
+    base = handmade(tmp_path / "base.xlsx")
+    with zipfile.ZipFile(base) as zf:
+        parts = {i.filename: (zf.read(i), zipfile.ZIP_DEFLATED) for i in zf.infolist()}
+    parts["customXml/项目说明.xml"] = ("<说明>县里的说明</说明>".encode(), zipfile.ZIP_STORED)
+    src = tmp_path / "县.xlsx"
+    src.write_bytes(other_writers_zip(parts))
+    report = FileReport("县.xlsx", "ok", kind="xlsx", sheet="项目表", source=src)
+    copy = copy_workbook(PACK, report, FINDINGS, tmp_path / "out" / "县（退回修改）.xlsx")
+    assert fallbacks == []
+    return src, copy
+
+
+def test_patched_copy_keeps_unchanged_parts_as_stored(stored_copy: tuple[Path, Path]) -> None:
+    src, copy = stored_copy
+    source, archive = src.read_bytes(), copy.read_bytes()
+    before, after = zipfile.ZipFile(io.BytesIO(source)), assert_sound_zip(archive)
+    assert after.namelist()[:len(before.namelist())] == before.namelist()  # [Content_Types].xml is first in both
+    same = ["xl/theme/theme1.xml", "xl/sharedStrings.xml", "docProps/core.xml", "docProps/app.xml", "customXml/项目说明.xml"]
+    for name in same:
+        assert after.read(name) == before.read(name), name
+        old, new = before.getinfo(name), after.getinfo(name)
+        assert stored_data(archive, new) == stored_data(source, old), name
+        assert (new.compress_type, new.CRC, new.date_time) == (old.compress_type, old.CRC, DATE), name
+    assert after.getinfo("customXml/项目说明.xml").compress_type == zipfile.ZIP_STORED
+    ws = openpyxl.load_workbook(copy)["项目表"]
+    assert ws["A1"].value == "甲" and ws["A1"].comment is not None
+    back = read_file(copy)  # python-calamine
+    assert back.status == "ok" and back.workbook is not None
+    assert [s.name for s in back.workbook.sheets] == ["项目表", "说明", LIST_SHEET]
+    assert back.workbook.sheets[0].rows[0][0] == "甲"
+
+
+@pytest.mark.office
+def test_copy_with_parts_as_stored_opens_in_libreoffice(stored_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    _, copy = stored_copy
+    back = read_file(soffice_convert(copy, "ods", tmp_path / "lo"))
+    assert back.status == "ok" and back.workbook is not None
+    sheets = {s.name: s for s in back.workbook.sheets}
+    assert list(sheets) == ["项目表", "说明", LIST_SHEET]
+    assert sheets["项目表"].rows[0][0] == "甲" and sheets[LIST_SHEET].rows[1][0] == "序号"

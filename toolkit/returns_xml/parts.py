@@ -6,6 +6,7 @@ import io
 import posixpath
 import pyexpat
 import re
+import time
 import zipfile
 from typing import Any
 from xml.sax.saxutils import escape
@@ -13,6 +14,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from toolkit.findings import a1
+from toolkit.returns_xml import zipcopy
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -134,6 +136,7 @@ class Package:
     """The zip's parts by name, with the changes to write."""
 
     def __init__(self, data: bytes) -> None:
+        self.data = data
         self.zf = zipfile.ZipFile(io.BytesIO(data))
         self.order = [i.filename for i in self.zf.infolist()]
         if len({n.casefold() for n in self.order}) != len(self.order):
@@ -171,12 +174,28 @@ class Package:
         return pattern.format(n)
 
     def to_bytes(self) -> bytes:
-        out = io.BytesIO()
+        """The package as a zip: unchanged parts copied as they are stored (toolkit/returns_xml/
+        zipcopy.py), changed and new ones deflated at level 1 and dated now, as writestr dates them."""
         names = self.names()
         names.sort(key=lambda n: n != "[Content_Types].xml")
+        t = time.localtime()
+        now = (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+        return zipcopy.write([self._member(name, now) for name in names]) or self._zipfile_bytes(names)
+
+    def _member(self, name: str, now: zipcopy.DateTime) -> zipcopy.Member:
+        if name in self.changed:
+            return zipcopy.deflated(name, self.changed[name], now)
+        info = self.zf.getinfo(name)
+        # Not plainly safe to copy as stored: inflated (raising, as zipfile does, for a corrupt
+        # part) and deflated again, keeping its date.
+        return zipcopy.as_stored(info, self.data) or zipcopy.deflated(name, self.read(name), info.date_time)
+
+    def _zipfile_bytes(self, names: list[str]) -> bytes:
+        """The package written by zipfile, every part deflated: for one that needs zip64."""
+        out = io.BytesIO()
         # Level 1, as the summary's (toolkit.fastsheet.COMPRESS_LEVEL): a return copy is written
         # for every file with findings, and zlib's default level costs three times as long.
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=zipcopy.LEVEL) as zout:
             for name in names:
                 zout.writestr(name, self.read(name))
         return out.getvalue()
