@@ -22,7 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 from toolkit.fastsheet import add_sheet
 from toolkit.findings import column_letter
 from toolkit.ingest.records import Record
-from toolkit.stats import dimension_value
+from toolkit.stats import dimension_values
 from toolkit.summary.cells import (
     SEQ_WIDTH,
     Column,
@@ -126,8 +126,9 @@ class _Table:
         """Write the groups of `records` by keys[level:]; returns their subtotal rows."""
         key = keys[level]
         runs: dict[str, list[Record]] = {}
-        for record in records:  # records arrive ordered by group, so runs keep that order
-            runs.setdefault(dimension_value(self.view.pack, record, key), []).append(record)
+        # Records arrive ordered by group, so runs keep that order.
+        for record, value in zip(records, dimension_values(self.view.pack, records, key), strict=True):
+            runs.setdefault(value, []).append(record)
         subtotals = []
         for n, (value, members) in enumerate(runs.items(), start=1):
             self.heading(level, n, value, len(members))
