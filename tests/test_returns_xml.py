@@ -590,3 +590,19 @@ def test_copy_with_parts_as_stored_opens_in_libreoffice(stored_copy: tuple[Path,
     sheets = {s.name: s for s in back.workbook.sheets}
     assert list(sheets) == ["项目表", "说明", LIST_SHEET]
     assert sheets["项目表"].rows[0][0] == "甲" and sheets[LIST_SHEET].rows[1][0] == "序号"
+
+
+def test_xml_escaping_is_what_saxutils_gives() -> None:
+    """The patcher's own escape/quoteattr (xml.sax.saxutils would import urllib.request, http,
+    ssl and email into every worker) give saxutils' text for every kind of character."""
+    import random
+    from xml.sax import saxutils
+
+    from toolkit.returns_xml.parts import escape, quoteattr
+
+    pieces = ["&", "<", ">", '"', "'", "\n", "\r", "\t", "a", "汇总", " ", "&amp;", "]]>", "\x0b", "'\"'"]
+    rng = random.Random(3)
+    texts = ["", *pieces, *("".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(500))]
+    for text in texts:
+        assert escape(text) == saxutils.escape(text), text
+        assert quoteattr(text) == saxutils.quoteattr(text), text

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
-
 from toolkit.findings import Finding, column_letter
 from toolkit.ingest.records import FileReport
 from toolkit.packs.model import Pack
@@ -24,6 +22,7 @@ from toolkit.returns_xml.parts import (
     MAIN,
     _esc,
     _ref,
+    quoteattr,
 )
 from toolkit.returns_xml.styles import Styles
 from toolkit.template.styles import HEADER_FILL
