@@ -184,3 +184,63 @@ def test_previous_month_marks_new_changed_and_withdrawn(tmp_path: Path) -> None:
     assert data["changes"] == {"新增": 0, "变更": 0, "撤销": gone, "无变化": data["counts"]["accepted"]}
     cells = _cells(tmp_path / "八月" / "本期变化.xlsx")["本期变化"]
     assert sum(1 for row in cells if row and row[0] == "撤销") == gone
+
+
+OUTPUT_IMPORTS_SCRIPT = """
+import sys
+from pathlib import Path
+import toolkit.letter
+import toolkit.parallel as parallel
+from toolkit import run
+from toolkit.packs.loader import load_pack
+
+seen = {}
+real = run.load_output_modules
+def loading():
+    seen["before"] = set(sys.modules)
+    real()
+    seen["after"] = set(sys.modules)
+run.load_output_modules = loading
+first = parallel.iter_tasks
+def in_turn(tasks, rows, jobs=None):
+    seen["tasks"] = set(sys.modules)
+    return first(tasks, 0, jobs)  # every task here, so what it imports shows in this process
+parallel.iter_tasks = in_turn
+run.run_job(load_pack("jl-761-2020"), [Path(sys.argv[1])], Path(sys.argv[2]))
+ours = ("toolkit", "xlsxwriter", "lxml", "openpyxl", "xml")
+print(sorted(m for m in set(sys.modules) - seen["tasks"] if m.startswith(ours)))
+print(len([m for m in seen["after"] - seen["before"] if m.startswith(ours)]))
+"""
+
+
+def test_the_output_modules_are_loaded_before_the_outputs_are_written(tmp_path: Path) -> None:
+    """`load_output_modules` (called while the files are read) leaves nothing for the output
+    tasks to import: forked afterwards, the workers find it all loaded. A module the outputs come
+    to need and the list misses shows here."""
+    import subprocess
+    import sys
+
+    samples = Path(__file__).resolve().parents[1] / "samples" / "jl-761-2020"
+    done = subprocess.run([sys.executable, "-c", OUTPUT_IMPORTS_SCRIPT, str(samples), str(tmp_path / "out")],
+                          capture_output=True, text=True, check=True, env={**os.environ, "SHENBAO_JOBS": "1"})
+    missed, loaded = done.stdout.strip().splitlines()
+    assert missed == "[]"
+    assert int(loaded) > 5  # it did load them, while the files were read
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_meanwhile_runs_once_when_the_first_file_is_in(jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit import parallel
+    from toolkit.packs.loader import load_pack
+    from toolkit.pipeline import process
+
+    if jobs == 2 and not parallel.can_fork():
+        pytest.skip("worker processes are forked")
+    monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
+    samples = Path(__file__).resolve().parents[1] / "samples" / "jl-761-2020"
+    calls: list[int] = []
+    seen: list[int] = []
+    batch = process(load_pack("jl-761-2020"), [samples], jobs=jobs, meanwhile=lambda: calls.append(len(seen)),
+                    progress=lambda i, n, name: seen.append(i))
+    assert calls == [1]  # once, when the first file's result was in
+    assert len(seen) == len(batch.ingested.files) > 1

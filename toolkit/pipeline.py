@@ -7,7 +7,7 @@ rows read = accepted + rejected + merged duplicates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,18 +80,23 @@ def process(
     exclude: Sequence[Path] = (),
     limits: Limits | None = None,
     jobs: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Batch:
     """Ingest, validate, dedupe and count one inbox. Each file is read and its rows checked in
-    one go, in `jobs` worker processes (None: as many as pay; see toolkit.parallel)."""
+    one go, in `jobs` worker processes (None: as many as pay; see toolkit.parallel).
+    `meanwhile` is called once, when the first file's result is in: what this process can do
+    while it would only wait for the workers."""
     limits = limits or Limits()
     with collector_paused():  # every file's records arrive at once; none form cycles
-        return _process(pack, inputs, decisions, expected_units, unit_name, progress, exclude, limits, jobs)
+        return _process(pack, inputs, decisions, expected_units, unit_name, progress, exclude, limits, jobs,
+                        meanwhile)
 
 
 def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decision] | None,
              expected_units: Sequence[str] | None, unit_name: str, progress: Progress | None,
-             exclude: Sequence[Path], limits: Limits, jobs: int | None) -> Batch:
-    ingested, row_checks, keys = _read_and_check(pack, inputs, progress, exclude, limits, jobs)
+             exclude: Sequence[Path], limits: Limits, jobs: int | None,
+             meanwhile: Callable[[], object] | None) -> Batch:
+    ingested, row_checks, keys = _read_and_check(pack, inputs, progress, exclude, limits, jobs, meanwhile)
     checked = validate(pack, ingested.records, ingested.findings, row_checks)
     annex = summary_annex(pack)
     # Duplicates are sought among accepted rows of the summary's annex, with the projects of forms
@@ -113,7 +118,7 @@ def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decisio
 
 
 def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | None, exclude: Sequence[Path],
-                    limits: Limits, jobs: int | None,
+                    limits: Limits, jobs: int | None, meanwhile: Callable[[], object] | None = None,
                     ) -> tuple[IngestResult, dict[RowKey, list[Finding]], dict[int, PlainKeys]]:
     """Every file read and its rows checked, with each record's dedupe keys (by id(record))."""
     files = inbox_jobs(inputs, exclude)
@@ -130,6 +135,9 @@ def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | Non
         for read, found, record_keys in map_ordered(_file_job, files, jobs, done, initializer=_start_worker,
                                                     initargs=(pack, limits)):
             reads.append(read)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             checks.update(found)
             keys.update(zip(map(id, read.records), record_keys, strict=True))
     finally:
