@@ -193,7 +193,8 @@ def test_spawned_workers_as_on_windows_give_the_same_batch(monkeypatch: pytest.M
 
 
 @needs_fork
-def test_workers_that_die_leave_the_work_to_this_process() -> None:
+@pytest.mark.parametrize("share", [False, True])
+def test_workers_that_die_leave_the_work_to_this_process(share: bool) -> None:
     """A worker killed (a virus scanner, memory) or unable to start: the rest is done here."""
     import os
 
@@ -205,6 +206,41 @@ def test_workers_that_die_leave_the_work_to_this_process() -> None:
         return x * 2
 
     seen: list[int] = []
-    results = list(parallel.map_ordered(work, list(range(40)), jobs=2, done=lambda i, _: seen.append(i)))
+    results = list(parallel.map_ordered(work, list(range(40)), jobs=2, done=lambda i, _: seen.append(i), share=share))
     assert results == [x * 2 for x in range(40)]
     assert seen == list(range(1, 41))
+
+
+@needs_fork
+@pytest.mark.parametrize("jobs", [2, 3])
+@pytest.mark.parametrize("n", [2, 7, 64, 301])
+def test_this_process_takes_its_share_and_results_keep_their_order(jobs: int, n: int) -> None:
+    """With `share`, this process reads chunks itself beside the workers (its results need no
+    pickling): every item once, results and progress in the items' order, both at work."""
+    import os
+
+    here = os.getpid()
+    seen: list[tuple[int, int]] = []
+    out = list(parallel.map_ordered(lambda x: (x * 3, os.getpid()), list(range(n)), jobs=jobs,
+                                    done=lambda i, item: seen.append((i, item)), share=True))
+    assert [r[0] for r in out] == [x * 3 for x in range(n)]
+    assert seen == [(i + 1, i) for i in range(n)]
+    if n >= 64:
+        pids = {r[1] for r in out}
+        assert here in pids and pids - {here}
+
+
+@needs_fork
+@pytest.mark.parametrize("where", ["worker", "here"])
+def test_a_failure_reaches_the_caller_when_this_process_shares_the_work(where: str) -> None:
+    import os
+
+    here = os.getpid()
+
+    def work(item: int) -> int:
+        if (os.getpid() == here) == (where == "here"):
+            raise ValueError("boom")
+        return item
+
+    with pytest.raises(ValueError, match="boom"):
+        list(parallel.map_ordered(work, list(range(200)), jobs=2, share=True))

@@ -71,15 +71,23 @@ def _run(item: Any) -> Any:
     return _work(item)
 
 
+def _run_chunk(items: Sequence[Any]) -> list[Any]:
+    assert _work is not None
+    return [_work(item) for item in items]
+
+
 def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = None,
                 done: Callable[[int, T], None] | None = None, *,
-                initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()) -> Generator[R, None, None]:
+                initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = (),
+                share: bool = False) -> Generator[R, None, None]:
     """`work(item)` for every item, yielded in the items' order; `done(i, item)` (1-based) is
     called in this process as each result arrives, for progress lines.
 
     With an `initializer`, `work` must be a module-level function that finds what it needs where
     `initializer(*initargs)` put it (the caller runs it here too): then it can also run in spawned
-    workers. Without one, `work` may be any function (a closure), run in forked workers only."""
+    workers. Without one, `work` may be any function (a closure), run in forked workers only.
+    With `share`, where workers are forked, this process is one of the `jobs`: it does its share
+    of the items itself (`_map_sharing`) instead of only waiting for the workers' results."""
     global _work
     spawnable = initializer is not None
     method = start_method(spawnable)
@@ -99,6 +107,9 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
         ctx = multiprocessing.get_context(method)
         chunk = max(1, min(8, len(items) // (jobs * 8)))
         forked = method == "fork"  # a forked worker inherits what the initializer set up here
+        if share and forked:
+            yield from _map_sharing(work, items, jobs, done, chunk, ctx)
+            return
         run: Callable[[Any], Any] = _run if forked else work
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=None if forked else initializer,
                                  initargs=() if forked else initargs) as pool:
@@ -116,6 +127,49 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
             yield work(item)
     finally:
         _work = None
+
+
+def _map_sharing(work: Callable[[T], R], items: Sequence[T], jobs: int, done: Callable[[int, T], None] | None,
+                 chunk: int, ctx: Any) -> Generator[R, None, None]:
+    """`map_ordered` with `jobs - 1` forked workers and this process sharing the items a chunk at
+    a time. A few chunks wait queued for each worker; this process takes the next chunk nobody
+    has, so its results need no pickling and nobody waits idle (it only collects the workers'
+    results otherwise). Results are yielded in the items' order. Should the workers break
+    (killed, out of memory), the chunks they had are done here."""
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+    results: dict[int, list[R]] = {}
+    queued: dict[Future[list[R]], int] = {}
+    taken = 0  # chunks handed out, to a worker or to this process
+    broken = False
+    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=ctx) as pool:
+        for c, part in enumerate(chunks):
+            while c not in results:
+                if not broken:
+                    while len(queued) < 2 * (jobs - 1) and taken < len(chunks):
+                        queued[pool.submit(_run_chunk, chunks[taken])] = taken
+                        taken += 1
+                    for future in [f for f in queued if f.done()]:
+                        index = queued.pop(future)
+                        try:
+                            results[index] = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                    if c in results:
+                        break
+                if broken or (taken >= len(chunks) and not queued):
+                    results[c] = [work(item) for item in part]  # a broken worker's chunk
+                elif taken < len(chunks):
+                    results[taken] = [work(item) for item in chunks[taken]]
+                    taken += 1
+                else:
+                    wait(queued, return_when=FIRST_COMPLETED)
+            for i, (item, result) in enumerate(zip(part, results.pop(c), strict=True), c * chunk + 1):
+                if done:
+                    done(i, item)
+                yield result
 
 
 def run_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None) -> list[R]:

@@ -133,7 +133,7 @@ def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | Non
     _start_worker(pack, limits)  # here too: in turn, and forked workers inherit it
     try:
         for read, found, record_keys in map_ordered(_file_job, files, jobs, done, initializer=_start_worker,
-                                                    initargs=(pack, limits)):
+                                                    initargs=(pack, limits), share=True):
             reads.append(read)
             if meanwhile is not None:
                 meanwhile()
