@@ -87,7 +87,7 @@ def read_files(pack: Pack, files: Sequence[tuple[Path, str]], progress: Progress
         if progress:
             progress(i, len(files), item[1])
 
-    return list(map_ordered(lambda item: ingest_file(pack, item[0], item[1], limits), files, jobs, done))
+    return list(map_ordered(lambda item: ingest_file(pack, item[0], item[1], limits), files, jobs, done, share=True))
 
 
 def collect(reads: Sequence[FileRead]) -> IngestResult:
