@@ -125,7 +125,8 @@ def dimension_values(pack: Pack, records: Sequence[Record], key: str,
     if key == "reporting_unit":
         return [r.reporting_unit or "（未注明）" for r in records]
     if column is None:
-        column = field_columns(records, [dimension_field(pack, key)])[0]
+        name = dimension_field(pack, key)
+        column = [r.values.get(name) for r in records]
     if key == "route":
         route_of = pack.route_of
         return [route_of(v) or "（未分类）" for v in column]

@@ -18,7 +18,7 @@ from typing import Any
 from toolkit.fastsheet import Sheet
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Field, Pack
-from toolkit.stats import exact_amount, exact_total
+from toolkit.stats import exact_amounts, exact_total
 from toolkit.template.styles import Styles, display_width, lines_needed, row_height
 from toolkit.template.table import column_width
 
@@ -122,9 +122,8 @@ class Amounts:
         try:
             return list(map(memo.__getitem__, ids))
         except KeyError:  # records not seen before: each made Decimal once, for all later sums
-            for record in records:
-                if id(record) not in memo:
-                    memo[id(record)] = exact_amount(record.values.get(key))
+            new = [r for r in records if id(r) not in memo]
+            memo.update(zip(map(id, new), exact_amounts([r.values.get(key) for r in new]), strict=True))
             return list(map(memo.__getitem__, ids))
 
     def total(self, records: Iterable[Record], key: str) -> Decimal:
