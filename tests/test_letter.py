@@ -484,3 +484,24 @@ def test_pdf_is_a4_with_the_totals_in_fangsong(letter_path: Path, tmp_path: Path
     wide = [line.strip().rstrip("，。：；、") for line in text.splitlines()
             if line.strip() and all(0x3000 <= ord(c) <= 0x9FFF or 0xFF00 <= ord(c) <= 0xFFEF for c in line.strip())]
     assert max(len(line) for line in wide) == gongwen.CHARS_PER_LINE
+
+
+def test_adding_up_copies_the_first_summary_s_figures_and_changes_none(pack: Pack, inbox: Path, tmp_path: Path) -> None:
+    """`_add_up` starts from a copy of the first summary's figures (made from its dict, not by
+    copy.deepcopy): the result is what adding to a deep copy gives, and no input changes."""
+    import copy
+
+    from toolkit.letter import _add_up
+
+    parts = []
+    for name in ("农安县.xlsx", "宽城区.csv"):
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copy(inbox / name, folder)
+        parts.append(process(pack, [folder]).stats)
+    before = [copy.deepcopy(s) for s in parts]
+    total = _add_up(parts)
+    assert parts == before
+    assert total.projects == sum(s.projects for s in parts) and total.breakdowns["category"]
+    for bucket in total.breakdowns["category"]:
+        assert all(bucket is not b and bucket.sums is not b.sums for s in parts for b in s.breakdowns["category"])

@@ -140,7 +140,7 @@ def _same_figures(a: SummaryStats, b: SummaryStats) -> bool:
 
 def _add_up(all_stats: Sequence[SummaryStats]) -> SummaryStats:
     first = all_stats[0]
-    out = copy.deepcopy(first)
+    out = SummaryStats.from_dict(first.to_dict())  # a copy to add to (copy.deepcopy took 4 times as long)
     for s in all_stats[1:]:
         out.projects += s.projects
         out.duplicates_merged += s.duplicates_merged
@@ -162,10 +162,10 @@ def _add_up(all_stats: Sequence[SummaryStats]) -> SummaryStats:
 
 
 def _merge_buckets(a: list[Bucket], b: list[Bucket]) -> list[Bucket]:
-    merged = {x.value: copy.deepcopy(x) for x in a}
+    merged = {x.value: Bucket(x.value, x.count, dict(x.sums)) for x in a}
     for x in b:
         if x.value not in merged:
-            merged[x.value] = copy.deepcopy(x)
+            merged[x.value] = Bucket(x.value, x.count, dict(x.sums))
             continue
         m = merged[x.value]
         m.count += x.count
