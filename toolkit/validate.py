@@ -222,17 +222,18 @@ def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (
     records = list(records)
     result = Validation()
     by_row = prior_by_row(records, prior)
+    keys = [row_key(r.file, r.sheet, r.row) for r in records]
     annexes = {a.id: a for a in pack.data_annexes}
     checker: RowChecker | None = None
     new: list[Finding] = []
-    for r in records:
-        key = row_key(r.file, r.sheet, r.row)
+    for r, key in zip(records, keys, strict=True):
         found = checked.get(key) if checked is not None else None
         if found is None:
             checker = checker or RowChecker(pack)
             found = checker.check(r, by_row.get(key, ()))
-        by_row[key].extend(found)
-        new.extend(found)
+        if found:  # most rows have nothing to add: no list is made for them
+            by_row[key].extend(found)
+            new.extend(found)
     for crit in pack.criteria:
         if crit.kind == "group":
             members = [r for r in records if r.annex == crit.annex]
@@ -245,11 +246,12 @@ def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (
             for r, f in companion_findings(pack, members, companions, crit):
                 by_row[row_key(r.file, r.sheet, r.row)].append(f)
                 new.append(f)
-    for r in records:
-        errors = [f for f in by_row[row_key(r.file, r.sheet, r.row)] if f.is_error]
+    for r, key in zip(records, keys, strict=True):
+        found = by_row.get(key)
+        errors = [f for f in found if f.is_error] if found else None
         if errors:
             result.rejected.append(r)
-            result.reasons[row_key(r.file, r.sheet, r.row)] = errors
+            result.reasons[key] = errors
         else:
             result.accepted.append(r)
     result.findings = new
