@@ -30,15 +30,12 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
 
+from toolkit.zipwrite import Archive
+
 # Beyond these a number goes through write_number (NaN and infinities are refused there; a huge
 # int is checked there as xlsxwriter does).
 _NUMBER_LIMIT = 1e300
 
-
-# Deflate level of the big workbooks (summary, report). zlib's default (6) spends about a fifth of
-# a large summary's time compressing 100 MB of sheet XML; level 1 takes a third of that and makes
-# the file about a third larger (54,000 projects: 11 MB at 6, 15 MB at 1).
-COMPRESS_LEVEL = 1
 
 # A block's XML is made this many rows at a time: the rows' cell strings of all its columns are
 # held at once, and for a whole 明细 that would be millions of strings.
@@ -46,8 +43,10 @@ BLOCK_XML_ROWS = 2048
 
 
 class Book(Workbook):
-    """An xlsxwriter workbook zipped at COMPRESS_LEVEL (xlsxwriter has no option for it; its
-    `_store_workbook` opens the ZipFile by the module-level name, replaced here while it runs).
+    """An xlsxwriter workbook zipped by `toolkit.zipwrite.Archive` (ISA-L's fast deflate;
+    zlib's default level spent a fifth of a large summary's time compressing 100 MB of sheet XML).
+    xlsxwriter has no option for it: its `_store_workbook` opens the ZipFile by the module-level
+    name, replaced here while it runs.
 
     Its fast sheets' stored rows put their texts in the shared strings as their XML is written,
     at close: one pass over each cell instead of two. The shared-string list is therefore made
@@ -68,7 +67,7 @@ class Book(Workbook):
 
     def _store_workbook(self) -> None:
         original = _workbook_module.ZipFile
-        _workbook_module.ZipFile = partial(original, compresslevel=COMPRESS_LEVEL)
+        _workbook_module.ZipFile = Archive
         try:
             super()._store_workbook()
         finally:

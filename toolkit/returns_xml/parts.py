@@ -190,7 +190,7 @@ class Package:
 
     def to_bytes(self) -> bytes:
         """The package as a zip: unchanged parts copied as they are stored (toolkit/returns_xml/
-        zipcopy.py), changed and new ones deflated at level 1 and dated now, as writestr dates them."""
+        zipcopy.py), changed and new ones deflated (toolkit/zipwrite.py) and dated now, as writestr dates them."""
         names = self.names()
         names.sort(key=lambda n: n != "[Content_Types].xml")
         t = time.localtime()
@@ -208,9 +208,9 @@ class Package:
     def _zipfile_bytes(self, names: list[str]) -> bytes:
         """The package written by zipfile, every part deflated: for one that needs zip64."""
         out = io.BytesIO()
-        # Level 1, as the summary's (toolkit.fastsheet.COMPRESS_LEVEL): a return copy is written
-        # for every file with findings, and zlib's default level costs three times as long.
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=zipcopy.LEVEL) as zout:
+        # Level 1: a return copy is written for every file with findings, and zlib's default
+        # level costs three times as long.
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for name in names:
                 zout.writestr(name, self.read(name))
         return out.getvalue()
