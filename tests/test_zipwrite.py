@@ -80,3 +80,22 @@ def test_members_are_laid_out_as_zipfile_reads_them() -> None:
         assert {i.date_time for i in infos} == {(2020, 7, 20, 9, 30, 12)}
         assert zf.read("xl/汇总.xml") == "汇总".encode() * 1000 and zf.read("empty") == b""
     assert zlib.decompress(members[1].data, -15) == "汇总".encode() * 1000
+
+
+def test_a_part_of_many_megabytes_is_deflated_a_block_at_a_time(tmp_path: Path) -> None:
+    """xlsxwriter hands a large summary's 明细 over as a file of hundreds of megabytes: it is
+    read and deflated a megabyte at a time, its CRC and size added up across the blocks."""
+    import random
+
+    rng = random.Random(5)
+    data = "".join(f"<c r=\"A{i}\"><v>{rng.random()}</v></c>" for i in range(120_000)).encode()
+    assert len(data) > 3 << 20
+    part = tmp_path / "sheet1.xml"
+    part.write_bytes(data)
+    archive = zipwrite.Archive(tmp_path / "book.zip")
+    archive.write(str(part), "xl/worksheets/sheet1.xml")
+    archive.close()
+    with zipfile.ZipFile(tmp_path / "book.zip") as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+        assert (info.file_size, info.CRC) == (len(data), zlib.crc32(data))
+        assert zf.read(info) == data

@@ -70,6 +70,12 @@ def deflated(name: str, data: bytes, date_time: DateTime) -> Member:
 def write(members: Sequence[Member]) -> bytes | None:
     """The zip of `members`, in order; None when it would need zip64 (the caller writes it with
     zipfile then)."""
+    pieces = layout(members)
+    return None if pieces is None else b"".join(pieces)
+
+
+def layout(members: Sequence[Member]) -> list[bytes | memoryview] | None:
+    """`write`'s zip as the pieces to write one after another (no copy of the members' data)."""
     if len(members) >= MAX_MEMBERS:
         return None
     chunks: list[bytes | memoryview] = []
@@ -89,7 +95,7 @@ def write(members: Sequence[Member]) -> bytes | None:
     if offset > LIMIT or size > LIMIT:
         return None
     end = _END.pack(_END_SIG, 0, 0, len(members), len(members), size, offset, 0)
-    return b"".join([*chunks, *directory, end])
+    return [*chunks, *directory, end]
 
 
 class Archive:
@@ -108,9 +114,18 @@ class Archive:
         self.members: list[Member] = []
 
     def write(self, filename: str, arcname: str) -> None:
+        """A part xlsxwriter wrote to a file, deflated a megabyte at a time (a large summary's
+        明细 is hundreds of megabytes of XML; only its deflated form is held)."""
+        packer = compressobj(LEVEL, zlib.DEFLATED, -15)
+        packed: list[bytes] = []
+        crc = size = 0
         with open(filename, "rb") as fh:
-            data = fh.read()
-        self._add(arcname, data, zipfile.ZipInfo.from_file(filename, arcname).date_time)
+            while block := fh.read(1 << 20):
+                crc, size = zlib.crc32(block, crc), size + len(block)
+                packed.append(packer.compress(block))
+        packed.append(packer.flush())
+        date_time = zipfile.ZipInfo.from_file(filename, arcname).date_time
+        self.members.append(Member(arcname, b"".join(packed), zipfile.ZIP_DEFLATED, crc, size, date_time))
 
     def writestr(self, info: zipfile.ZipInfo | str, data: bytes | str) -> None:
         raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -123,17 +138,17 @@ class Archive:
         self.members.append(deflated(name, data, date_time))
 
     def close(self) -> None:
-        archive = write(self.members)
-        if archive is None:
+        pieces = layout(self.members)
+        if pieces is None:
             if not self.allow_zip64:
                 raise zipfile.LargeZipFile("Zipfile size would require ZIP64 extensions")
             out = io.BytesIO()
             with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
                 for m in self.members:  # inflated again: only a zip of gigabytes comes here
                     zf.writestr(zipfile.ZipInfo(m.name, m.date_time), zlib.decompress(m.data, -15), zipfile.ZIP_DEFLATED)
-            archive = out.getvalue()
-        if hasattr(self.file, "write"):
-            self.file.write(archive)
-        else:
+            pieces = [out.getvalue()]
+        if isinstance(self.file, (str, os.PathLike)):
             with open(self.file, "wb") as fh:
-                fh.write(archive)
+                fh.writelines(pieces)
+        else:
+            self.file.writelines(pieces)
