@@ -244,3 +244,27 @@ def test_a_failure_reaches_the_caller_when_this_process_shares_the_work(where: s
 
     with pytest.raises(ValueError, match="boom"):
         list(parallel.map_ordered(work, list(range(200)), jobs=2, share=True))
+
+
+@needs_fork
+def test_a_pool_found_broken_while_handing_out_work_leaves_the_rest_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool may say it is broken when the next chunk is handed to it rather than in a
+    result: the rest is done here, and nothing already yielded comes again."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    real = ProcessPoolExecutor.submit
+    handed: list[int] = []
+
+    def submit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        handed.append(1)
+        if len(handed) > 1:
+            raise BrokenProcessPool("a worker died")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit)
+    seen: list[int] = []
+    out = list(parallel.map_ordered(lambda x: x * 2, list(range(100)), jobs=2, done=lambda i, _: seen.append(i),
+                                    share=True))
+    assert out == [x * 2 for x in range(100)]
+    assert seen == list(range(1, 101))

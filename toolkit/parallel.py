@@ -102,14 +102,17 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
     from concurrent.futures.process import BrokenProcessPool
 
     _work = work
+    ctx = multiprocessing.get_context(method)
+    chunk = max(1, min(8, len(items) // (jobs * 8)))
+    forked = method == "fork"  # a forked worker inherits what the initializer set up here
+    if share and forked:
+        try:  # broken workers are handled inside: what it yielded is never yielded again
+            yield from _map_sharing(work, items, jobs, done, chunk, ctx)
+        finally:
+            _work = None
+        return
     finished = 0
     try:
-        ctx = multiprocessing.get_context(method)
-        chunk = max(1, min(8, len(items) // (jobs * 8)))
-        forked = method == "fork"  # a forked worker inherits what the initializer set up here
-        if share and forked:
-            yield from _map_sharing(work, items, jobs, done, chunk, ctx)
-            return
         run: Callable[[Any], Any] = _run if forked else work
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=None if forked else initializer,
                                  initargs=() if forked else initargs) as pool:
@@ -148,9 +151,12 @@ def _map_sharing(work: Callable[[T], R], items: Sequence[T], jobs: int, done: Ca
         for c, part in enumerate(chunks):
             while c not in results:
                 if not broken:
-                    while len(queued) < 2 * (jobs - 1) and taken < len(chunks):
-                        queued[pool.submit(_run_chunk, chunks[taken])] = taken
-                        taken += 1
+                    try:
+                        while len(queued) < 2 * (jobs - 1) and taken < len(chunks):
+                            queued[pool.submit(_run_chunk, chunks[taken])] = taken
+                            taken += 1
+                    except BrokenProcessPool:  # the pool noticed a dead worker first
+                        broken = True
                     for future in [f for f in queued if f.done()]:
                         index = queued.pop(future)
                         try:
