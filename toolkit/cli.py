@@ -471,6 +471,17 @@ def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previ
       shenbao run 收件箱                  （申报包等写在 收件箱/shenbao.toml 中）
       shenbao run jl-761-2020 收件箱 -o 申报结果 --json
     """
+    from toolkit.collector import collector_paused
+
+    # Paused from the imports on (their hundreds of thousands of objects at once: 5 ms of the
+    # collector's passes at every start); run_job keeps it paused through the job.
+    with collector_paused():
+        _run(args, out_dir, org, previous, decisions, unit_name, expect, config, as_json)
+
+
+def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous: Path | None,
+         decisions: Path | None, unit_name: str | None, expect: str | None, config: Path | None,
+         as_json: bool) -> None:
     import json
 
     from toolkit.packs.loader import load_pack
