@@ -107,7 +107,7 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
     forked = method == "fork"  # a forked worker inherits what the initializer set up here
     if share and forked:
         try:  # broken workers are handled inside: what it yielded is never yielded again
-            yield from _map_sharing(work, items, jobs, done, chunk, ctx)
+            yield from _map_sharing(work, items, jobs, done, max(1, min(8, len(items) // (jobs * 16))), ctx)
         finally:
             _work = None
         return
@@ -134,48 +134,50 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
 
 def _map_sharing(work: Callable[[T], R], items: Sequence[T], jobs: int, done: Callable[[int, T], None] | None,
                  chunk: int, ctx: Any) -> Generator[R, None, None]:
-    """`map_ordered` with `jobs - 1` forked workers and this process sharing the items a chunk at
-    a time. A few chunks wait queued for each worker; this process takes the next chunk nobody
-    has, so its results need no pickling and nobody waits idle (it only collects the workers'
-    results otherwise). Results are yielded in the items' order. Should the workers break
-    (killed, out of memory), the chunks they had are done here."""
+    """`map_ordered` with `jobs - 1` forked workers and this process sharing the items. Each
+    worker keeps two chunks queued; between items of its own, this process tops their queues up
+    and takes the next item nobody has, one at a time, so that a worker never runs dry while it
+    is busy and both finish together. Its own results need no pickling. Results are yielded in
+    the items' order. Should the workers break (killed, out of memory), what they had is done
+    here."""
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
-    results: dict[int, list[R]] = {}
-    queued: dict[Future[list[R]], int] = {}
-    taken = 0  # chunks handed out, to a worker or to this process
+    n = len(items)
+    results: dict[int, R] = {}  # item index -> its result, until yielded
+    queued: dict[Future[list[R]], int] = {}  # a worker's chunk -> the index of its first item
+    handed = 0  # items handed out, to a worker or to this process
+    given = 0  # items yielded
     broken = False
     with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=ctx) as pool:
-        for c, part in enumerate(chunks):
-            while c not in results:
-                if not broken:
+        while given < n:
+            if not broken:
+                try:
+                    while len(queued) < 2 * (jobs - 1) and handed < n:
+                        queued[pool.submit(_run_chunk, items[handed:handed + chunk])] = handed
+                        handed = min(handed + chunk, n)
+                except BrokenProcessPool:  # the pool noticed a dead worker first
+                    broken = True
+                for future in [f for f in queued if f.done()]:
+                    first = queued.pop(future)
                     try:
-                        while len(queued) < 2 * (jobs - 1) and taken < len(chunks):
-                            queued[pool.submit(_run_chunk, chunks[taken])] = taken
-                            taken += 1
-                    except BrokenProcessPool:  # the pool noticed a dead worker first
+                        results.update(enumerate(future.result(), first))
+                    except BrokenProcessPool:
                         broken = True
-                    for future in [f for f in queued if f.done()]:
-                        index = queued.pop(future)
-                        try:
-                            results[index] = future.result()
-                        except BrokenProcessPool:
-                            broken = True
-                    if c in results:
-                        break
-                if broken or (taken >= len(chunks) and not queued):
-                    results[c] = [work(item) for item in part]  # a broken worker's chunk
-                elif taken < len(chunks):
-                    results[taken] = [work(item) for item in chunks[taken]]
-                    taken += 1
-                else:
-                    wait(queued, return_when=FIRST_COMPLETED)
-            for i, (item, result) in enumerate(zip(part, results.pop(c), strict=True), c * chunk + 1):
+            while given in results:
                 if done:
-                    done(i, item)
-                yield result
+                    done(given + 1, items[given])
+                given += 1
+                yield results.pop(given - 1)
+            if given >= n:
+                break
+            if broken or (handed >= n and not queued):
+                results[given] = work(items[given])  # an item a broken worker had
+            elif handed < n:
+                results[handed] = work(items[handed])
+                handed += 1
+            else:
+                wait(queued, return_when=FIRST_COMPLETED)
 
 
 def run_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None) -> list[R]:
