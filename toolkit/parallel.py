@@ -1,8 +1,11 @@
 """Per-file work across the machine's cores, results in input order.
 
 Reading a workbook, mapping its header, normalising its values and checking its rows depend on
-that file alone, so they run in worker processes; what spans files (a unit's resubmissions,
-duplicates, 同一申报单位不超过2个项目) runs afterwards in the main process over every file's result.
+that file alone, so they are shared out: with forked workers the main process reads its share
+beside them (`share=True`, one worker fewer than the cores), its results needing no pickling.
+What spans files (a unit's resubmissions, duplicates, 同一申报单位不超过2个项目) runs afterwards
+in the main process over every file's result. The output files are written by worker processes
+too (`iter_tasks`), while the main process writes the letter.
 
 Workers are forked where the system can (Linux, macOS): they inherit the loaded pack and the
 compiled checks without pickling them. Where it cannot (Windows), a work function that lives at
