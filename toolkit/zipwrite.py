@@ -98,6 +98,20 @@ def layout(members: Sequence[Member]) -> list[bytes | memoryview] | None:
     return [*chunks, *directory, end]
 
 
+def zip64(members: Sequence[Member]) -> bytes:
+    """The zip of `members` as zipfile writes it, with the zip64 records `layout` leaves out:
+    each member's data inflated again and deflated at level 1 (only a zip of gigabytes or of
+    65,535 parts comes here)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True) as zf:
+        for m in members:
+            data = bytes(m.data) if m.method == zipfile.ZIP_STORED else zlib.decompress(m.data, -15)
+            info = zipfile.ZipInfo(m.name, m.date_time)
+            info.external_attr = _MODE
+            zf.writestr(info, data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 class Archive:
     """What xlsxwriter's `Workbook._store_workbook` asks of the `zipfile.ZipFile` it opens:
     `write(file, name)` for each part it wrote to a temporary file, `writestr` (in_memory
@@ -142,11 +156,7 @@ class Archive:
         if pieces is None:
             if not self.allow_zip64:
                 raise zipfile.LargeZipFile("Zipfile size would require ZIP64 extensions")
-            out = io.BytesIO()
-            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
-                for m in self.members:  # inflated again: only a zip of gigabytes comes here
-                    zf.writestr(zipfile.ZipInfo(m.name, m.date_time), zlib.decompress(m.data, -15), zipfile.ZIP_DEFLATED)
-            pieces = [out.getvalue()]
+            pieces = [zip64(self.members)]
         if isinstance(self.file, (str, os.PathLike)):
             with open(self.file, "wb") as fh:
                 fh.writelines(pieces)

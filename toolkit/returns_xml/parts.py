@@ -12,8 +12,9 @@ from typing import Any
 
 from lxml import etree
 
+from toolkit import zipwrite
 from toolkit.findings import a1
-from toolkit.returns_xml import zipcopy
+from toolkit.returns_xml.zipcopy import as_stored
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -195,25 +196,16 @@ class Package:
         names.sort(key=lambda n: n != "[Content_Types].xml")
         t = time.localtime()
         now = (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
-        return zipcopy.write([self._member(name, now) for name in names]) or self._zipfile_bytes(names)
+        members = [self._member(name, now) for name in names]
+        return zipwrite.write(members) or zipwrite.zip64(members)
 
-    def _member(self, name: str, now: zipcopy.DateTime) -> zipcopy.Member:
+    def _member(self, name: str, now: zipwrite.DateTime) -> zipwrite.Member:
         if name in self.changed:
-            return zipcopy.deflated(name, self.changed[name], now)
+            return zipwrite.deflated(name, self.changed[name], now)
         info = self.zf.getinfo(name)
         # Not plainly safe to copy as stored: inflated (raising, as zipfile does, for a corrupt
         # part) and deflated again, keeping its date.
-        return zipcopy.as_stored(info, self.data) or zipcopy.deflated(name, self.read(name), info.date_time)
-
-    def _zipfile_bytes(self, names: list[str]) -> bytes:
-        """The package written by zipfile, every part deflated: for one that needs zip64."""
-        out = io.BytesIO()
-        # Level 1: a return copy is written for every file with findings, and zlib's default
-        # level costs three times as long.
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
-            for name in names:
-                zout.writestr(name, self.read(name))
-        return out.getvalue()
+        return as_stored(info, self.data) or zipwrite.deflated(name, self.read(name), info.date_time)
 
 
 def rels_part(part: str) -> str:

@@ -19,9 +19,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 
-from toolkit.zipwrite import LIMIT, LOCAL, LOCAL_SIG, UTF8, DateTime, Member, deflated, write
-
-__all__ = ["DateTime", "Member", "as_stored", "deflated", "write"]
+from toolkit.zipwrite import LIMIT, LOCAL, LOCAL_SIG, UTF8, Member
 
 # Flag bits a member may carry and still be copied as stored: deflate's options (1, 2), a data
 # descriptor (3: the central directory has the CRC and sizes; the copy's header carries them) and a
