@@ -106,7 +106,6 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
 
     _work = work
     ctx = multiprocessing.get_context(method)
-    chunk = max(1, min(8, len(items) // (jobs * 8)))
     forked = method == "fork"  # a forked worker inherits what the initializer set up here
     if share and forked:
         try:  # broken workers are handled inside: what it yielded is never yielded again
@@ -114,6 +113,7 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
         finally:
             _work = None
         return
+    chunk = max(1, min(8, len(items) // (jobs * 8)))
     finished = 0
     try:
         run: Callable[[Any], Any] = _run if forked else work
