@@ -255,7 +255,7 @@ def test_pairs_answered_keep_are_those_a_second_search_would_find(changchun: tup
     assert decisions
     again = process(PACK, batch.inputs, decisions=decisions, unit_name="长春市")
     records = [r for r in again.accepted if r.annex == again.annex.id]
-    searched = [(s.a, s.b, s.pair_id) for s in dedupe(records).suspects]
+    searched = [(s.a, s.b, s.pair_id) for s in dedupe(PACK, records).suspects]
     listed = [(p.a, p.b, p.pair_id) for p in whole_view(again, "长春市", None).pairs if p.decision == "保留"]
     assert listed == searched and len(listed) == len(decisions)
 
@@ -275,7 +275,7 @@ def test_dedupe_applies_decisions_read_back(changchun: tuple[Batch, Path], tmp_p
     batch, path = changchun
     suspect = batch.dedup.suspects[0]
     decisions = read_decisions(_answer(path, {suspect.pair_id: "合并"}, tmp_path / "a.xlsx"))
-    result = dedupe([suspect.a, suspect.b], decisions)
+    result = dedupe(batch.pack, [suspect.a, suspect.b], decisions)
     assert result.kept == [suspect.a] and result.merged == [(suspect.b, suspect.a)]
 
 

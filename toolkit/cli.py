@@ -524,10 +524,12 @@ def _echo_counts(batch: Any) -> None:
     click.echo(f"文件：{sum(files.values())} 个（读取 {files['ok']}，无法读取 {files['error']}，跳过 {files['skipped']}）")
     click.echo(f"项目：读取 {c['rows_read']} 个 → 入汇总表 {c['accepted']}、未通过 {c['rejected']}、重复合并 {c['duplicates_merged']}；"
                f"疑似重复 {c['suspected_duplicates']} 对待确认")
-    total = batch.stats.totals.get("total_investment")
+    key = batch.pack.total_key
+    total = batch.stats.totals.get(key) if key else None
     if total is not None:
+        title = batch.annex.field(key).title
         yi = f"（{total / 10000:,.2f} 亿元）" if batch.pack.unit == "万元" and total >= 10000 else ""
-        click.echo(f"总投资：{total:,.2f} {batch.pack.unit}{yi}")
+        click.echo(f"{title}：{total:,.2f} {batch.pack.unit}{yi}")
     if batch.stats.not_reported:
         click.echo(f"未报送：{'、'.join(batch.stats.not_reported)}")
 

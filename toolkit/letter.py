@@ -232,16 +232,17 @@ def _bucket_label(key: str, value: str) -> str:
     return _project_label(value)
 
 
-def _total_key(stats: SummaryStats) -> str | None:
-    if "total_investment" in stats.totals:
-        return "total_investment"
+def _total_key(pack: Pack, stats: SummaryStats) -> str | None:
+    """The amount the letter leads with: the summary's `total` role, else its first summed field."""
+    if pack.total_key in stats.totals:
+        return pack.total_key
     return next(iter(stats.totals), None)
 
 
 def _sums_text(pack: Pack, stats: SummaryStats, sums: dict[str, float], *, all_fields: bool) -> str:
     """`总投资2800万元，其中大数据存储、分析和应用投资1500万元；累计完成投资300万元`; the grand
     total (all_fields) also in 亿元 when large, the breakdowns in 万元 only."""
-    total = _total_key(stats)
+    total = _total_key(pack, stats)
     if total is None:
         return ""
     unit = stats.unit

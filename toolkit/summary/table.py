@@ -69,7 +69,8 @@ class _Table:
         self.seq = 0
         self.last = len(columns)
         keys = [c.key for c in columns]
-        self.name_col = keys.index("project_name") + 1 if "project_name" in keys else None
+        name_key = view.annex.role_key("project_name")
+        self.name_col = keys.index(name_key) + 1 if name_key in keys else None
         sums = view.pack.summary.sum_fields if view.pack.summary else ()
         self.sum_cols = [(i + 1, c.key) for i, c in enumerate(columns) if c.key in sums and c.field.is_numeric]
         self.label_last = self.name_col - 1 if self.name_col and self.name_col > 1 else 0
