@@ -16,38 +16,35 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from toolkit import __version__
+from toolkit import __version__, clizh
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ShenbaoError
 
 if TYPE_CHECKING:  # imported lazily at run time: `shenbao --help` must answer fast
     from toolkit.ingest.guard import Limits
 
 EXIT_INTERNAL = 4
-
-_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
-
-
-class ZhFormatter(click.HelpFormatter):
-    """Help pages in Chinese: click's own headings translated."""
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, prefix="用法：")
-
-    def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
-
+clizh.install()  # click's own words (usage, metavars, its error messages) in Chinese
 
 class ZhContext(click.Context):
-    formatter_class = ZhFormatter
+    formatter_class = clizh.Formatter
 
 
 class ZhCommand(click.Command):
     context_class = ZhContext
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        clizh.localise(self)
+
 
 class ZhGroup(click.Group):
     context_class = ZhContext
     command_class = ZhCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", clizh.SUBCOMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
+        clizh.localise(self)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -97,8 +94,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     \b
     常用步骤：
-      shenbao packs                       列出内置的申报包（每次申报活动一个）
+      shenbao packs                         列出内置的申报包（每次申报活动一个）
       shenbao template jl-761-2020 -o 模板  生成空白填报模板，下发给各县（市、区）
+      shenbao run jl-761-2020 收件箱 -o 申报结果 --unit-name 长春市
+                                            收齐后一条命令完成：审核、去重、汇总表、报送函
 
     每个命令后加 -h 可查看说明和示例。
     """
@@ -581,15 +580,22 @@ def schema_cmd(pack: str, annex: str | None) -> None:
     click.echo(json.dumps(annex_schema(p, chosen), ensure_ascii=False, indent=2))
 
 
+def _param_name(param: click.Parameter | None) -> str:
+    """How the clerk wrote (or should write) a parameter: `-o/--out`, or an argument's PACK."""
+    if param is None:
+        return "参数"
+    if isinstance(param, click.Option):
+        return "/".join(param.opts)
+    return param.human_readable_name
+
+
 def _usage_message(exc: click.UsageError) -> str:
     if isinstance(exc, click.NoSuchOption):
         return f"没有选项 {exc.option_name}"
     if isinstance(exc, click.MissingParameter):
-        name = exc.param.human_readable_name if exc.param else "参数"
-        return f"缺少 {name}"
+        return f"缺少 {_param_name(exc.param)}"
     if isinstance(exc, click.BadParameter):
-        name = exc.param.human_readable_name if exc.param else "参数"
-        return f"{name} 的取值无效：{exc.message}"
+        return f"{_param_name(exc.param)} 的取值无效：{exc.message}"
     if "No such command" in exc.message:
         return exc.message.replace("No such command", "没有这个命令")
     return exc.message
