@@ -181,7 +181,7 @@ def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
 @click.option("--annex", "annexes", multiple=True, metavar="ID",
               help="只生成指定附件（可重复）；默认生成全部附件。")
 @click.option("--changes-since", "since", metavar="VERSION",
-              help="不生成模板，只列出自该版本以来模板的变化（用于随新模板下发的说明）。")
+              help="列出自该版本以来模板的变化（随新模板下发的说明）；同时给出 -o 时生成模板，并把说明写入该目录。")
 @_help_option
 def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], since: str | None) -> None:
     """生成申报包全部附件的空白模板（Excel 表格/表单、Word 文档）。
@@ -197,18 +197,34 @@ def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], sinc
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
+    note = None
     if since:
         from toolkit.packs.changes import changes_since
 
-        click.echo(changes_since(p, since), nl=False)
-        return
+        note = changes_since(p, since)
+        if out_dir is None:
+            click.echo(note, nl=False)
+            return
     from toolkit.template import write_templates
 
     target = out_dir or Path(f"{p.id}-模板")
     written = write_templates(p, target, list(annexes) or None)
+    if note is not None:
+        written.append(_write_note(target / f"模板变化说明（{since}→{p.version}）.txt", note))
     for path in written:
         click.echo(f"已生成 {path}")
     click.echo(f"共 {len(written)} 个文件，模板版本 {p.version}。")
+
+
+def _write_note(path: Path, text: str) -> Path:
+    """A text for clerks who open it in Notepad: UTF-8 with a BOM and Windows line ends."""
+    from toolkit.atomic import explain, write_bytes
+    from toolkit.errors import OutputError
+
+    try:
+        return write_bytes(path, text.replace("\n", "\r\n").encode("utf-8-sig"))
+    except OSError as exc:
+        raise OutputError(explain(exc, path)) from None
 
 
 def _inbox_limits(inbox: tuple[Path, ...], config: Path | None = None) -> Limits:
