@@ -9,6 +9,7 @@ the same figures the summary stage writes.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import re
 import shutil
@@ -29,6 +30,7 @@ from docx.shared import Pt
 from tests.helpers import REPO
 from tests.inbox_fixtures import TEMPLATE_ROW, build_inbox, filled_template
 from toolkit import gongwen
+from toolkit.cli import cli
 from toolkit.errors import ShenbaoError
 from toolkit.letter import Org, amount, combine, in_yi, money, read_org, write_letter
 from toolkit.packs.loader import builtin_ids, load_pack
@@ -505,3 +507,19 @@ def test_adding_up_copies_the_first_summary_s_figures_and_changes_none(pack: Pac
     assert total.projects == sum(s.projects for s in parts) and total.breakdowns["category"]
     for bucket in total.breakdowns["category"]:
         assert all(bucket is not b and bucket.sums is not b.sums for s in parts for b in s.breakdowns["category"])
+
+
+@pytest.mark.office
+def test_no_figure_is_broken_across_lines_in_libreoffice(tmp_path: Path) -> None:
+    """The 761 samples' letter printed "总投资 20" / "400 万元" and "7" / "900 万元": a figure must
+    stay on one line, as Word keeps it."""
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["run", "jl-761-2020", str(REPO / "samples" / "jl-761-2020"), "-o", str(out),
+                                   "--unit-name", "长春市"])
+    assert res.exit_code == 1, res.output
+    text = pdf_text(to_pdf(out / "报送函.docx", tmp_path))
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not re.fullmatch(r"—\s*\d+\s*—", line.strip())]
+    broken = [(a, b) for a, b in itertools.pairwise(lines)
+              if re.search(r"[0-9.,]$", a) and re.match(r"[0-9.,]", b)]
+    assert broken == []
+    assert "20400" in re.sub(r"\s+", "", text)  # the figure that was broken

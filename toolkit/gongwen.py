@@ -139,7 +139,10 @@ def _set_language(rpr: CT_RPr) -> None:
         lang = OxmlElement("w:lang")
         # Keep the schema order: only these may follow w:lang inside w:rPr.
         rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
-    lang.set(qn("w:val"), "zh-CN")
+    # Chinese text is zh-CN; Latin-script text, digits included, is en-US, as in Word's own
+    # Chinese templates. With zh-CN there too, LibreOffice breaks a figure anywhere ("20" at the
+    # end of a line, "400 万元" on the next), as it may break between any two Chinese characters.
+    lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
