@@ -550,18 +550,22 @@ def _echo_counts(batch: Any) -> None:
 
 
 def _echo_run(result: Any) -> None:
+    """The details first (files not read, changes, reminders), then the five closing lines."""
+    from toolkit.outcome import closing_lines
+
     batch = result.batch
     click.echo(f"申报包：{batch.pack.title}（{batch.pack.id} {batch.pack.version}）")
-    _echo_counts(batch)
-    bad = [f for f in batch.ingested.files if f.status == "error"]
-    for f in bad:
-        click.echo(f"无法读取：{f.path} —— {f.message}")
+    for f in batch.ingested.files:
+        if f.status == "error":
+            click.echo(f"无法读取：{f.path} —— {f.message}")
     if batch.changes is not None:
         ch = batch.changes
         click.echo(f"与上期相比：新增 {ch.count('新增')}、变更 {ch.count('变更')}、撤销 {ch.count('撤销')}（见 本期变化.xlsx）")
     for warning in result.warnings:
         click.echo(f"提醒：{warning}")
-    click.echo(f"输出：{result.out_dir}（汇总表.xlsx、校验报告.xlsx、退回修改/、报送函.docx、manifest.json）")
+    click.echo("")
+    for line in closing_lines(result):
+        click.echo(line)
 
 
 @cli.command("schema", context_settings=CONTEXT)
