@@ -250,6 +250,7 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
+    _settle(out_dir)
     result = ingest(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
     keep_to_the_end(result)
     data = {
@@ -269,6 +270,15 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
         click.echo(f"共读取 {result.rows_read} 个项目；问题 {errors} 个（详见 {target}）。")
     bad = any(f.status == "error" for f in result.files) or any(f.is_error for f in result.findings)
     click.get_current_context().exit(EXIT_FINDINGS if bad else EXIT_OK)
+
+
+def _settle(out_dir: Path) -> None:
+    """A folder a killed `run` left half-switched is settled before anything is written there."""
+    from toolkit.commit import settle
+
+    line = settle(out_dir)
+    if line:
+        click.echo(f"提醒：{line}", err=True)
 
 
 def _progress_printer() -> Any:
@@ -337,6 +347,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     from toolkit.returns import write_returns
 
     p = load_pack(pack)
+    _settle(out_dir)
     batch = process(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
     keep_to_the_end(batch)
     report = write_report(batch, out_dir / "校验报告.xlsx")
@@ -393,6 +404,7 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
     from toolkit.summary import write_summary
 
     p = load_pack(pack)
+    _settle(out_dir)
     chosen = read_decisions(decisions) if decisions else None
     batch = process(p, list(inbox), decisions=chosen, expected_units=_parse_expect(expect), unit_name=unit_name,
                     progress=_progress_printer(), limits=_inbox_limits(inbox, config))
@@ -437,6 +449,7 @@ def letter_cmd(pack: str, summary: tuple[Path, ...], target: Path, org: Path | N
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
+    _settle(target.parent)
     result = write_letter(p, list(summary), target, read_org(org) if org else None)
     for warning in result.warnings:
         click.echo(f"提醒：{warning}", err=True)
