@@ -106,7 +106,7 @@ def _create(lock: Path, content: bytes) -> None:
     """`lock` with `content`, whole, or FileExistsError when there is one; never a partial lock."""
     tmp = lock.with_name(f"{LOCK_NAME}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb") as fh:
+        with os.fdopen(os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o666), "wb") as fh:
             fh.write(content)
         try:
             os.link(tmp, lock)
