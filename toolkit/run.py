@@ -109,10 +109,11 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
     settings = settings or RunSettings()
     out_dir = Path(out_dir)
     decisions: dict[str, str] = {}
+    seen: dict[str, dict[str, Any]] = {"decisions": {}, "previous": {}}  # checksums of the bytes read
     if settings.decisions:
         from toolkit.decisions import read_decisions
 
-        decisions = read_decisions(settings.decisions)
+        decisions = read_decisions(settings.decisions, seen["decisions"])
     org = None
     if settings.org:
         from toolkit.letter import read_org
@@ -133,8 +134,8 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         except OSError as exc:
             raise OutputError(explain(exc, out_dir, "无法在输出文件夹中写入")) from None
         try:
-            outputs, warnings, checksums = _write_outputs(batch, staging, settings, org)
-            manifest = _manifest(batch, settings, outputs, staging, checksums)
+            outputs, warnings, checksums = _write_outputs(batch, staging, settings, org, seen["previous"])
+            manifest = _manifest(batch, settings, outputs, staging, checksums, seen)
             (staging / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             outputs["manifest"] = MANIFEST_NAME
             commit(staging, out_dir, remove=earlier_outputs(out_dir))
@@ -191,8 +192,8 @@ def load_output_modules() -> None:
         importlib.import_module(name)
 
 
-def _write_outputs(batch: Batch, staging: Path, settings: RunSettings,
-                   org: Any) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:
+def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any,
+                   previous_seen: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:
     """Every output but the manifest; and, for the manifest, the inputs with their checksums."""
     from toolkit.parallel import iter_tasks
     from toolkit.report import write_report
@@ -221,11 +222,11 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings,
     tasks: list[Callable[[], Any]] = [*views, *(partial(returns, p) for p in parts), report]
     with contextlib.closing(iter_tasks(tasks, len(batch.accepted))) as done:
         # This process would only wait for the workers. Once they are at work (the first result
-        # is in: the tasks start when it is asked for), it checksums the inputs for the manifest
+        # is in: the tasks start when it is asked for), it lists the inputs for the manifest
         # and loads the letter's modules, then writes the letter as soon as the summaries it reads
         # are done, beside the return copies and the report still being written.
         summaries: list[Path] = [next(done)]
-        inputs = _input_entries(batch, staging.parent)
+        inputs = _input_entries(batch)
         from toolkit.letter import write_letter
 
         summaries += [next(done) for _ in views[1:]]
@@ -237,7 +238,7 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings,
     if settings.previous:
         from toolkit.monthly import compare, read_previous, write_changes
 
-        previous = read_previous(batch.pack, batch.annex, settings.previous)
+        previous = read_previous(batch.pack, batch.annex, settings.previous, previous_seen)
         current = [r for r in batch.accepted if r.annex == batch.annex.id]
         batch.changes = compare(batch.annex, current, previous)
         write_changes(batch.annex, batch.changes, staging / CHANGES_NAME)
@@ -248,23 +249,18 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings,
     return outputs, [*problems, *letter.warnings], inputs
 
 
-def _input_entries(batch: Batch, out_dir: Path) -> list[dict[str, Any]]:
-    """Each file of the inbox (as `discover` finds them, the output folder left out) with its
-    size and SHA-256, for the manifest."""
-    from toolkit.ingest.readers import discover
-
-    inputs = []
-    for path in discover(batch.inputs, [out_dir]):
-        with contextlib.suppress(OSError):
-            inputs.append({"path": str(path), "sha256": sha256(path), "bytes": path.stat().st_size})
-    return inputs
+def _input_entries(batch: Batch) -> list[dict[str, Any]]:
+    """Each file of the inbox with the size and SHA-256 of the bytes its rows were read from
+    (hashed by the reader as it read them, in the same pass): a file replaced after it was read
+    cannot lend the manifest its checksum. A file skipped unread (an Office lock file) has none."""
+    return [{"path": str(f.source if f.source is not None else f.path), "sha256": f.sha256, "bytes": f.size}
+            for f in batch.ingested.files]
 
 
 def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, Any], staging: Path,
-              inputs: list[dict[str, Any]]) -> dict[str, Any]:
-    decisions = None
-    if settings.decisions:
-        decisions = {"path": str(settings.decisions), "sha256": sha256(settings.decisions)}
+              inputs: list[dict[str, Any]], seen: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    decisions = {"path": str(settings.decisions), **seen["decisions"]} if settings.decisions else None
+    previous = {"path": str(settings.previous), **seen["previous"]} if settings.previous else None
 
     def entry(name: str) -> dict[str, Any]:
         path = staging / name
@@ -283,7 +279,7 @@ def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, Any], stag
         "inputs": inputs,
         "decisions": decisions,
         "org": str(settings.org) if settings.org else None,
-        "previous": {"path": str(settings.previous), "sha256": sha256(settings.previous)} if settings.previous else None,
+        "previous": previous,
         "counts": batch.counts,
         "totals": {"projects": batch.stats.projects, **batch.stats.totals},
         "outputs": produced,
