@@ -302,3 +302,21 @@ def test_manifest_lists_every_output_and_a_rerun_drops_the_earlier_runs_extras(t
             assert hashlib.sha256((out / e["path"]).read_bytes()).hexdigest() == e["sha256"]
     assert not (out / "本期变化.xlsx").exists()
     assert {p.name for p in out.iterdir()} == names | {"manifest.json", "我的笔记.txt"}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and the umask are POSIX")
+@pytest.mark.parametrize(("mask", "file_mode", "dir_mode"), [(0o022, 0o644, 0o755), (0o002, 0o664, 0o775)])
+def test_outputs_honour_the_umask(inbox: Path, tmp_path: Path, mask: int, file_mode: int, dir_mode: int) -> None:
+    """Colleagues on a shared drive can open every output (they were 0600: issue 19)."""
+    import stat
+
+    out = tmp_path / "out"
+    old = os.umask(mask)
+    try:
+        run("jl-761-2020", str(inbox), "-o", str(out))
+    finally:
+        os.umask(old)
+    modes = {p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*")}
+    assert len(modes) > 8 and any(n.startswith("退回修改/") for n in modes)
+    for name, mode in modes.items():
+        assert mode == (dir_mode if (out / name).is_dir() else file_mode), (name, oct(mode))

@@ -70,6 +70,21 @@ def explain(exc: BaseException, path: str | os.PathLike[str], action: str = "无
     return f"{action} {shown_path(path)}：{reason}{detail}"
 
 
+def umask() -> int:
+    """The process's umask, which files are created under (read without changing it where the
+    system says it; else set and put back at once)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass  # not Linux: asked the portable way below
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces the target.
@@ -84,6 +99,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
             prefix=f".~{target.stem[:40]}.", suffix=f".tmp{target.suffix}", dir=target.parent
         )
         os.close(fd)
+        os.chmod(tmp_name, 0o666 & ~umask())  # mkstemp makes it 0600: colleagues on the share could not open it
     except OSError as exc:
         raise OutputError(explain(exc, target)) from None
     tmp = Path(tmp_name)
