@@ -53,30 +53,56 @@ class ZhGroup(click.Group):
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Run, turning every failure into one Chinese line on stderr and a documented exit code."""
         argv = list(sys.argv[1:] if args is None else args)
+        global _json_printed
+        _json_printed = False
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
             code = exc.exit_code
         except click.Abort:
             click.echo("已取消。", err=True)
-            code = EXIT_USAGE
+            code = _json_error(argv, EXIT_USAGE, "cancelled", "已取消")
         except click.UsageError as exc:
             hint = f"（运行 {exc.ctx.command_path} -h 查看用法）" if exc.ctx else ""
             click.echo(f"用法错误：{_usage_message(exc)}{hint}", err=True)
-            code = EXIT_USAGE
+            code = _json_error(argv, EXIT_USAGE, "usage", f"用法错误：{_usage_message(exc)}{hint}")
         except ShenbaoError as exc:
             if "--debug" in argv:
                 traceback.print_exc()
             click.echo(f"错误：{exc.message}", err=True)
-            code = exc.exit_code
+            code = _json_error(argv, exc.exit_code, exc.code, exc.message)
         except Exception:
             if "--debug" in argv:
                 traceback.print_exc()
-            click.echo("程序内部错误，请加 --debug 重新运行，并把输出发给维护人员。", err=True)
-            code = EXIT_INTERNAL
+            message = "程序内部错误，请加 --debug 重新运行，并把输出发给维护人员。"
+            click.echo(message, err=True)
+            code = _json_error(argv, EXIT_INTERNAL, "internal", message)
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+_json_printed = False  # a command printed its --json object (then a failure after it prints no second one)
+
+
+def echo_json(data: Any, indent: int | None = 1) -> None:
+    """The one JSON object of `--json` on stdout (`data`, or its text already made). NaN and
+    Infinity, which are not JSON, are refused here (a failure, exit 4, rather than output a JSON
+    parser rejects)."""
+    import json
+
+    global _json_printed
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
+    click.echo(text)
+    _json_printed = True
+
+
+def _json_error(argv: list[str], exit_code: int, code: str, message: str) -> int:
+    """With `--json`, a failure is one JSON object too (schemas/run-result.schema.json: `error`)."""
+    if "--json" in argv and not _json_printed:
+        echo_json({"toolkit_version": __version__,
+                   "error": {"code": code, "exit_code": exit_code, "message": message}})
+    return exit_code
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -125,14 +151,13 @@ def packs_cmd(as_json: bool) -> None:
 
     packs = [load_pack(pid) for pid in builtin_ids()]
     if as_json:
-        import json
 
         rows = [
             {"id": p.id, "version": p.version, "title": p.title, "notice": p.notice.number,
              "annexes": [a.id for a in p.annexes]}
             for p in packs
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows, indent=2)
         return
     for p in packs:
         annexes = "、".join(a.file_stem for a in p.annexes)  # 附件4-1 2020年度…申报书
@@ -159,10 +184,9 @@ def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
     findings = check_pack_dir(pack_dir)
     errors = [f for f in findings if f.is_error]
     if as_json:
-        import json
 
         data = {"pack": pack_dir, "valid": not errors, "findings": [f.to_dict() for f in findings]}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo_json(data, indent=2)
     else:
         for f in findings:
             label = "错误" if f.is_error else "提醒"
@@ -260,10 +284,12 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
         "findings": [f.to_dict() for f in result.findings],
         "records": [r.to_dict() for r in result.records],
     }
-    text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+    from toolkit.run import finite
+
+    text = json.dumps(finite(data, "", []), ensure_ascii=False, indent=1, default=str, allow_nan=False)
     target = write_text(out_dir / "读取结果.json", text)
     if as_json:
-        click.echo(text)
+        echo_json(text)
     else:
         _echo_files(result.files)
         errors = sum(1 for f in result.findings if f.is_error)
@@ -339,7 +365,6 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
       shenbao validate jl-761-2020 收件箱 -o 审核结果
       shenbao validate js-zhjs-2020 收件箱 -o 审核结果 --json
     """
-    import json
 
     from toolkit.packs.loader import load_pack
     from toolkit.pipeline import process
@@ -358,7 +383,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     if as_json:
         from toolkit.run import _finding_json
 
-        click.echo(json.dumps([_finding_json(f) for f in batch.findings], ensure_ascii=False, indent=1))
+        echo_json([_finding_json(f) for f in batch.findings])
     else:
         _echo_files(batch.ingested.files)
         c = batch.counts
@@ -495,7 +520,6 @@ def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previ
 def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous: Path | None,
          decisions: Path | None, unit_name: str | None, expect: str | None, config: Path | None,
          as_json: bool) -> None:
-    import json
 
     from toolkit.packs.loader import load_pack
     from toolkit.run import RunSettings, run_job
@@ -523,7 +547,7 @@ def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous
     result = run_job(p, [inbox], Path(out), run_settings, progress=_progress_printer())
     keep_to_the_end(result)
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        echo_json(result.to_json())
         for warning in result.warnings:
             click.echo(f"提醒：{warning}", err=True)
     else:

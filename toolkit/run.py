@@ -11,6 +11,8 @@ import contextlib
 import hashlib
 import importlib
 import json
+import math
+import re
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -66,9 +68,10 @@ class RunResult:
         return EXIT_FINDINGS if c["rejected"] or unreadable else EXIT_OK
 
     def to_json(self) -> dict[str, Any]:
-        """The machine contract (schemas/run-result.schema.json)."""
+        """The machine contract (schemas/run-result.schema.json). Never NaN or Infinity, which
+        JSON has no words for (JavaScript's JSON.parse refuses them): null, and a finding."""
         batch = self.batch
-        return {
+        data = {
             "pack": batch.pack.id,
             "pack_version": batch.pack.version,
             "toolkit_version": __version__,
@@ -85,6 +88,27 @@ class RunResult:
             "outputs": self.outputs,
             "warnings": self.warnings,
         }
+        replaced: list[str] = []
+        data = finite(data, "", replaced)
+        for where in replaced:
+            if not re.fullmatch(r"findings\[\d+\]\.value", where):  # a cell's own finding says it already
+                data["findings"].append({
+                    "code": "value.not-finite", "severity": "warning",
+                    "message": f"结果中 {where} 不是有限的数（NaN 或无穷大），JSON 中写作 null，请核对有关单元格",
+                    "file": None, "sheet": None, "row": None, "cell": None, "field": None, "clause": None})
+        return data
+
+
+def finite(value: Any, where: str, replaced: list[str]) -> Any:
+    """`value` with every NaN and ±Infinity replaced by None, the places noted in `replaced`."""
+    if isinstance(value, float) and not math.isfinite(value):
+        replaced.append(where)
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v, f"{where}.{k}" if where else str(k), replaced) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v, f"{where}[{i}]", replaced) for i, v in enumerate(value)]
+    return value
 
 
 def _finding_json(f: Any) -> dict[str, Any]:
@@ -93,6 +117,8 @@ def _finding_json(f: Any) -> dict[str, Any]:
     value = data.get("value")
     if value is not None and not isinstance(value, (str, int, float, bool)):
         data["value"] = str(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        data["value"] = None  # JSON has no NaN or Infinity; the finding's message shows what the cell held
     return data
 
 
