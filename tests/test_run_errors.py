@@ -182,3 +182,15 @@ def test_a_really_full_small_disk_is_exit_3(inbox: Path, tmp_path: Path, size: s
         assert left == []  # no lock, no staging, no notice: nothing of the failed run
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+@pytest.mark.parametrize("command", ["validate", "merge"])
+def test_other_commands_do_not_replace_an_open_output_either(inbox: Path, tmp_path: Path, command: str) -> None:
+    out = tmp_path / "out"
+    name = "校验报告.xlsx" if command == "validate" else "汇总表.xlsx"
+    assert CliRunner().invoke(cli, [command, "jl-761-2020", str(inbox), "-o", str(out)]).exit_code == 1
+    before = (out / name).read_bytes()
+    (out / f"~${name}").write_bytes(b"\x00owner")
+    res = CliRunner().invoke(cli, [command, "jl-761-2020", str(inbox), "-o", str(out)])
+    assert res.exit_code == 3 and "正被 Excel/WPS 打开" in res.stderr and f"~${name}" in res.stderr, res.output
+    assert (out / name).read_bytes() == before

@@ -11,7 +11,7 @@ import errno
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from toolkit.errors import OutputError
@@ -85,6 +85,26 @@ def umask() -> int:
     return mask
 
 
+def owner_files(out_dir: Path, names: Iterable[str]) -> list[str]:
+    """The `~$` owner files (and LibreOffice's `.~lock.NAME#`) of outputs that are open in
+    Excel, WPS, Word or LibreOffice: `~$汇总表.xlsx` beside 汇总表.xlsx, and inside a folder of
+    outputs (退回修改/) the owner files of its workbooks. On every system: where Windows would
+    refuse to move an open file, other systems would replace it under the clerk's window."""
+    found: list[str] = []
+    for name in names:
+        target = out_dir / name
+        if target.is_dir() and not target.is_symlink():
+            for path in sorted(target.rglob("*")):
+                if path.name.startswith("~$") or path.name.startswith(".~lock."):
+                    found.append(path.relative_to(out_dir).as_posix())
+            continue
+        candidates = {f"~${name}", f".~lock.{name}#"}
+        if len(Path(name).stem) > 6:  # Word names a long file's owner ~$ + the name without its first two characters
+            candidates.add(f"~${name[2:]}")
+        found += [c for c in sorted(candidates) if (out_dir / c).exists()]
+    return found
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces the target.
@@ -93,6 +113,10 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     extension (xlsxwriter, python-docx) behave as for the real name.
     """
     target = Path(target)
+    busy = owner_files(target.parent, [target.name]) if target.exists() else []
+    if busy:  # replaced under the window of the colleague who has it open (Windows would refuse)
+        raise OutputError(f"{target} 正被 Excel/WPS 打开（同一文件夹中有 {'、'.join(busy)}），请关闭后重新运行；"
+                          f"如已关闭仍有此提示，请删除 {'、'.join(busy)}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(

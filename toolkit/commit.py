@@ -31,11 +31,11 @@ import os
 import re
 import shutil
 import signal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from toolkit.atomic import explain
+from toolkit.atomic import explain, owner_files
 from toolkit.errors import OutputError
 
 JOURNAL_NAME = ".shenbao-journal.json"
@@ -109,26 +109,6 @@ def read_journal(out_dir: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return {}  # unreadable: written before the first move, so nothing moved under it
     return data if isinstance(data, dict) else {}
-
-
-def owner_files(out_dir: Path, names: Iterable[str]) -> list[str]:
-    """The `~$` owner files (and LibreOffice's `.~lock.NAME#`) of outputs that are open in
-    Excel, WPS, Word or LibreOffice: `~$汇总表.xlsx` beside 汇总表.xlsx, and inside a folder of
-    outputs (退回修改/) the owner files of its workbooks. On every system: where Windows would
-    refuse to move an open file, other systems would replace it under the clerk's window."""
-    found: list[str] = []
-    for name in names:
-        target = out_dir / name
-        if target.is_dir() and not target.is_symlink():
-            for path in sorted(target.rglob("*")):
-                if path.name.startswith("~$") or path.name.startswith(".~lock."):
-                    found.append(path.relative_to(out_dir).as_posix())
-            continue
-        candidates = {f"~${name}", f".~lock.{name}#"}
-        if len(Path(name).stem) > 6:  # Word names a long file's owner ~$ + the name without its first two characters
-            candidates.add(f"~${name[2:]}")
-        found += [c for c in sorted(candidates) if (out_dir / c).exists()]
-    return found
 
 
 def commit(staging: Path, out_dir: Path, remove: Sequence[str] = ()) -> None:
