@@ -79,7 +79,7 @@ class RunResult:
                        "annex": f.annex, "template_version": f.template_version} for f in batch.ingested.files],
             "counts": batch.counts,
             "totals": {"projects": batch.stats.projects,
-                       "total_investment": batch.stats.totals.get("total_investment", 0.0),
+                       "total_investment": _total(batch),
                        "unit": batch.pack.unit},
             "findings": [_finding_json(f) for f in batch.findings],
             "not_reported": batch.stats.not_reported,
@@ -109,6 +109,12 @@ def finite(value: Any, where: str, replaced: list[str]) -> Any:
     if isinstance(value, list):
         return [finite(v, f"{where}[{i}]", replaced) for i, v in enumerate(value)]
     return value
+
+
+def _total(batch: Any) -> float | None:
+    """The summary's main amount (the pack's `total` role); None when the pack declares none."""
+    key = batch.pack.total_key
+    return batch.stats.totals.get(key, 0.0) if key else None
 
 
 def _finding_json(f: Any) -> dict[str, Any]:

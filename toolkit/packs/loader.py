@@ -164,6 +164,7 @@ def _field(data: dict[str, Any], lists: dict[str, Any]) -> Field:
         example=data.get("example"),
         items=tuple(_field(i, lists) for i in data.get("items", ())),
         rows=data.get("rows"),
+        role=data.get("role"),
     )
 
 
