@@ -50,30 +50,56 @@ class ZhGroup(click.Group):
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Run, turning every failure into one Chinese line on stderr and a documented exit code."""
         argv = list(sys.argv[1:] if args is None else args)
+        global _json_printed
+        _json_printed = False
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
             code = exc.exit_code
         except click.Abort:
             click.echo("已取消。", err=True)
-            code = EXIT_USAGE
+            code = _json_error(argv, EXIT_USAGE, "cancelled", "已取消")
         except click.UsageError as exc:
             hint = f"（运行 {exc.ctx.command_path} -h 查看用法）" if exc.ctx else ""
             click.echo(f"用法错误：{_usage_message(exc)}{hint}", err=True)
-            code = EXIT_USAGE
+            code = _json_error(argv, EXIT_USAGE, "usage", f"用法错误：{_usage_message(exc)}{hint}")
         except ShenbaoError as exc:
             if "--debug" in argv:
                 traceback.print_exc()
             click.echo(f"错误：{exc.message}", err=True)
-            code = exc.exit_code
+            code = _json_error(argv, exc.exit_code, exc.code, exc.message)
         except Exception:
             if "--debug" in argv:
                 traceback.print_exc()
-            click.echo("程序内部错误，请加 --debug 重新运行，并把输出发给维护人员。", err=True)
-            code = EXIT_INTERNAL
+            message = "程序内部错误，请加 --debug 重新运行，并把输出发给维护人员。"
+            click.echo(message, err=True)
+            code = _json_error(argv, EXIT_INTERNAL, "internal", message)
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+_json_printed = False  # a command printed its --json object (then a failure after it prints no second one)
+
+
+def echo_json(data: Any, indent: int | None = 1) -> None:
+    """The one JSON object of `--json` on stdout (`data`, or its text already made). NaN and
+    Infinity, which are not JSON, are refused here (a failure, exit 4, rather than output a JSON
+    parser rejects)."""
+    import json
+
+    global _json_printed
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
+    click.echo(text)
+    _json_printed = True
+
+
+def _json_error(argv: list[str], exit_code: int, code: str, message: str) -> int:
+    """With `--json`, a failure is one JSON object too (schemas/run-result.schema.json: `error`)."""
+    if "--json" in argv and not _json_printed:
+        echo_json({"toolkit_version": __version__,
+                   "error": {"code": code, "exit_code": exit_code, "message": message}})
+    return exit_code
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -124,14 +150,13 @@ def packs_cmd(as_json: bool) -> None:
 
     packs = [load_pack(pid) for pid in builtin_ids()]
     if as_json:
-        import json
 
         rows = [
             {"id": p.id, "version": p.version, "title": p.title, "notice": p.notice.number,
              "annexes": [a.id for a in p.annexes]}
             for p in packs
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows, indent=2)
         return
     for p in packs:
         annexes = "、".join(a.file_stem for a in p.annexes)  # 附件4-1 2020年度…申报书
@@ -158,10 +183,9 @@ def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
     findings = check_pack_dir(pack_dir)
     errors = [f for f in findings if f.is_error]
     if as_json:
-        import json
 
         data = {"pack": pack_dir, "valid": not errors, "findings": [f.to_dict() for f in findings]}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo_json(data, indent=2)
     else:
         for f in findings:
             label = "错误" if f.is_error else "提醒"
@@ -265,6 +289,7 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
+    _settle(out_dir)
     result = ingest(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
     keep_to_the_end(result)
     data = {
@@ -274,16 +299,27 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
         "findings": [f.to_dict() for f in result.findings],
         "records": [r.to_dict() for r in result.records],
     }
-    text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+    from toolkit.run import finite
+
+    text = json.dumps(finite(data, "", []), ensure_ascii=False, indent=1, default=str, allow_nan=False)
     target = write_text(out_dir / "读取结果.json", text)
     if as_json:
-        click.echo(text)
+        echo_json(text)
     else:
         _echo_files(result.files)
         errors = sum(1 for f in result.findings if f.is_error)
         click.echo(f"共读取 {result.rows_read} 个项目；问题 {errors} 个（详见 {target}）。")
     bad = any(f.status == "error" for f in result.files) or any(f.is_error for f in result.findings)
     click.get_current_context().exit(EXIT_FINDINGS if bad else EXIT_OK)
+
+
+def _settle(out_dir: Path) -> None:
+    """A folder a killed `run` left half-switched is settled before anything is written there."""
+    from toolkit.commit import settle
+
+    line = settle(out_dir)
+    if line:
+        click.echo(f"提醒：{line}", err=True)
 
 
 def _progress_printer() -> Any:
@@ -344,7 +380,6 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
       shenbao validate jl-761-2020 收件箱 -o 审核结果
       shenbao validate js-zhjs-2020 收件箱 -o 审核结果 --json
     """
-    import json
 
     from toolkit.packs.loader import load_pack
     from toolkit.pipeline import process
@@ -352,6 +387,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     from toolkit.returns import write_returns
 
     p = load_pack(pack)
+    _settle(out_dir)
     batch = process(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
     keep_to_the_end(batch)
     report = write_report(batch, out_dir / "校验报告.xlsx")
@@ -362,7 +398,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     if as_json:
         from toolkit.run import _finding_json
 
-        click.echo(json.dumps([_finding_json(f) for f in batch.findings], ensure_ascii=False, indent=1))
+        echo_json([_finding_json(f) for f in batch.findings])
     else:
         _echo_files(batch.ingested.files)
         c = batch.counts
@@ -408,6 +444,7 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
     from toolkit.summary import write_summary
 
     p = load_pack(pack)
+    _settle(out_dir)
     chosen = read_decisions(decisions) if decisions else None
     batch = process(p, list(inbox), decisions=chosen, expected_units=_parse_expect(expect), unit_name=unit_name,
                     progress=_progress_printer(), limits=_inbox_limits(inbox, config))
@@ -452,6 +489,7 @@ def letter_cmd(pack: str, summary: tuple[Path, ...], target: Path, org: Path | N
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
+    _settle(target.parent)
     result = write_letter(p, list(summary), target, read_org(org) if org else None)
     for warning in result.warnings:
         click.echo(f"提醒：{warning}", err=True)
@@ -497,7 +535,6 @@ def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previ
 def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous: Path | None,
          decisions: Path | None, unit_name: str | None, expect: str | None, config: Path | None,
          as_json: bool) -> None:
-    import json
 
     from toolkit.packs.loader import load_pack
     from toolkit.run import RunSettings, run_job
@@ -525,7 +562,7 @@ def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous
     result = run_job(p, [inbox], Path(out), run_settings, progress=_progress_printer())
     keep_to_the_end(result)
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        echo_json(result.to_json())
         for warning in result.warnings:
             click.echo(f"提醒：{warning}", err=True)
     else:
