@@ -20,7 +20,7 @@ from toolkit import __version__
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ShenbaoError
 
 if TYPE_CHECKING:  # imported lazily at run time: `shenbao --help` must answer fast
-    from toolkit.ingest.guard import Limits
+    from toolkit.settings import Settings
 
 EXIT_INTERNAL = 4
 
@@ -212,12 +212,12 @@ def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], sinc
     click.echo(f"共 {len(written)} 个文件，模板版本 {p.version}。")
 
 
-def _inbox_limits(inbox: tuple[Path, ...], config: Path | None = None) -> Limits:
-    """The [limits] of the settings file (`--config`, else the shenbao.toml in an inbox folder),
-    as `run` reads them (defaults without one)."""
+def _inbox_settings(inbox: tuple[Path, ...], config: Path | None = None) -> Settings:
+    """The settings file (`--config`, else the shenbao.toml in an inbox folder) as `run` reads
+    it: its [limits], and which files replace others (defaults without one)."""
     from toolkit.settings import find_settings, load_settings
 
-    return load_settings(find_settings(list(inbox), config)).limits
+    return load_settings(find_settings(list(inbox), config))
 
 
 _config_option = click.option(
@@ -250,7 +250,8 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
-    result = ingest(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
+    settings = _inbox_settings(inbox, config)
+    result = ingest(p, list(inbox), progress=_progress_printer(), limits=settings.limits, policy=settings.policy)
     keep_to_the_end(result)
     data = {
         "pack": p.id,
@@ -337,7 +338,8 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     from toolkit.returns import write_returns
 
     p = load_pack(pack)
-    batch = process(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
+    settings = _inbox_settings(inbox, config)
+    batch = process(p, list(inbox), progress=_progress_printer(), limits=settings.limits, policy=settings.policy)
     keep_to_the_end(batch)
     report = write_report(batch, out_dir / "校验报告.xlsx")
     problems: list[str] = []
@@ -394,8 +396,9 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
 
     p = load_pack(pack)
     chosen = read_decisions(decisions) if decisions else None
+    settings = _inbox_settings(inbox, config)
     batch = process(p, list(inbox), decisions=chosen, expected_units=_parse_expect(expect), unit_name=unit_name,
-                    progress=_progress_printer(), limits=_inbox_limits(inbox, config))
+                    progress=_progress_printer(), limits=settings.limits, policy=settings.policy)
     keep_to_the_end(batch)
     if split_by and not (p.routing and split_by in (p.routing.title, "route")) and split_by != (p.summary.split_by if p.summary else None):
         raise ShenbaoError(f"申报包 {p.id} 不能按“{split_by}”分开汇总" + (f"；可用：{p.routing.title}" if p.routing else ""))
@@ -505,7 +508,7 @@ def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous
         org=org or settings.org, decisions=decisions or settings.decisions, previous=previous or settings.previous,
         expected_units=_parse_expect(expect) or (list(settings.expect) if settings.expect is not None else None),
         unit_name=unit_name if unit_name is not None else (settings.unit_name or ""),
-        limits=settings.limits,
+        limits=settings.limits, policy=settings.policy,
     )
     result = run_job(p, [inbox], Path(out), run_settings, progress=_progress_printer())
     keep_to_the_end(result)

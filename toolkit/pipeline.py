@@ -18,6 +18,7 @@ from toolkit.fromforms import summary_rows
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.inbox import FileRead, Progress, collect, inbox_jobs, ingest_file
 from toolkit.ingest.records import IngestResult, Record
+from toolkit.ingest.units import ReplacePolicy
 from toolkit.monthly import Changes
 from toolkit.packs.model import Annex, Pack
 from toolkit.parallel import map_ordered
@@ -81,22 +82,24 @@ def process(
     limits: Limits | None = None,
     jobs: int | None = None,
     meanwhile: Callable[[], object] | None = None,
+    policy: ReplacePolicy | None = None,
 ) -> Batch:
     """Ingest, validate, dedupe and count one inbox. Each file is read and its rows checked in
     one go, in `jobs` worker processes (None: as many as pay; see toolkit.parallel).
     `meanwhile` is called once, when the first file's result is in: what this process can do
-    while it would only wait for the workers."""
+    while it would only wait for the workers. `policy`: shenbao.toml's say on which files
+    replace others (count_every_file, keep)."""
     limits = limits or Limits()
     with collector_paused():  # every file's records arrive at once; none form cycles
         return _process(pack, inputs, decisions, expected_units, unit_name, progress, exclude, limits, jobs,
-                        meanwhile)
+                        meanwhile, policy)
 
 
 def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decision] | None,
              expected_units: Sequence[str] | None, unit_name: str, progress: Progress | None,
              exclude: Sequence[Path], limits: Limits, jobs: int | None,
-             meanwhile: Callable[[], object] | None) -> Batch:
-    ingested, row_checks, keys = _read_and_check(pack, inputs, progress, exclude, limits, jobs, meanwhile)
+             meanwhile: Callable[[], object] | None, policy: ReplacePolicy | None = None) -> Batch:
+    ingested, row_checks, keys = _read_and_check(pack, inputs, progress, exclude, limits, jobs, meanwhile, policy)
     checked = validate(pack, ingested.records, ingested.findings, row_checks)
     annex = summary_annex(pack)
     # Duplicates are sought among accepted rows of the summary's annex, with the projects of forms
@@ -119,7 +122,7 @@ def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decisio
 
 def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | None, exclude: Sequence[Path],
                     limits: Limits, jobs: int | None, meanwhile: Callable[[], object] | None = None,
-                    ) -> tuple[IngestResult, dict[RowKey, list[Finding]], dict[int, PlainKeys]]:
+                    policy: ReplacePolicy | None = None) -> tuple[IngestResult, dict[RowKey, list[Finding]], dict[int, PlainKeys]]:
     """Every file read and its rows checked, with each record's dedupe keys (by id(record))."""
     files = inbox_jobs(inputs, exclude)
 
@@ -142,7 +145,7 @@ def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | Non
             keys.update(zip(map(id, read.records), record_keys, strict=True))
     finally:
         _start_worker(None, None)
-    return collect(reads), checks, keys
+    return collect(reads, policy), checks, keys
 
 
 # What a worker reads files with: the pack, the limits, and the row checks compiled once.

@@ -196,7 +196,7 @@ def _summary_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:
         n = counts.get(f.path, Counter())
         note = f.message or (f"工作表“{f.sheet}”" if f.sheet else "")
         if f.status == "ok" and f.reporting_unit:
-            note += f"；填报单位：{f.reporting_unit}"
+            note += f"；填报单位：{f.reporting_unit}" + (f"（据{f.sender_source}）" if f.sender_source else "")
         texts = (f.path, STATUS_TEXT.get(f.status, f.status), note, f.template_version or "")
         for c, text in enumerate(texts):
             ws.write_string(r, c, text, cell)

@@ -29,6 +29,7 @@ from toolkit.collector import collector_paused
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.inbox import Progress
+from toolkit.ingest.units import ReplacePolicy
 from toolkit.packs.model import Pack
 from toolkit.pipeline import Batch, process
 
@@ -51,6 +52,7 @@ class RunSettings:
     unit_name: str = ""
     today: date | None = None
     limits: Limits = field(default_factory=Limits)  # shenbao.toml [limits]
+    policy: ReplacePolicy = field(default_factory=ReplacePolicy)  # shenbao.toml count_every_file, keep
 
 
 @dataclass
@@ -220,7 +222,7 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
     with output_lock(out_dir), collector_paused():
         batch = process(pack, inputs, decisions=decisions, expected_units=settings.expected_units,
                         unit_name=settings.unit_name, progress=progress, exclude=[out_dir],
-                        limits=settings.limits, meanwhile=load_output_modules)
+                        limits=settings.limits, meanwhile=load_output_modules, policy=settings.policy)
         try:
             staging = Path(tempfile.mkdtemp(prefix=".shenbao-staging-", dir=out_dir))
         except OSError as exc:
