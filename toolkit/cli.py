@@ -534,7 +534,9 @@ def _echo_counts(batch: Any) -> None:
         yi = f"（{total / 10000:,.2f} 亿元）" if batch.pack.unit == "万元" and total >= 10000 else ""
         click.echo(f"{title}：{total:,.2f} {batch.pack.unit}{yi}")
     if batch.stats.not_reported:
-        click.echo(f"未报送：{'、'.join(batch.stats.not_reported)}")
+        click.echo(f"未报送：{'、'.join(batch.stats.not_reported)}（应报送单位：{batch.stats.expected_basis}）")
+    elif not batch.stats.expected_units and batch.stats.expected_basis:
+        click.echo(f"应报送单位：{batch.stats.expected_basis}")
 
 
 def _echo_run(result: Any) -> None:

@@ -223,6 +223,14 @@ def _summary_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:
     ws.write_string(total + 4, 0, "说明", styles.make(bold=True))
     ws.write_string(total + 4, 2, "“通过”为审核通过并去重后进入汇总表的项目；“重复合并”为与其他行完全重复、已合并的项目。"
                                   "每个问题的位置和修改意见见“问题清单”页", line)
+    stats = batch.stats
+    ws.write_string(total + 5, 0, "应报送单位", styles.make(bold=True))
+    if stats.expected_units:
+        missing = f"，尚未报送 {len(stats.not_reported)} 个：{'、'.join(stats.not_reported)}" if stats.not_reported else ""
+        text = f"{len(stats.expected_units)} 个（{stats.expected_basis}），已报送 {len(stats.reported_units)} 个{missing}"
+    else:
+        text = stats.expected_basis or "未核对"
+    ws.write_string(total + 5, 2, text, line)
 
 
 def _findings_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:
