@@ -16,7 +16,15 @@ from toolkit.dedupe import Decision, DedupeResult, PlainKeys, dedupe, record_key
 from toolkit.findings import Finding, sort_key
 from toolkit.fromforms import summary_rows
 from toolkit.ingest.guard import Limits
-from toolkit.ingest.inbox import FileRead, Progress, collect, inbox_jobs, ingest_file
+from toolkit.ingest.inbox import (
+    FileRead,
+    Progress,
+    collect,
+    in_inbox_order,
+    inbox_jobs,
+    ingest_file,
+)
+from toolkit.ingest.ours import own_outputs
 from toolkit.ingest.records import IngestResult, Record
 from toolkit.ingest.units import ReplacePolicy
 from toolkit.monthly import Changes
@@ -124,7 +132,9 @@ def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | Non
                     limits: Limits, jobs: int | None, meanwhile: Callable[[], object] | None = None,
                     policy: ReplacePolicy | None = None) -> tuple[IngestResult, dict[RowKey, list[Finding]], dict[int, PlainKeys]]:
     """Every file read and its rows checked, with each record's dedupe keys (by id(record))."""
-    files = inbox_jobs(inputs, exclude)
+    everything = inbox_jobs(inputs, exclude)
+    ours = own_outputs(everything)  # our own outputs (a city's output folder): skipped, not read
+    files = [item for item in everything if item[1] not in ours]
 
     def done(i: int, item: tuple[Path, str]) -> None:
         if progress:
@@ -145,7 +155,7 @@ def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | Non
             keys.update(zip(map(id, read.records), record_keys, strict=True))
     finally:
         _start_worker(None, None)
-    return collect(reads, policy), checks, keys
+    return collect(in_inbox_order(everything, reads, ours), policy), checks, keys
 
 
 # What a worker reads files with: the pack, the limits, and the row checks compiled once.

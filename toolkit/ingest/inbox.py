@@ -14,6 +14,7 @@ from toolkit.findings import Finding
 from toolkit.ingest.forms import FormRead, defined_names, form_annexes, read_form
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.layout import AliasIndex, TableLayout, find_layout
+from toolkit.ingest.ours import is_our_report, own_outputs, split_beside_summary
 from toolkit.ingest.provenance import restore_chain
 from toolkit.ingest.readers import SheetData, WorkbookData, discover, read_file
 from toolkit.ingest.records import ColumnReport, FileReport, IngestResult, Record
@@ -78,8 +79,25 @@ def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None,
     """Read every file under `inputs`; `jobs` worker processes (None: one per core when the
     inbox is large enough; see toolkit.parallel) read the files, the result is the same."""
     jobs_list = inbox_jobs(inputs, exclude)
-    reads = read_files(pack, jobs_list, progress, limits, jobs)
-    return collect(reads, policy)
+    ours = own_outputs(jobs_list)
+    todo = [item for item in jobs_list if item[1] not in ours]
+    reads = read_files(pack, todo, progress, limits, jobs)
+    return collect(in_inbox_order(jobs_list, reads, ours), policy)
+
+
+def in_inbox_order(files: Sequence[tuple[Path, str]], reads: Sequence[FileRead], ours: dict[str, str]) -> list[FileRead]:
+    """The reads, with a skipped entry for each of our own outputs (ours.py), in the inbox's order."""
+    if not ours:
+        return list(reads)
+    by_shown = {r.report.path: r for r in reads}
+    out = []
+    for path, shown in files:
+        if shown in ours:
+            report = FileReport(shown, "skipped", ours[shown], source=path)
+            out.append(FileRead(report, [], [], None, 0.0))
+        else:
+            out.append(by_shown[shown])
+    return out
 
 
 def inbox_jobs(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[tuple[Path, str]]:
@@ -102,6 +120,7 @@ def read_files(pack: Pack, files: Sequence[tuple[Path, str]], progress: Progress
 def collect(reads: Sequence[FileRead], policy: ReplacePolicy | None = None) -> IngestResult:
     """The files' reads as one result: a file replaced by a sender's revision (units.py says
     when, on what evidence) is reported and not counted."""
+    _skip_splits(reads)
     submissions = [r.submission for r in reads if r.report.status == "ok" and r.submission is not None]
     replaced = find_replacements(submissions, policy)
     by_path = {s.path: s for s in submissions}
@@ -129,6 +148,25 @@ def collect(reads: Sequence[FileRead], policy: ReplacePolicy | None = None) -> I
     return result
 
 
+def _skip_splits(reads: Sequence[FileRead]) -> None:
+    """A department split (`汇总表-省工信厅.xlsx`) beside the 汇总表.xlsx that holds all its
+    projects is our output, not a second summary: skipped, its rows not counted."""
+    ok = {r.report.path: r for r in reads if r.report.status == "ok"}
+    for r in reads:
+        sibling = split_beside_summary(r.report.path, list(ok)) if r.report.status == "ok" else None
+        whole = ok.get(sibling) if sibling else None
+        if whole is None or r.submission is None or whole.submission is None:
+            continue
+        if not r.submission.projects <= whole.submission.projects or r.report.annex != whole.report.annex:
+            continue
+        r.report.status = "skipped"
+        r.report.message = (f"这是 shenbao 生成的按归口部门分开的汇总表：它的 {r.report.rows} 个项目都在同一文件夹的"
+                            f"“{sibling}”中，只读取后者，本文件已跳过")
+        r.report.rows = 0
+        r.records.clear()
+        r.findings.clear()  # the 汇总表.xlsx's rows carry the same findings
+
+
 def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None) -> FileRead:
     try:
         mtime = path.stat().st_mtime
@@ -151,6 +189,10 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
         return FileRead(report, [], findings, None, mtime)
     if stamp:
         report.template_version = stamp.version
+    elif is_our_report(workbook.sheets):
+        report.status = "skipped"
+        report.message = "这是 shenbao 生成的校验报告（不是报送的申报表），已跳过"
+        return FileRead(report, [], [], None, mtime)
     form = _choose_form(pack, workbook, stamp, shown)
     found = _choose_table(pack, workbook, stamp) if form is None else None
     if form is not None:
