@@ -246,7 +246,7 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
     import json
 
     from toolkit.atomic import write_text
-    from toolkit.ingest.inbox import ingest
+    from toolkit.ingest.inbox import ingest, nothing_read
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
@@ -269,7 +269,10 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
         errors = sum(1 for f in result.findings if f.is_error)
         click.echo(f"共读取 {result.rows_read} 个项目；问题 {errors} 个（详见 {target}）。")
     bad = any(f.status == "error" for f in result.files) or any(f.is_error for f in result.findings)
-    click.get_current_context().exit(EXIT_FINDINGS if bad else EXIT_OK)
+    empty = nothing_read(result.files, inbox)
+    if empty:
+        click.echo(f"错误：{empty}", err=True)
+    click.get_current_context().exit(EXIT_FINDINGS if bad or empty else EXIT_OK)
 
 
 def _progress_printer() -> Any:
@@ -332,6 +335,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     """
     import json
 
+    from toolkit.ingest.inbox import nothing_read
     from toolkit.packs.loader import load_pack
     from toolkit.pipeline import process
     from toolkit.report import write_report
@@ -360,7 +364,10 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
         if returns:
             click.echo(f"退回修改：{len(returns)} 个文件，在 {out_dir / '退回修改'}")
     bad = any(f.is_error for f in batch.findings) or any(f.status == "error" for f in batch.ingested.files)
-    click.get_current_context().exit(EXIT_FINDINGS if bad else EXIT_OK)
+    empty = nothing_read(batch.ingested.files, inbox)
+    if empty:
+        click.echo(f"错误：{empty}", err=True)
+    click.get_current_context().exit(EXIT_FINDINGS if bad or empty else EXIT_OK)
 
 
 @cli.command("merge", context_settings=CONTEXT)
@@ -390,6 +397,7 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
       shenbao merge jl-761-2020 收件箱 -o 八月汇总 --previous 七月汇总/汇总表.xlsx
     """
     from toolkit.decisions import read_decisions
+    from toolkit.ingest.inbox import require_something_read
     from toolkit.packs.loader import load_pack
     from toolkit.pipeline import process
     from toolkit.summary import write_summary
@@ -399,6 +407,7 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
     settings = _inbox_settings(inbox, config)
     batch = process(p, list(inbox), decisions=chosen, expected_units=_parse_expect(expect), unit_name=unit_name,
                     progress=_progress_printer(), limits=settings.limits, policy=settings.policy)
+    require_something_read(batch.ingested.files, inbox)
     keep_to_the_end(batch)
     if split_by and not (p.routing and split_by in (p.routing.title, "route")) and split_by != (p.summary.split_by if p.summary else None):
         raise ShenbaoError(f"申报包 {p.id} 不能按“{split_by}”分开汇总" + (f"；可用：{p.routing.title}" if p.routing else ""))

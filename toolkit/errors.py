@@ -29,3 +29,9 @@ class OutputError(ShenbaoError):
     """An output could not be written (read-only folder, file locked by Excel, disk full)."""
 
     exit_code = EXIT_OUTPUT
+
+
+class NothingToRead(ShenbaoError):
+    """The inbox is empty, or holds no workbook that could be read: no summary, no letter."""
+
+    exit_code = EXIT_FINDINGS

@@ -28,7 +28,7 @@ from toolkit.atomic import explain
 from toolkit.collector import collector_paused
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from toolkit.ingest.guard import Limits
-from toolkit.ingest.inbox import Progress
+from toolkit.ingest.inbox import Progress, require_something_read
 from toolkit.ingest.units import ReplacePolicy
 from toolkit.packs.model import Pack
 from toolkit.pipeline import Batch, process
@@ -223,6 +223,7 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         batch = process(pack, inputs, decisions=decisions, expected_units=settings.expected_units,
                         unit_name=settings.unit_name, progress=progress, exclude=[out_dir],
                         limits=settings.limits, meanwhile=load_output_modules, policy=settings.policy)
+        require_something_read(batch.ingested.files, inputs)  # nothing read: no 0-project letter
         try:
             staging = Path(tempfile.mkdtemp(prefix=".shenbao-staging-", dir=out_dir))
         except OSError as exc:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.errors import NothingToRead
 from toolkit.findings import Finding
 from toolkit.ingest.forms import FormRead, defined_names, form_annexes, read_form
 from toolkit.ingest.guard import Limits
@@ -83,6 +84,28 @@ def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None,
     todo = [item for item in jobs_list if item[1] not in ours]
     reads = read_files(pack, todo, progress, limits, jobs)
     return collect(in_inbox_order(jobs_list, reads, ours), policy)
+
+
+def require_something_read(files: Sequence[FileReport], inputs: Sequence[Path]) -> None:
+    """An inbox without a single readable workbook is a failure (NothingToRead, exit 1), never a
+    0-project summary and letter. A workbook read with no projects (header only) is something read."""
+    message = nothing_read(files, inputs)
+    if message is not None:
+        raise NothingToRead(message + "。未生成汇总表和报送函")
+
+
+def nothing_read(files: Sequence[FileReport], inputs: Sequence[Path]) -> str | None:
+    """Why nothing could be read from `inputs`, or None when a workbook was read."""
+    if any(f.status == "ok" for f in files):
+        return None
+    where = "、".join(str(p) for p in inputs)
+    if not files:
+        return f"{where} 中没有任何文件：请确认收件文件夹选对了、各县的文件已放进去"
+    errors = sum(1 for f in files if f.status == "error")
+    examples = "；".join(f"{f.path}：{f.message}" for f in files[:3])
+    more = f"等 {len(files)} 个" if len(files) > 3 else ""
+    return (f"{where} 中没有一个能读取的申报表（共 {len(files)} 个文件，无法读取 {errors} 个，跳过 {len(files) - errors} 个："
+            f"{examples}{more}）。请检查收件文件夹是否选对，或让各县重新报送")
 
 
 def in_inbox_order(files: Sequence[tuple[Path, str]], reads: Sequence[FileRead], ours: dict[str, str]) -> list[FileRead]:
