@@ -463,7 +463,9 @@ def letter_cmd(pack: str, summary: tuple[Path, ...], target: Path, org: Path | N
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="上期汇总表（逐月报送时对比新增、变更、撤销）。")
 @click.option("--decisions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="已填写“疑似重复”处理意见的汇总表。")
+              help="已填写“疑似重复”处理意见的汇总表（不给出时沿用输出目录中上次汇总表里已填写的处理意见）。")
+@click.option("--no-decisions", "no_decisions", is_flag=True,
+              help="不沿用输出目录中上次汇总表里已填写的处理意见（也可在 shenbao.toml 中写 use_decisions = false）。")
 @click.option("--unit-name", default=None, help="填报单位名称，如 长春市。")
 @_expect_option
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -471,8 +473,8 @@ def letter_cmd(pack: str, summary: tuple[Path, ...], target: Path, org: Path | N
 @click.option("--json", "as_json", is_flag=True, help="标准输出只打印一个 JSON 对象（供定时任务使用），进度和提示写到标准错误。")
 @_help_option
 def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous: Path | None,
-            decisions: Path | None, unit_name: str | None, expect: str | None, config: Path | None,
-            as_json: bool) -> None:
+            decisions: Path | None, no_decisions: bool, unit_name: str | None, expect: str | None,
+            config: Path | None, as_json: bool) -> None:
     """一条命令完成全部工作：读取 → 审核 → 去重汇总 → 报送函。
 
     输出目录中写入 汇总表.xlsx、校验报告.xlsx、退回修改/、报送函.docx 和 manifest.json（输入文件的校验值、申报包版本、各项数目）。输出先写入临时文件，全部完成后才替换旧文件；同一输出目录不能同时运行两个任务。退出码：0 全部通过；1 有未通过的项目或无法读取的文件；2 用法或申报包有误；3 输出无法写入。
@@ -488,12 +490,12 @@ def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previ
     # Paused from the imports on (their hundreds of thousands of objects at once: 5 ms of the
     # collector's passes at every start); run_job keeps it paused through the job.
     with collector_paused():
-        _run(args, out_dir, org, previous, decisions, unit_name, expect, config, as_json)
+        _run(args, out_dir, org, previous, decisions, unit_name, expect, config, as_json, no_decisions)
 
 
 def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous: Path | None,
          decisions: Path | None, unit_name: str | None, expect: str | None, config: Path | None,
-         as_json: bool) -> None:
+         as_json: bool, no_decisions: bool = False) -> None:
     import json
 
     from toolkit.packs.loader import load_pack
@@ -517,7 +519,7 @@ def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous
         org=org or settings.org, decisions=decisions or settings.decisions, previous=previous or settings.previous,
         expected_units=_parse_expect(expect) or (list(settings.expect) if settings.expect is not None else None),
         unit_name=unit_name if unit_name is not None else (settings.unit_name or ""),
-        limits=settings.limits, policy=settings.policy,
+        limits=settings.limits, policy=settings.policy, use_decisions=settings.use_decisions and not no_decisions,
     )
     result = run_job(p, [inbox], Path(out), run_settings, progress=_progress_printer())
     keep_to_the_end(result)

@@ -45,6 +45,7 @@ class Batch:
     stats: SummaryStats
     changes: Changes | None = None  # against last month's summary, when one was given
     limits: Limits = field(default_factory=Limits)  # what the inbox was read under (return copies re-read it)
+    decisions_note: str = ""  # set by run: the clerk's 处理意见 reused from the last summary, said in the report
 
     @property
     def accepted(self) -> list[Record]:

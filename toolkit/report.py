@@ -231,6 +231,9 @@ def _summary_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:
     else:
         text = stats.expected_basis or "未核对"
     ws.write_string(total + 5, 2, text, line)
+    if batch.decisions_note:
+        ws.write_string(total + 6, 0, "处理意见", styles.make(bold=True))
+        ws.write_string(total + 6, 2, batch.decisions_note, line)
 
 
 def _findings_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:

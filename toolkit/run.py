@@ -53,6 +53,7 @@ class RunSettings:
     today: date | None = None
     limits: Limits = field(default_factory=Limits)  # shenbao.toml [limits]
     policy: ReplacePolicy = field(default_factory=ReplacePolicy)  # shenbao.toml count_every_file, keep
+    use_decisions: bool = True  # without `decisions`: reuse those filled into OUT/汇总表.xlsx (--no-decisions)
 
 
 @dataclass
@@ -208,10 +209,19 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
     settings = settings or RunSettings()
     out_dir = Path(out_dir)
     decisions: dict[str, str] = {}
+    reused = ""
     if settings.decisions:
         from toolkit.decisions import read_decisions
 
         decisions = read_decisions(settings.decisions)
+    elif settings.use_decisions:  # a rerun keeps the 处理意见 the clerk filled into the last summary
+        from dataclasses import replace
+
+        from toolkit.decisions import reuse_decisions
+
+        decisions, reused = reuse_decisions(out_dir / SUMMARY_NAME)
+        if decisions:
+            settings = replace(settings, decisions=out_dir / SUMMARY_NAME)  # the manifest names it
     org = None
     if settings.org:
         from toolkit.letter import read_org
@@ -224,6 +234,7 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
                         unit_name=settings.unit_name, progress=progress, exclude=[out_dir],
                         limits=settings.limits, meanwhile=load_output_modules, policy=settings.policy)
         require_something_read(batch.ingested.files, inputs)  # nothing read: no 0-project letter
+        batch.decisions_note = reused
         try:
             staging = Path(tempfile.mkdtemp(prefix=".shenbao-staging-", dir=out_dir))
         except OSError as exc:
@@ -239,7 +250,7 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     shown = {k: str(out_dir / v) for k, v in outputs.items()}
-    return RunResult(batch, out_dir, shown, warnings)
+    return RunResult(batch, out_dir, shown, [reused, *warnings] if reused else warnings)
 
 
 # What writing the outputs imports (the letter aside, which this process writes itself).
