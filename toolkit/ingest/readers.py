@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import errno
 import io
 import os
 import posixpath
@@ -135,7 +136,8 @@ def discover(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]
 
     Folders are listed in sorted relative-path order, inputs in the order given; a file reached
     twice (given twice, or inside a folder also given) is listed once. Symlinks are never
-    followed out of their folder, and symlinked folders are not entered.
+    followed out of their folder, and symlinked folders are not entered. A link that leads
+    nowhere (its target gone, or a loop) is listed: read_file gives it its own status.
     """
     found: list[Path] = []
     seen: set[Any] = set()
@@ -151,17 +153,22 @@ def discover(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]
         if item.is_dir():
             root = item.resolve()
             batch: list[Path] = []
-            skip = {p.resolve() for p in exclude}
+            skip = {_resolved(p) for p in exclude}
             for dirpath, dirnames, filenames in os.walk(item):
                 # Our own output folder inside the inbox is never read back as county files.
                 dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))
-                               and Path(dirpath, d).resolve() not in skip]
+                               and _resolved(Path(dirpath, d)) not in skip]
                 for name in filenames:
                     if name == SETTINGS_FILE:
                         continue  # shenbao.toml: the clerk's settings, not a county's file
                     path = Path(dirpath, name)
-                    if path.is_symlink() and not path.resolve().is_relative_to(root):
-                        continue
+                    if path.is_symlink():
+                        target = _resolved(path, strict=True)
+                        if target is None:  # dangling or looping: a status of its own, not a crash
+                            batch.append(path)
+                            continue
+                        if not target.is_relative_to(root):
+                            continue
                     if path.is_file():
                         batch.append(path)
             # By path parts, so a folder's files stay together ("a/x" before "a b/x").
@@ -174,6 +181,32 @@ def discover(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]
     return found
 
 
+def _resolved(path: Path, strict: bool = False) -> Path | None:
+    """`path.resolve()`, or None where it cannot be resolved (a symlink loop; with `strict`, a
+    link whose target is gone): Path.resolve raises RuntimeError or OSError there."""
+    try:
+        return path.resolve(strict=strict)
+    except (OSError, RuntimeError):
+        return None
+
+
+def _link_problem(path: Path) -> _Refused | None:
+    """A symlink that leads nowhere: a loop (skipped: nothing to read) or a target that is gone
+    (error: the file the link stood for is missing)."""
+    if not path.is_symlink():
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        target = os.readlink(path)
+        if exc.errno == errno.ELOOP:
+            return _Refused("skipped", f"这是一个循环指向自身的快捷方式（符号链接，指向“{target}”），没有可读取的内容，已跳过",
+                            "file.link-loop")
+        return _Refused("error", f"这是一个快捷方式（符号链接），它指向的“{target}”不存在（可能已被移动或删除），无法读取。"
+                                 f"请把原文件放进收件文件夹", "file.link-broken")
+    return None
+
+
 def _identity(path: Path) -> Any:
     try:
         st = path.stat()
@@ -181,7 +214,7 @@ def _identity(path: Path) -> Any:
         return os.path.normcase(os.path.abspath(path))
     if st.st_ino:  # same inode: the same file, whatever the spelling or link
         return (st.st_dev, st.st_ino)
-    return os.path.normcase(str(path.resolve()))
+    return os.path.normcase(str(_resolved(path) or os.path.abspath(path)))
 
 
 # --------------------------------------------------------------------------- reading
@@ -232,6 +265,9 @@ def _classify(path: Path) -> str:
         raise _Refused("skipped", MSG_LOCK)
     if low in SYSTEM_NAMES or name.startswith("._"):
         raise _Refused("skipped", MSG_SYSTEM)
+    refused = _link_problem(path)
+    if refused is not None:
+        raise refused
     try:
         if not path.is_file():
             raise _Refused("error", "找不到这个文件，或它不是普通文件，无法读取。请确认文件还在文件夹里")
