@@ -33,3 +33,10 @@ class OutputError(ShenbaoError):
 
     exit_code = EXIT_OUTPUT
     code = "output"
+
+
+class NothingToRead(ShenbaoError):
+    """The inbox is empty, or holds no workbook that could be read: no summary, no letter."""
+
+    exit_code = EXIT_FINDINGS
+    code = "nothing-read"

@@ -28,7 +28,8 @@ from toolkit.collector import collector_paused
 from toolkit.commit import STAGING_PREFIX, commit, discard_staging, recover
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from toolkit.ingest.guard import Limits
-from toolkit.ingest.inbox import Progress
+from toolkit.ingest.inbox import Progress, require_something_read
+from toolkit.ingest.units import ReplacePolicy
 from toolkit.outlock import LOCK_NAME as LOCK_NAME
 from toolkit.outlock import output_lock
 from toolkit.packs.model import Pack
@@ -52,6 +53,8 @@ class RunSettings:
     unit_name: str = ""
     today: date | None = None
     limits: Limits = field(default_factory=Limits)  # shenbao.toml [limits]
+    policy: ReplacePolicy = field(default_factory=ReplacePolicy)  # shenbao.toml count_every_file, keep
+    use_decisions: bool = True  # without `decisions`: reuse those filled into OUT/汇总表.xlsx (--no-decisions)
 
 
 @dataclass
@@ -142,6 +145,7 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
     out_dir = Path(out_dir)
     decisions: dict[str, str] = {}
     seen: dict[str, dict[str, Any]] = {"decisions": {}, "previous": {}}  # checksums of the bytes read
+    reused = ""
     if settings.decisions:
         from toolkit.decisions import read_decisions
 
@@ -158,9 +162,21 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         settled = recover(out_dir)  # a run killed while switching the outputs: its switch settled first
         if settled:
             notes.append(settled)
+        if not settings.decisions and settings.use_decisions:
+            # A rerun keeps the 处理意见 the clerk filled into the last summary (read once the
+            # folder holds one complete set again).
+            from dataclasses import replace
+
+            from toolkit.decisions import reuse_decisions
+
+            decisions, reused = reuse_decisions(out_dir / SUMMARY_NAME, seen["decisions"])
+            if decisions:
+                settings = replace(settings, decisions=out_dir / SUMMARY_NAME)  # the manifest names it
         batch = process(pack, inputs, decisions=decisions, expected_units=settings.expected_units,
                         unit_name=settings.unit_name, progress=progress, exclude=[out_dir],
-                        limits=settings.limits, meanwhile=load_output_modules)
+                        limits=settings.limits, meanwhile=load_output_modules, policy=settings.policy)
+        require_something_read(batch.ingested.files, inputs)  # nothing read: no 0-project letter
+        batch.decisions_note = reused
         try:
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
         except OSError as exc:
@@ -179,7 +195,7 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
             discard_staging(staging, out_dir)
     shown: dict[str, Any] = {k: [str(out_dir / n) for n in v] if isinstance(v, list) else str(out_dir / v)
                              for k, v in outputs.items()}
-    return RunResult(batch, out_dir, shown, [*notes, *warnings])
+    return RunResult(batch, out_dir, shown, [*notes, *([reused] if reused else []), *warnings])
 
 
 def _failed_path(exc: BaseException, out_dir: Path) -> Path:

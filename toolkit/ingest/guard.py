@@ -18,6 +18,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -26,8 +27,9 @@ MB = 1024 * 1024
 # Excel, WPS and LibreOffice store parts uncompressed or deflated; anything else is not theirs.
 KNOWN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-# Parts the readers open in a workbook's zip (readers._zip_kind reads the last two to classify).
-WORKBOOK_MARKERS = frozenset({"xl/workbook.xml", "xl/workbook.bin", "content.xml", "mimetype"})
+# Parts the readers open in a workbook's zip (readers._zip_kind reads the package relationships,
+# the content types and the mimetype to classify), as part names (see `part_name`).
+WORKBOOK_MARKERS = frozenset({"xl/workbook.xml", "xl/workbook.bin", "content.xml", "mimetype", "_rels/.rels"})
 DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")  # looked for in the whole of every part, as it is inflated
 _OVERLAP = max(map(len, DTD_MARKERS)) - 1  # a marker split across two chunks is still found
 # Excel, WPS and LibreOffice never write a DTD; with one, a part can declare entities that expand a
@@ -66,7 +68,7 @@ def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None,
     """Why the zip at `path` must not be read, or None. A file that is not a readable zip is
     None too: the readers say what it is (truncated, not a workbook) better than a guard can.
 
-    With `kept`, the parts the sheet scan reads (`kept_part`) are put there as they were
+    With `kept`, the parts the sheet scan reads (`kept_part`) are put there, by part name, as they were
     inflated here, whole and checked against their CRC, so that the scan need not inflate them
     again. With `content` (the file's bytes, read once by the readers), the file is not opened."""
     try:
@@ -77,9 +79,9 @@ def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None,
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         return None
-    names = {i.filename for i in infos}
+    names = {part_name(i.filename) for i in infos}
     if not names & WORKBOOK_MARKERS:
-        return None  # a .docx or a .zip archive: never inflated, the readers skip it
+        return None  # a .zip archive: never inflated, the readers skip it
     name = path.name
     if len(infos) > limits.max_zip_members:
         return _too_large(name, f"由 {len(infos)} 个部件组成，超过上限 {limits.max_zip_members} 个",
@@ -116,8 +118,23 @@ def unsafe_name(member: str) -> bool:
     return ".." in re.split(r"[/\\]", member)
 
 
+def part_name(member: str) -> str:
+    """A zip member as the part it stands for: Excel and calamine find parts whatever the case
+    of their names, and some Windows export tools write `xl\\workbook.xml` with backslashes."""
+    return member.replace("\\", "/").lstrip("/").lower()
+
+
+def members_by_part(names: Iterable[str]) -> dict[str, str]:
+    """Part name -> the member that holds it (the first, when two names fold to one part)."""
+    out: dict[str, str] = {}
+    for name in names:
+        out.setdefault(part_name(name), name)
+    return out
+
+
 def kept_part(name: str) -> bool:
     """The parts of an xlsx the sheet scan reads: the workbook, its relationships, the sheets."""
+    name = part_name(name)
     return name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or name.startswith("xl/worksheets/")
 
 
@@ -142,7 +159,7 @@ def _check_inflated(path: Path, infos: list[zipfile.ZipInfo], limits: Limits,
                                    f"请用 Excel 或 WPS 打开后另存为 .xlsx 重新报送", detail=info.filename[:300])
                 if (kept is not None and data is not None and len(data) == info.file_size
                         and zlib.crc32(data) == info.CRC):
-                    kept[info.filename] = data
+                    kept.setdefault(part_name(info.filename), data)
     except OSError:
         return None  # unreadable: the readers report it
     return None

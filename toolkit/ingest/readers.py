@@ -17,6 +17,7 @@ import codecs
 import contextlib
 import csv
 import dataclasses
+import errno
 import hashlib
 import io
 import os
@@ -38,7 +39,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 
 from toolkit.errors import ShenbaoError
 from toolkit.findings import Finding, a1
-from toolkit.ingest.guard import HOW_TO_RAISE, Limits, check_zip
+from toolkit.ingest.guard import HOW_TO_RAISE, Limits, check_zip, members_by_part, part_name
 
 Status = Literal["ok", "error", "skipped"]
 
@@ -53,6 +54,8 @@ MSG_NO_SHEETS = "工作簿里没有任何工作表，无法读取。请检查是
 MSG_HTML = "文件扩展名是表格，但内容其实是网页（HTML，常见于业务系统导出），无法直接读取。请用 Excel 或 WPS 打开，另存为 .xlsx 后重新报送"
 MSG_XML2003 = "文件是“XML 电子表格 2003”格式，无法直接读取。请用 Excel 或 WPS 打开，另存为 .xlsx 后重新报送"
 MSG_XLSB = "文件是 Excel 二进制工作簿（.xlsb），无法读取。请用 Excel 打开，另存为 .xlsx 后重新报送"
+MSG_ODD_PLACE = ("文件是 Excel 工作簿，但其内部结构不标准（工作簿部件位于 {part}，不在通常的 xl/workbook.xml），无法读取。"
+                 "请用 Excel 或 WPS 打开，另存为 .xlsx 后重新报送")
 MSG_ENCODING = "无法识别文本文件的编码（不是 UTF-8 也不是 GBK），无法读取。请用 Excel 或 WPS 打开，另存为 .xlsx 后重新报送"
 
 # Extensions a sender uses for a spreadsheet: content we cannot read under such a name is a broken
@@ -139,7 +142,8 @@ def discover(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]
 
     Folders are listed in sorted relative-path order, inputs in the order given; a file reached
     twice (given twice, or inside a folder also given) is listed once. Symlinks are never
-    followed out of their folder, and symlinked folders are not entered.
+    followed out of their folder, and symlinked folders are not entered. A link that leads
+    nowhere (its target gone, or a loop) is listed: read_file gives it its own status.
     """
     found: list[Path] = []
     seen: set[Any] = set()
@@ -155,17 +159,22 @@ def discover(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]
         if item.is_dir():
             root = item.resolve()
             batch: list[Path] = []
-            skip = {p.resolve() for p in exclude}
+            skip = {_resolved(p) for p in exclude}
             for dirpath, dirnames, filenames in os.walk(item):
                 # Our own output folder inside the inbox is never read back as county files.
                 dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))
-                               and Path(dirpath, d).resolve() not in skip]
+                               and _resolved(Path(dirpath, d)) not in skip]
                 for name in filenames:
                     if name == SETTINGS_FILE:
                         continue  # shenbao.toml: the clerk's settings, not a county's file
                     path = Path(dirpath, name)
-                    if path.is_symlink() and not path.resolve().is_relative_to(root):
-                        continue
+                    if path.is_symlink():
+                        target = _resolved(path, strict=True)
+                        if target is None:  # dangling or looping: a status of its own, not a crash
+                            batch.append(path)
+                            continue
+                        if not target.is_relative_to(root):
+                            continue
                     if path.is_file():
                         batch.append(path)
             # By path parts, so a folder's files stay together ("a/x" before "a b/x").
@@ -178,6 +187,32 @@ def discover(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]
     return found
 
 
+def _resolved(path: Path, strict: bool = False) -> Path | None:
+    """`path.resolve()`, or None where it cannot be resolved (a symlink loop; with `strict`, a
+    link whose target is gone): Path.resolve raises RuntimeError or OSError there."""
+    try:
+        return path.resolve(strict=strict)
+    except (OSError, RuntimeError):
+        return None
+
+
+def _link_problem(path: Path) -> _Refused | None:
+    """A symlink that leads nowhere: a loop (skipped: nothing to read) or a target that is gone
+    (error: the file the link stood for is missing)."""
+    if not path.is_symlink():
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        target = os.readlink(path)
+        if exc.errno == errno.ELOOP:
+            return _Refused("skipped", f"这是一个循环指向自身的快捷方式（符号链接，指向“{target}”），没有可读取的内容，已跳过",
+                            "file.link-loop")
+        return _Refused("error", f"这是一个快捷方式（符号链接），它指向的“{target}”不存在（可能已被移动或删除），无法读取。"
+                                 f"请把原文件放进收件文件夹", "file.link-broken")
+    return None
+
+
 def _identity(path: Path) -> Any:
     try:
         st = path.stat()
@@ -185,7 +220,7 @@ def _identity(path: Path) -> Any:
         return os.path.normcase(os.path.abspath(path))
     if st.st_ino:  # same inode: the same file, whatever the spelling or link
         return (st.st_dev, st.st_ino)
-    return os.path.normcase(str(path.resolve()))
+    return os.path.normcase(str(_resolved(path) or os.path.abspath(path)))
 
 
 # --------------------------------------------------------------------------- reading
@@ -260,6 +295,9 @@ def _skip_by_name(path: Path) -> None:
         raise _Refused("skipped", MSG_LOCK)
     if name.casefold() in SYSTEM_NAMES or name.startswith("._"):
         raise _Refused("skipped", MSG_SYSTEM)
+    refused = _link_problem(path)
+    if refused is not None:
+        raise refused
 
 
 def _read_once(path: Path, limits: Limits, read: _Read) -> bytes:
@@ -310,12 +348,18 @@ def _zip_kind(path: Path, head: bytes, data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-            if "xl/workbook.xml" in names:
-                types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+            members = members_by_part(names)
+            workbook = _workbook_part(zf, members)
+            if workbook is not None:
+                if workbook.endswith(".bin"):
+                    raise _Refused("error", MSG_XLSB, "file.unsupported-format")
+                if workbook != "xl/workbook.xml":
+                    # A workbook, but where the reader does not look for one (it finds xl/workbook.xml
+                    # whatever the case or separator of the member's name, not elsewhere).
+                    raise _Refused("error", MSG_ODD_PLACE.format(part=workbook), "file.unsupported-format")
+                types = _part(zf, members, "[content_types].xml") or b""
                 macro = b"macroEnabled" in types or path.suffix.lower() in (".xlsm", ".xltm")
                 return "xlsm" if macro else "xlsx"
-            if "xl/workbook.bin" in names:
-                raise _Refused("error", MSG_XLSB, "file.unsupported-format")
             if "mimetype" in names and zf.read("mimetype").decode("ascii", "replace").startswith(ODS_MIME):
                 manifest = zf.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
                 if b"encryption-data" in manifest:  # ODF encrypts content.xml in place
@@ -330,6 +374,51 @@ def _zip_kind(path: Path, head: bytes, data: bytes) -> str:
         raise _unrecognised(path) from None
     # An intact zip of something else (.docx, .pptx, photos): content decides, not the name.
     raise _skip(MSG_ARCHIVE if path.suffix.lower() == ".zip" else MSG_NOT_SHEET)
+
+
+# What the package's content types call a workbook part (xlsx, xlsm, xltx, xltm, xlsb).
+WORKBOOK_TYPES = ("spreadsheetml.sheet.main", "spreadsheetml.template.main", "ms-excel.sheet.macroenabled.main",
+                  "ms-excel.template.macroenabled.main", "ms-excel.sheet.binary.macroenabled.main")
+OFFICE_DOCUMENT = "/officeDocument"  # the end of the relationship type (transitional and strict)
+_WORKBOOK_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?workbook[\s>/]")
+
+
+def _part(zf: zipfile.ZipFile, members: dict[str, str], name: str) -> bytes | None:
+    member = members.get(name)
+    return zf.read(member) if member is not None else None
+
+
+def _workbook_part(zf: zipfile.ZipFile, members: dict[str, str]) -> str | None:
+    """The workbook part of an Office package (as a part name), found as Excel and calamine find
+    it: the package relationship `officeDocument` in `_rels/.rels`, whose target the content
+    types call a workbook; else `xl/workbook.xml` or `xl/workbook.bin` where it is usually kept.
+    None for any other package (a .docx, a .pptx) or zip."""
+    rels = _part(zf, members, "_rels/.rels")
+    if rels:
+        for rel in fromstring(rels):
+            kind = rel.get("Type") or ""
+            if not kind.endswith(OFFICE_DOCUMENT) or rel.get("TargetMode") == "External":
+                continue
+            target = posixpath.normpath("/" + (rel.get("Target") or "").replace("\\", "/"))
+            part = part_name(target)
+            if part in members and _is_workbook(zf, members, part):
+                return part
+    for usual in ("xl/workbook.xml", "xl/workbook.bin"):
+        if usual in members:
+            return usual
+    return None
+
+
+def _is_workbook(zf: zipfile.ZipFile, members: dict[str, str], part: str) -> bool:
+    types = _part(zf, members, "[content_types].xml")
+    if types:
+        for el in fromstring(types):
+            if el.tag.endswith("Override") and part_name(el.get("PartName") or "") == part:
+                return any(t in (el.get("ContentType") or "").lower() for t in WORKBOOK_TYPES)
+    if part.endswith(".bin"):
+        return part == "xl/workbook.bin"
+    with zf.open(members[part]) as fh:  # no override: the part's root element says what it is
+        return bool(_WORKBOOK_ROOT.search(fh.read(4096)))
 
 
 def _ole_kind(path: Path, data: bytes) -> str:
@@ -709,26 +798,38 @@ def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None, data: bytes | 
                 opened.append(stack.enter_context(zipfile.ZipFile(io.BytesIO(data) if data is not None else path)))
             return opened[0]
 
-        def read(name: str) -> bytes:
-            found = kept.get(name)
-            return found if found is not None else archive().read(name)
+        members: dict[str, str] = {}
+
+        def member(part: str) -> str | None:
+            if not members:
+                members.update(members_by_part(archive().namelist()))
+            return members.get(part)
+
+        def read(part: str) -> bytes:  # by part name: whatever the case or separator of the member
+            found = kept.get(part)
+            if found is not None:
+                return found
+            name = member(part)
+            if name is None:
+                raise KeyError(part)
+            return archive().read(name)
 
         book = fromstring(read("xl/workbook.xml"))
         rels = fromstring(read("xl/_rels/workbook.xml.rels"))
         targets = {}
         for rel in rels:
-            target = rel.get("Target", "")
+            target = (rel.get("Target") or "").replace("\\", "/")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
-            targets[rel.get("Id")] = part
+            targets[rel.get("Id")] = part_name(part)
         scans = {}
         for el in book.iter():
             if not el.tag.endswith("}sheet"):
                 continue
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
             part = targets.get(rid)
-            if part is not None and (part in kept or part in archive().namelist()):
-                data = read(part)
-                scans[el.get("name", "")] = _scan_plain_sheet(data) or _scan_sheet_xml(io.BytesIO(data))
+            if part is not None and (part in kept or member(part) is not None):
+                xml = read(part)  # not `data`: archive() may still open the file's bytes by that name
+                scans[el.get("name", "")] = _scan_plain_sheet(xml) or _scan_sheet_xml(io.BytesIO(xml))
     return scans
 
 

@@ -101,6 +101,7 @@ class FileReport:
     rows: int = 0
     template_version: str | None = None
     reporting_unit: str | None = None
+    sender_source: str | None = None  # where reporting_unit was read: 填报单位一行 / the unit column / 文件名
     columns: list[ColumnReport] = field(default_factory=list)
     skipped_rows: dict[str, int] = field(default_factory=dict)  # blank / total / heading / footer
     # Where the file really is (the path discovered under the inbox), for outputs that copy it:
@@ -114,7 +115,7 @@ class FileReport:
             "path": self.path, "status": self.status, "rows": self.rows, "message": self.message,
             "kind": self.kind, "annex": self.annex, "sheet": self.sheet,
             "template_version": self.template_version, "reporting_unit": self.reporting_unit,
-            "columns": [c.__dict__ for c in self.columns], "skipped_rows": self.skipped_rows,
+            "sender_source": self.sender_source, "columns": [c.__dict__ for c in self.columns], "skipped_rows": self.skipped_rows,
         }
 
 
