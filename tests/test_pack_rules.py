@@ -74,3 +74,14 @@ def test_valid_cel_we_do_not_evaluate_is_a_pack_error_naming_the_rule(tmp_path: 
 def test_exact_arithmetic_needs_no_epsilon(tmp_path: Path) -> None:
     """The rule a provincial officer writes from the README is accepted as it is."""
     assert _errors(tmp_path, 0, check="bigdata_investment <= total_investment * 0.3") == []
+
+
+def test_every_rule_is_reported_in_one_pass(tmp_path: Path) -> None:
+    """A rule that does not parse does not hide another rule that does not evaluate."""
+    def change(raw: dict[str, Any]) -> None:
+        raw["criteria"][0]["check"] = "bigdata_investment >= "
+        raw["criteria"][1]["check"] = "total_investment >= '500'"
+        raw["criteria"][2]["when"] = "stage == '谋划'"
+
+    codes = sorted(f.code for f in check_pack_dir(mutated_pack(tmp_path, change)))
+    assert codes == ["pack.bad-expression", "pack.rule-error", "pack.unknown-choice"]

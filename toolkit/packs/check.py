@@ -24,6 +24,10 @@ from toolkit.packs.loader import (
 )
 
 VALUE_TYPES_WITH_UNIT = ("number", "integer")
+# Errors that concern one rule's expressions or message, not the pack's structure: the other rules
+# are still run on example records (toolkit/packs/rulecheck.py).
+_A_RULES_OWN = frozenset({"pack.bad-expression", "pack.unknown-function", "pack.unsupported-expression",
+                          "pack.unknown-field", "pack.unknown-placeholder", "pack.no-check"})
 SUMMARY_EXTRA_COLUMNS = ("route", "reporting_unit")
 
 
@@ -70,9 +74,15 @@ def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
 
     for dup in _dups(c["id"] for c in raw["criteria"]):
         add("duplicate-criterion", f"规则编号“{dup}”重复")
+    before_criteria = len(findings)
+    unsound: set[str] = set()  # rules with an error of their own: not run below
     for crit in raw["criteria"]:
         for annex_id in criterion_annexes(crit):
+            errors = sum(f.is_error for f in findings)
             _check_criterion({**crit, "annex": annex_id}, fields_by_annex, add)
+            if sum(f.is_error for f in findings) > errors:
+                unsound.add(crit["id"])
+    sound_apart_from_rules = not any(f.is_error for f in findings[:before_criteria])
 
     routing = raw.get("routing")
     if routing:
@@ -91,11 +101,13 @@ def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
     if summary:
         _check_summary(summary, fields_by_annex, bool(routing), add)
 
-    if not any(f.is_error for f in findings):  # the rules run on records only of a sound pack
+    if sound_apart_from_rules and all(f.code in _A_RULES_OWN for f in findings[before_criteria:] if f.is_error):
+        # The rules run on records only of a sound pack (annexes, fields, lists); a rule with an
+        # error of its own is not run, the others are, so one pass reports every rule's problem.
         from toolkit.packs.loader import build_pack
         from toolkit.packs.rulecheck import check_rules
 
-        check_rules(build_pack(raw, pack_dir), add)
+        check_rules(build_pack(raw, pack_dir), add, skip=unsound)
 
     versions = [e["version"] for e in raw["changelog"]]
     if raw["version"] not in versions:
