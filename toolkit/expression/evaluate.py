@@ -267,8 +267,8 @@ def _host_function(name: str, function: Callable[..., Any]) -> Callable[..., Any
             result = function(*args)
         except RuleError:
             raise
-        except (ValueError, TypeError, IndexError, KeyError, ArithmeticError) as exc:
-            raise RuleError(f"函数 {name} 无法计算：{exc}") from exc
+        except Exception as exc:  # not swallowed: the rule's error finding says it, naming the rule
+            raise RuleError(f"函数 {name} 无法计算：{exc or type(exc).__name__}") from exc
         return exact(result)
 
     return run
