@@ -66,7 +66,10 @@ THIRD_PARTY = {"data_collection": "集成第三方解决方案", "data_collectio
 # criterion id -> (changes that pass, changes that fail), on the criterion's own annex
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "registered-in-jilin": ({}, {"uscc": code("91210106MA0000000")}),  # 沈阳
+    # 100000: registered by a central authority; the code cannot say 省内 or not (a question, kept)
+    "registration-confirm": ({}, {"uscc": code("91100000MA0000000")}),
     "legal-person": ({}, {"uscc": code("92220106MA0000000")}),  # 个体工商户
+    "branch-legal-person": ({}, {"org_name": "长春华晟汽车零部件有限公司绿园分公司"}),  # a 分公司: not 独立法人?
     "enterprise-kind": ({}, {"uscc": code("12220106MB0000000")}),  # 事业单位: a warning to check
     "enterprise-type": ({"enterprise_type": "新一代信息技术类企业", "self_assessment_done": None},
                         {"enterprise_type": "其他"}),
@@ -297,3 +300,10 @@ def test_an_unreadable_form_cell_is_reported_at_its_cell(tmp_path: Path) -> None
     assert (finding.code, finding.field, finding.cell) == ("value.unreadable", "local_users", CELLS["application"]["local_users"])
     checked = only(validate(PACK, with_companion(read), findings), read)
     assert checked.rejected == [read] and checked.reasons_for(read) == [finding]
+
+
+def test_a_branch_with_an_out_of_province_code_is_asked_about_not_refused() -> None:
+    """二(一) 在吉林省行政区域内注册; a 分公司 writing its parent's 辽宁 code may still be a 吉林 branch."""
+    result = check("application", {"org_name": "沈阳机床股份有限公司长春分公司", "uscc": code("91210106MA0000000")})
+    assert sorted(f.code for f in result.findings) == ["criteria.branch-legal-person", "criteria.registration-confirm"]
+    assert result.accepted and all(f.severity == "warning" for f in result.findings)

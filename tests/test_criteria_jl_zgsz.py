@@ -162,3 +162,12 @@ def test_a_filled_template_reads_back_at_the_same_cells(tmp_path: Path) -> None:
     # The unreadable cell is reported once: no "贷款期限未填写" from a criterion on the same cell.
     assert [f.cell for f in checked.findings if f.row == 7] == []
     assert [r.row for r in checked.accepted] == [5, 6] and [r.row for r in checked.rejected] == [7]
+
+
+def test_a_centrally_registered_code_is_not_called_out_of_province() -> None:
+    from tests.inbox_fixtures import code
+
+    result = validate(PACK, [record({"uscc": code("91100000MA0000000")})])
+    (finding,) = result.findings
+    assert finding.code == "criteria.registered-in-jilin" and finding.severity == "warning" and result.accepted
+    assert "中央机关登记" in finding.message and "不是吉林省" not in finding.message

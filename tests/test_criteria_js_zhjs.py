@@ -49,6 +49,8 @@ ECONOMY = {"category": "数字经济类", "project_name": "江宁区跨境电子
 # row criterion id -> (changes that pass, changes that fail)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "applicant-in-jiangsu": ({}, {"uscc": code("11220102MB0000000")}),  # registered in 吉林
+    # 一(一) 省内单位: a 部属高校 in 南京 has a code of region 100000; the clerk confirms, it is not refused
+    "applicant-registration-confirm": ({}, {"applicant": "河海大学", "uscc": code("12100000MB0000000")}),
     "applicant-not-individual": (ECONOMY, {**ECONOMY, "uscc": code("92320115MA1000000")}),
     "partner-ownership": (PARTNER, {**PARTNER, "ownership_note": None}),
     "partner-differs": (PARTNER, {**PARTNER, "partner": BASE["applicant"]}),
@@ -279,3 +281,15 @@ def test_a_filled_form_reads_back_at_the_same_cells(tmp_path: Path) -> None:
     assert findings == [] and record_read.cells == FORM_CELLS
     (finding,) = validate(PACK, [record_read]).findings
     assert (finding.code, finding.cell) == ("schema.format", FORM_CELLS["postcode"])
+
+
+def test_a_centrally_registered_university_in_nanjing_is_kept_with_a_question() -> None:
+    result = validate(PACK, [record({"applicant": "南京大学", "uscc": code("12100000MB0000000")})])
+    (finding,) = result.findings
+    assert finding.code == "criteria.applicant-registration-confirm" and finding.severity == "warning"
+    assert "中央机关登记" in finding.message and result.accepted
+
+
+def test_a_code_of_another_province_is_still_refused() -> None:
+    result = validate(PACK, [record({"uscc": code("12110000MB0000000")})])  # 北京市 registered
+    assert [f.code for f in result.findings] == ["criteria.applicant-in-jiangsu"] and result.rejected

@@ -10,7 +10,9 @@ county left the cell blank. Dates are ISO text of their precision (`2020-07`, `2
 `start_date >= "2019-01"` compares as a clerk reads it. Extra names:
 - `campaign_year` (int), `route` (the confirming department of the routed choice, or null);
 - functions `months_between(a, b)`, `uscc_region(code)`, `uscc_kind(code)`, `idcard_problem(code)`
-  (why a 身份证 number is invalid, "" when it is valid).
+  (why a 身份证 number is invalid, "" when it is valid), `is_branch_name(name)` (a 分公司);
+- the pack's own functions (`Pack.functions`: `listed('carriers', name, code)`, `list_title(...)`
+  over its named lists, toolkit/identities.py), added to each context by the caller.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from toolkit.identities import is_branch_name
 from toolkit.lean import import_without
 from toolkit.packs.model import Annex, Criterion, Pack
 
@@ -67,6 +70,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "uscc_region": uscc_region,
     "uscc_kind": uscc_kind,
     "idcard_problem": idcard_problem,
+    "is_branch_name": is_branch_name,
 }
 
 # Functions and macros of CEL itself, which a pack may use freely.

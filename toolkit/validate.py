@@ -23,6 +23,7 @@ from toolkit.criteria import (
     row_variables,
 )
 from toolkit.findings import Finding
+from toolkit.identities import add_functions
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Criterion, Pack
 from toolkit.packs.schemas import RecordValidator, record_errors
@@ -83,7 +84,8 @@ def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequen
             continue  # passes for sure (or does not apply): no finding either way, and no CEL
         crit = rule.criterion
         if context is None:
-            context = shared.use(variables) if shared is not None else row_context(variables)
+            context = shared.use(variables) if shared is not None else \
+                add_functions(row_context(variables), pack.functions)
         result = evaluate_row(rule, variables, context)
         if result.status != "fail":
             continue
@@ -193,6 +195,8 @@ class RowChecker:
         self.rules = {a: [compile_criterion(c, constants) for c in pack.criteria if c.annex == a and c.kind == "row"]
                       for a in self.annexes}
         self.contexts = {a.id: SharedContext(annex_variable_names(a)) for a in self.annexes.values()}
+        for shared in self.contexts.values():
+            add_functions(shared.context, pack.functions)  # the pack's named lists (carriers)
 
     def check(self, record: Record, prior: Iterable[Finding] = ()) -> list[Finding]:
         """`prior`: ingest's findings on this record's row (a cell that could not be read is

@@ -70,9 +70,19 @@ def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
 
     for dup in _dups(c["id"] for c in raw["criteria"]):
         add("duplicate-criterion", f"规则编号“{dup}”重复")
+    identities = raw.get("identities", {})
+    for list_id, spec in identities.items():
+        for name in spec["names"]:
+            if set(re.findall(r"\{[^{}]*\}", name)) - {"{地名}"}:
+                add("bad-identity", f"名单“{list_id}”中的“{name}”含有不认识的占位符；只能用 {{地名}} 代表市、县名称")
+    plausible = raw.get("plausibility", {})
+    number_fields = {k for fs in fields_by_annex.values() for k, f in fs.items() if f["type"] in ("number", "integer")}
+    for key in plausible.get("fields", []):
+        if key not in number_fields:
+            add("unknown-field", f"plausibility.fields 中的“{key}”不是已声明的数值字段", field=key)
     for crit in raw["criteria"]:
         for annex_id in criterion_annexes(crit):
-            _check_criterion({**crit, "annex": annex_id}, fields_by_annex, add)
+            _check_criterion({**crit, "annex": annex_id}, fields_by_annex, add, identities)
 
     routing = raw.get("routing")
     if routing:
@@ -190,7 +200,11 @@ def _check_field(f: dict[str, Any], lists: dict[str, Any], where: str, add: Any)
         add("range", f"{label} 的 minimum 大于 maximum", field=key)
 
 
-def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, Any]], add: Any) -> None:
+_LIST_ARG = re.compile(r"\b(?:listed|list_title)\(\s*'([^']*)'")
+
+
+def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, Any]], add: Any,
+                     identities: dict[str, Any] | None = None) -> None:
     from toolkit.criteria import (
         CEL_BUILTINS,
         EXTRA_VARIABLES,
@@ -198,6 +212,9 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
         compile_expression,
         placeholders,
     )
+    from toolkit.identities import PACK_FUNCTION_NAMES
+
+    identities = identities or {}
 
     cid = crit["id"]
     label = f"规则“{cid}”（{crit['clause']}）"
@@ -227,7 +244,7 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
     elif not crit.get("check"):
         add("no-check", f"{label} 没有 check 表达式")
     known_vars = set(fields) | set(EXTRA_VARIABLES)
-    known_funcs = CEL_BUILTINS | set(FUNCTIONS)
+    known_funcs = CEL_BUILTINS | set(FUNCTIONS) | set(PACK_FUNCTION_NAMES)
     expressions = {"when": crit.get("when"), "check": crit.get("check")}
     expressions.update({f"values.{k}": v for k, v in crit.get("values", {}).items()})
     for part, source in expressions.items():
@@ -243,6 +260,8 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
             add("unknown-field", f"{label} 的 {part} 引用了未声明的字段“{var}”", field=var)
         for fn in sorted(functions - known_funcs):
             add("unknown-function", f"{label} 的 {part} 使用了未知函数“{fn}”")
+        for list_id in sorted(set(_LIST_ARG.findall(source)) - set(identities)):
+            add("unknown-list", f"{label} 的 {part} 引用了未声明的名单“{list_id}”（identities 中应有此项）")
     allowed = set(fields) | set(crit.get("values", {})) | {"group_count", "max_count", "group_value"}
     for name in placeholders(crit["message"]):
         if name not in allowed:
