@@ -1,7 +1,8 @@
 """Validate records: the annex's JSON Schema and the notice's criteria -> findings at cells.
 
 A record with any error finding (from ingest or here) is rejected (不予入库); warnings keep it.
-Group criteria (e.g. 同一申报单位不超过2个项目) count across the whole batch, every file together.
+Group criteria (e.g. 同一申报单位不超过2个项目) count across the whole batch, every file together, and
+so do the plausibility checks of amounts (toolkit.plausibility: a median of the whole batch).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from toolkit.identities import add_functions
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Criterion, Pack
 from toolkit.packs.schemas import RecordValidator, record_errors
+from toolkit.plausibility import plausibility_findings
 from toolkit.textnorm import clean
 
 RowKey = tuple[str, str, int]
@@ -250,6 +252,9 @@ def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (
             for r, f in companion_findings(pack, members, companions, crit):
                 by_row[row_key(r.file, r.sheet, r.row)].append(f)
                 new.append(f)
+    for r, f in plausibility_findings(pack, records):  # batch-wide: the median needs every file
+        by_row[row_key(r.file, r.sheet, r.row)].append(f)
+        new.append(f)
     for r, key in zip(records, keys, strict=True):
         found = by_row.get(key)
         errors = [f for f in found if f.is_error] if found else None
