@@ -298,8 +298,20 @@ def test_an_unreadable_form_cell_is_reported_at_its_cell(tmp_path: Path) -> None
     read, findings = ingest_one(PACK, inbox)
     (finding,) = findings
     assert (finding.code, finding.field, finding.cell) == ("value.unreadable", "local_users", CELLS["application"]["local_users"])
+    # 本地使用企业数 is optional and no rule of a 两化融合 project needs it: asked about, not refused
+    assert finding.severity == "warning" and "本栏非必填" in finding.message
     checked = only(validate(PACK, with_companion(read), findings), read)
-    assert checked.rejected == [read] and checked.reasons_for(read) == [finding]
+    assert checked.accepted == [read] and checked.rejected == []
+
+
+def test_an_unreadable_optional_cell_a_rule_needs_still_refuses(tmp_path: Path) -> None:
+    """二(二) 不少于5户: for a platform the same unreadable cell leaves the rule to decide, and it refuses."""
+    inbox = fill_template(PACK, APPLICATION, tmp_path, "丙公司.xlsx", [{**BASE_APP, **PLATFORM, "local_users": "五户左右"}])
+    read, findings = ingest_one(PACK, inbox)
+    checked = only(validate(PACK, with_companion(read), findings), read)
+    assert checked.rejected == [read]
+    (refusal,) = [f for f in checked.reasons_for(read) if f.code == "criteria.platform-local-users"]
+    assert "填写的内容无法识别" in refusal.message and "”未填写" not in refusal.message
 
 
 def test_a_branch_with_an_out_of_province_code_is_asked_about_not_refused() -> None:

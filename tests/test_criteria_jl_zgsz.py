@@ -155,13 +155,37 @@ def test_a_filled_template_reads_back_at_the_same_cells(tmp_path: Path) -> None:
     assert all(r.cells == shift(CELLS, r.row) for r in result.records)
     assert {k: result.records[0].values[k] for k in BASE} == BASE
     assert result.records[1].values["loan_amount"] == 25000.0
-    (unreadable,) = result.findings  # 6个月 in a column of 年: the clerk is asked for a number
-    assert (unreadable.code, unreadable.field, unreadable.cell) == ("value.unreadable", "loan_term_years", "K7")
+    assert result.findings == []  # 6个月 in a column of 年 reads as 0.5 年
+    assert result.records[2].values["loan_term_years"] == 0.5
     checked = validate(PACK, result.records, result.findings)
     assert ("criteria.loan-amount-cap", "J6") in [(f.code, f.cell) for f in checked.findings]
-    # The unreadable cell is reported once: no "贷款期限未填写" from a criterion on the same cell.
-    assert [f.cell for f in checked.findings if f.row == 7] == []
-    assert [r.row for r in checked.accepted] == [5, 6] and [r.row for r in checked.rejected] == [7]
+    # Half a year is below 三(一)'s 1年期及以上 for the subsidy: a warning; loans never block 入库
+    assert [(f.code, f.cell) for f in checked.findings if f.row == 7] == [("criteria.loan-term-min", "K7")]
+    assert [r.row for r in checked.accepted] == [5, 6, 7]
+
+
+@pytest.mark.parametrize(("term", "years"), [("12个月", 1.0), ("一年期", 1.0), ("两年", 2.0), ("18个月", 1.5),
+                                             ("半年", 0.5), ("三年期", 3.0), ("2年", 2.0), ("一年半", 1.5),
+                                             ("11个月", 0.916667), ("36个月", 3.0)])
+def test_loan_terms_written_in_words(tmp_path: Path, term: str, years: float) -> None:
+    """三(一) 1年期及以上: the common written forms are read into 年; 12个月 is on the bound and passes."""
+    inbox = fill_template(PACK, ANNEX, tmp_path, "吉林市.xlsx", [{**BASE, "loan_term_years": term}])
+    result = ingest(PACK, [inbox])
+    assert result.findings == [] and result.records[0].values["loan_term_years"] == years
+    checked = validate(PACK, result.records, result.findings)
+    assert checked.accepted and [f.code for f in checked.findings] == (["criteria.loan-term-min"] if years < 1 else [])
+
+
+def test_an_unreadable_loan_term_is_a_warning_never_a_refusal(tmp_path: Path) -> None:
+    inbox = fill_template(PACK, ANNEX, tmp_path, "吉林市.xlsx", [{**BASE, "loan_term_years": "按合同约定"}])
+    result = ingest(PACK, [inbox])
+    (unreadable,) = result.findings
+    assert (unreadable.code, unreadable.severity, unreadable.cell) == ("value.unreadable", "warning", "K5")
+    checked = validate(PACK, result.records, result.findings)
+    assert checked.accepted and not checked.rejected
+    # loan-term-given (有贷款的写明贷款期限) still asks, and says the cell could not be read
+    (asked,) = [f for f in checked.findings if f.code == "criteria.loan-term-given"]
+    assert "无法识别" in asked.message
 
 
 def test_a_centrally_registered_code_is_not_called_out_of_province() -> None:

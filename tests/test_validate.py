@@ -166,3 +166,24 @@ def test_registration_that_the_code_cannot_decide_is_a_question(changes: dict[st
 def test_a_centrally_registered_iiot_unit_is_kept_with_a_question() -> None:
     result = validate(PACK, [record({**IIOT, "uscc": _fix_uscc("12100000MB0000000")})])
     assert [f.code for f in result.findings] == ["criteria.iiot-registration-confirm"] and result.accepted
+
+
+@pytest.mark.parametrize("phone", ["88881234", "+86 13912345678", "86-13912345678", "0431-88881234"])
+def test_phones_in_their_common_forms_are_valid(phone: str) -> None:
+    from toolkit.ingest.values import normalise
+
+    value = normalise(ANNEX.field("phone"), phone).value
+    assert validate(PACK, [record({"phone": value})]).findings == []
+
+
+def test_a_bad_optional_phone_is_a_warning_and_keeps_the_project() -> None:
+    """联系电话 is optional in 761: a malformed one is asked about, never a reason to refuse."""
+    result = validate(PACK, [record({"phone": "123"})])
+    (finding,) = result.findings
+    assert (finding.code, finding.severity, finding.cell) == ("schema.format", "warning", CELLS["phone"])
+    assert result.accepted and not result.rejected
+
+
+def test_a_bad_required_code_still_refuses() -> None:
+    result = validate(PACK, [record({"uscc": BASE["uscc"][:-1] + ("0" if BASE["uscc"][-1] != "0" else "1")})])
+    assert [(f.code, f.severity) for f in result.findings] == [("schema.format", "error")] and result.rejected

@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from toolkit.criteria import (
     Compiled,
@@ -62,6 +62,7 @@ def _prefix(cell: str | None, record: Record) -> str:
 def schema_findings(pack: Pack, annex: Annex, record: Record, validator: Any,
                     unreadable: set[str]) -> list[Finding]:
     out = []
+    optional = _optional_fields(annex)
     for err in record_errors(pack, annex, record.values, validator):
         if err.field in unreadable:
             continue  # ingest already said this cell could not be read
@@ -69,13 +70,33 @@ def schema_findings(pack: Pack, annex: Annex, record: Record, validator: Any,
         message = _prefix(cell, record) + err.message
         if err.field and err.field not in record.cells and err.code == "schema.required":
             message = f"第{record.row}行：{err.message}（表中没有这一列）"
-        out.append(Finding(err.code, "error", message, file=record.file, sheet=record.sheet,
+        severity: Literal["error", "warning"] = "error"
+        if err.code == "schema.format" and err.field in optional and err.index is None:
+            # A second phone written oddly is a question to the county, not a reason to refuse
+            severity = "warning"
+            message += "（本栏非必填，项目照常审核；请改正）"
+        out.append(Finding(err.code, severity, message, file=record.file, sheet=record.sheet,
                            row=_row_of(cell, record), cell=cell, field=err.field, value=err.value))
     return out
 
 
+_OPTIONAL: dict[int, tuple[Annex, frozenset[str]]] = {}
+
+
+def _optional_fields(annex: Annex) -> frozenset[str]:
+    """The keys of the annex's fields a county may leave blank (kept by id, as criteria's plans)."""
+    found = _OPTIONAL.get(id(annex))
+    if found is None or found[0] is not annex:
+        found = _OPTIONAL[id(annex)] = (annex, frozenset(f.key for f in annex.fields if not f.required))
+    return found[1]
+
+
 def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequence[Compiled],
-                      flagged: set[str], shared: SharedContext | None = None) -> list[Finding]:
+                      flagged: set[str], shared: SharedContext | None = None,
+                      unread: frozenset[str] | set[str] = frozenset()) -> list[Finding]:
+    """`flagged`: fields whose cell already has an error (a rule needing them is not reported
+    again); `unread`: optional fields whose cell could not be read (a warning): a rule that needs
+    one still decides, and its message says the cell could not be read."""
     out = []
     variables = row_variables(pack, annex, record.values)
     context = None  # made once, when the first rule that needs CEL applies
@@ -98,9 +119,12 @@ def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequen
             continue
         values = {**variables, **result.values}
         message = render_message(crit.message, values)
-        if result.reason and blank:
-            titles = "、".join(f"“{annex.field(k).title}”" for k in blank if k in annex.field_keys)
-            message += f"（{titles}未填写）"
+        titles = "、".join(f"“{annex.field(k).title}”" for k in blank if k in annex.field_keys and k not in unread)
+        unreadable = "、".join(f"“{annex.field(k).title}”" for k in blank if k in unread)
+        said = [f"{titles}未填写" if titles and result.reason else "",
+                f"{unreadable}填写的内容无法识别，按未填写审核" if unreadable else ""]
+        if any(said):
+            message += f"（{'，'.join(s for s in said if s)}）"
         out.append(_criterion_finding(pack, crit, record, crit.field, message,
                                       value=record.values.get(crit.field) if crit.field else None))
     return out
@@ -205,9 +229,13 @@ class RowChecker:
         not reported again by the schema)."""
         annex = self.annexes[record.annex]
         unreadable = {f.field for f in prior if f.code == "value.unreadable" and f.field}
+        refused = {f.field for f in prior if f.code == "value.unreadable" and f.field and f.is_error}
         found = schema_findings(self.pack, annex, record, self.validators[annex.id], unreadable)
-        flagged = unreadable | {f.field for f in found if f.field}
-        found += criteria_findings(self.pack, annex, record, self.rules[annex.id], flagged, self.contexts[annex.id])
+        # Only an error stands in for a rule: an optional cell that could not be read (a warning)
+        # leaves every rule that needs it to decide, so no refusal is lost to a warning.
+        flagged = refused | {f.field for f in found if f.field and f.is_error}
+        found += criteria_findings(self.pack, annex, record, self.rules[annex.id], flagged, self.contexts[annex.id],
+                                   unreadable - refused)
         return found
 
     def check_all(self, records: Sequence[Record], prior: Iterable[Finding]) -> dict[RowKey, list[Finding]]:
