@@ -62,6 +62,12 @@ SOFTWARE = {"category": "工业软件项目", "enterprise_type": "新一代信�
 SERVICE = {"category": "制造业服务化项目", "funding_secured": True, "project_started": True}
 PUBLIC_CLOUD = {"deploy_mode": "混合云", "public_cloud_provider": "阿里云计算有限公司"}
 THIRD_PARTY = {"data_collection": "集成第三方解决方案", "data_collection_vendor": "研华科技（中国）有限公司"}
+# 新型创新研发机构项目: a 研究机构 (二(三)) or a 创新中心 (二(四))
+RESEARCH = {"category": "新型创新研发机构项目", "institution_kind": "工业互联网研究机构", "rd_site_lab": True,
+            "high_end_talents": 1}
+MODULES = ["企业对接服务平台", "人才培训体系", "峰会论坛", "展示中心"]
+CENTER = {"category": "新型创新研发机构项目", "institution_kind": "工业互联网创新中心", "center_modules": MODULES,
+          "center_plan_provided": True}
 
 # criterion id -> (changes that pass, changes that fail), on the criterion's own annex
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -78,6 +84,11 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "self-assessment": ({"self_assessment_done": True}, {"self_assessment_done": False}),
     "platform-local-users": (PLATFORM, {**PLATFORM, "local_users": 4}),  # 不少于5户: 5 is enough
     "platform-cloud-contract": (PLATFORM, {**PLATFORM, "cloud_contract_provided": False}),
+    "institution-kind": (RESEARCH, {**RESEARCH, "institution_kind": None}),
+    "research-lab": (RESEARCH, {**RESEARCH, "rd_site_lab": False}),
+    "research-talents": (RESEARCH, {**RESEARCH, "high_end_talents": 0}),  # 一定数量: at least one
+    "center-modules": (CENTER, {**CENTER, "center_modules": MODULES[:3]}),  # 应包括…展示中心
+    "center-plan": (CENTER, {**CENTER, "center_plan_provided": False}),
     "software-finished": (SOFTWARE, {**SOFTWARE, "software_finished": False}),
     "software-copyright": (SOFTWARE, {**SOFTWARE, "software_copyright": False}),
     "software-test-report": (SOFTWARE, {**SOFTWARE, "software_test_report": None}),
@@ -319,3 +330,17 @@ def test_a_branch_with_an_out_of_province_code_is_asked_about_not_refused() -> N
     result = check("application", {"org_name": "沈阳机床股份有限公司长春分公司", "uscc": code("91210106MA0000000")})
     assert sorted(f.code for f in result.findings) == ["criteria.branch-legal-person", "criteria.registration-confirm"]
     assert result.accepted and all(f.severity == "warning" for f in result.findings)
+
+
+def test_the_innovation_centre_message_names_the_missing_modules() -> None:
+    """二(四) 应包括企业对接服务平台、人才培训体系、峰会论坛、展示中心等功能模块."""
+    bad = check("application", {**CENTER, "center_modules": ["峰会论坛"]})
+    (finding,) = [f for f in bad.findings if f.code == "criteria.center-modules"]
+    assert "缺少：企业对接服务平台、人才培训体系、展示中心" in finding.message and bad.rejected
+    blank = check("application", {**CENTER, "center_modules": None})
+    assert any(f.code == "criteria.center-modules" for f in blank.findings) and blank.rejected
+
+
+def test_research_and_centre_conditions_apply_to_their_own_kind() -> None:
+    assert check("application", {**RESEARCH, "center_modules": None, "center_plan_provided": None}).findings == []
+    assert check("application", {**CENTER, "rd_site_lab": None, "high_end_talents": None}).findings == []

@@ -42,7 +42,7 @@ BASE: dict[str, Any] = {
     "loan_term_years": 3.0, "loan_bank": "中国工商银行吉林分行", "start_date": "2024-03", "end_date": "2025-06",
     "contact": "赵刚", "phone": "0432-62345678", "remarks": None,
 }
-NO_LOAN = {"loan_amount": None, "loan_term_years": None, "loan_bank": None}
+NO_LOAN = {"loan_amount": None, "loan_term_years": None, "loan_bank": None, "loan_date": None}
 
 # criterion id -> (changes that pass, changes that fail)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -51,6 +51,9 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
                         {"total_investment": 30000.0, "loan_amount": 20000.5}),
     "loan-term-given": ({"loan_term_years": 2.0}, {"loan_term_years": None}),
     "loan-bank": ({"loan_bank": "吉林银行股份有限公司"}, {"loan_bank": None}),
+    "loan-date-given": ({"loan_date": "2023-05"}, {"loan_date": None}),
+    # 三(一) 当年获得: the pack's year is 2023; its first and last months count, the months around do not
+    "loan-this-year": ({"loan_date": "2023-01"}, {"loan_date": "2022-12"}),
     "loan-term-without-amount": (NO_LOAN, {**NO_LOAN, "loan_term_years": 3.0, "loan_bank": "中国银行吉林分行"}),
     "loan-within-investment": ({"loan_amount": 12000.0}, {"loan_amount": 12000.5}),
     "registered-in-jilin": ({}, {"uscc": code("91210100MA0000000")}),  # 沈阳: a mother company's code?
@@ -195,3 +198,12 @@ def test_a_centrally_registered_code_is_not_called_out_of_province() -> None:
     (finding,) = result.findings
     assert finding.code == "criteria.registered-in-jilin" and finding.severity == "warning" and result.accepted
     assert "中央机关登记" in finding.message and "不是吉林省" not in finding.message
+
+
+@pytest.mark.parametrize(("when", "ok"), [("2022-12", False), ("2023-01", True), ("2023-12", True),
+                                          ("2024-01", False), ("2023-06-30", True)])
+def test_loans_obtained_in_the_campaign_year(when: str, ok: bool) -> None:
+    result = validate(PACK, [record({"loan_date": when})])
+    assert ([f.code for f in result.findings] == []) is ok and result.accepted  # never blocks 入库
+    if not ok:
+        assert "不是2023年当年获得的贷款" in result.findings[0].message

@@ -48,6 +48,8 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "new-feasibility": ({}, {"feasibility_done": False}),
     "new-funding": ({}, {"funding_secured": False}),
     "new-start-this-year": ({"start_date": "2020-12"}, {"start_date": "2021-03", "end_date": "2022-01"}),
+    # 新开工 planned before the campaign year (2020): started already, 续建? (a question, kept)
+    "new-start-not-before-year": ({"start_date": "2020-01"}, {"start_date": "2019-12"}),
     "ai-subtype": ({"category": "人工智能", "ai_subtype": "融合应用", "uscc": _fix_uscc("91220101MA0000000")},
                    {"category": "人工智能", "uscc": _fix_uscc("91220101MA0000000")}),
     "ai-registered-in-jilin": ({"category": "人工智能", "ai_subtype": "融合应用", "uscc": _fix_uscc("91220101MA0000000")},

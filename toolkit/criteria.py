@@ -10,7 +10,7 @@ county left the cell blank. Dates are ISO text of their precision (`2020-07`, `2
 `start_date >= "2019-01"` compares as a clerk reads it. Extra names:
 - `campaign_year` (int), `route` (the confirming department of the routed choice, or null);
 - functions `months_between(a, b)`, `uscc_region(code)`, `uscc_kind(code)`, `idcard_problem(code)`
-  (why a 身份证 number is invalid, "" when it is valid), `is_branch_name(name)` (a 分公司);
+  (why a 身份证 number is invalid, "" when it is valid), `is_branch_name(name)` (a 分公司), `joined(list, sep)`;
 - the pack's own functions (`Pack.functions`: `listed('carriers', name, code)`, `list_title(...)`
   over its named lists, toolkit/identities.py), added to each context by the caller.
 """
@@ -65,12 +65,18 @@ def idcard_problem(code: str) -> str:
     return check_idcard(str(code).strip()) or ""
 
 
+def joined(items: Any, separator: str) -> str:
+    """The texts of a list joined by `separator`, for a message (`joined(missing, '、')`)."""
+    return str(separator).join(str(i) for i in items)
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "months_between": months_between,
     "uscc_region": uscc_region,
     "uscc_kind": uscc_kind,
     "idcard_problem": idcard_problem,
     "is_branch_name": is_branch_name,
+    "joined": joined,
 }
 
 # Functions and macros of CEL itself, which a pack may use freely.
