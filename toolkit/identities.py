@@ -94,22 +94,31 @@ def named_lists(raw: Mapping[str, Any]) -> dict[str, NamedList]:
 PACK_FUNCTION_NAMES = ("listed", "list_title")
 
 
-def pack_functions(lists: Mapping[str, NamedList]) -> dict[str, Callable[..., Any]]:
-    """The CEL functions that read a pack's own named lists. An unknown list id is an error (the
-    rule cannot be evaluated), never "not listed": pack-check reports it before any run."""
-    def find(list_id: str) -> NamedList:
+class ListFunctions:
+    """The CEL functions that read a pack's own named lists. A class, not closures: the pack (and
+    so these) is pickled to spawned worker processes. An unknown list id is an error (the rule
+    cannot be evaluated), never "not listed": pack-check reports it before any run."""
+
+    def __init__(self, lists: Mapping[str, NamedList]) -> None:
+        self.lists = dict(lists)
+
+    def find(self, list_id: str) -> NamedList:
         try:
-            return lists[str(list_id)]
+            return self.lists[str(list_id)]
         except KeyError:
             raise ValueError(f"申报包中没有名单“{list_id}”（identities）") from None
 
-    def listed(list_id: str, name: Any, code: Any = None) -> bool:
-        return find(list_id).has(name, code)
+    def listed(self, list_id: str, name: Any, code: Any = None) -> bool:
+        return self.find(list_id).has(name, code)
 
-    def list_title(list_id: str) -> str:
-        return find(list_id).title
+    def list_title(self, list_id: str) -> str:
+        return self.find(list_id).title
 
-    return {"listed": listed, "list_title": list_title}
+
+def pack_functions(lists: Mapping[str, NamedList]) -> dict[str, Callable[..., Any]]:
+    """The CEL functions bound to a pack's named lists, by the names rules call them."""
+    functions = ListFunctions(lists)
+    return {"listed": functions.listed, "list_title": functions.list_title}
 
 
 def add_functions(context: Any, functions: Mapping[str, Callable[..., Any]]) -> Any:

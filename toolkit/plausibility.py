@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from statistics import median
 
 from toolkit.findings import Finding
 from toolkit.ingest.records import Record
@@ -40,7 +39,7 @@ def money_fields(pack: Pack) -> dict[str, dict[str, Field]]:
 def _amount(value: object) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return _exact(value)
 
 
 def _show(value: Decimal) -> str:
@@ -57,22 +56,44 @@ def plausibility_findings(pack: Pack, records: Sequence[Record]) -> list[tuple[R
     yuan_from_wan = Decimal(repr(rules.yuan_from)) * wan_per_pack_unit
     factor = Decimal(repr(rules.median_factor))
     fields = money_fields(pack)
-    amounts: dict[tuple[str, str], list[tuple[Record, Decimal]]] = defaultdict(list)
+    # The plain numbers first (a float per cell, as ingest leaves them): most amounts are far
+    # below every bound, and only those near or above one are made exact Decimals and judged.
+    amounts: dict[tuple[str, str], list[tuple[Record, float]]] = defaultdict(list)
     for r in records:
         for key in fields.get(r.annex, {}):
-            value = _amount(r.values.get(key))
-            if value is not None and value > 0:
-                amounts[(r.annex, key)].append((r, value))
+            value = r.values.get(key)
+            if (type(value) is float or type(value) is int) and value > 0:
+                amounts[(r.annex, key)].append((r, float(value)))  # an int amount is below 10^15: exact
     out: list[tuple[Record, Finding]] = []
     for (annex_id, key), found in amounts.items():
         f = fields[annex_id][key]
         unit = f.unit or pack.unit
-        middle = median(v for _, v in found) if len(found) >= rules.median_min_count else None
-        for r, value in found:
+        middle = _median(sorted(v for _, v in found)) if len(found) >= rules.median_min_count else None
+        bounds = [max_wan / _IN_WAN[unit], yuan_from_wan / _IN_WAN[unit]]
+        if middle is not None and middle > 0:
+            bounds.append(middle * factor)
+        below = float(min(bounds)) * 0.999  # a margin for the float's rounding; the test is exact
+        for r, plain in found:
+            if plain < below:
+                continue
+            value = _amount(plain)
+            assert value is not None
             reasons = _reasons(value, unit, middle, max_wan, yuan_from_wan, factor, rules.yuan_multiple)
             if reasons:
                 out.append((r, _finding(r, f, value, unit, reasons)))
     return out
+
+
+def _median(ordered: list[float]) -> Decimal:
+    """The exact median of sorted amounts (the mean of the middle two, as Decimals, for an even count)."""
+    half = len(ordered) // 2
+    if len(ordered) % 2:
+        return Decimal(repr(ordered[half]))
+    return (_exact(ordered[half - 1]) + _exact(ordered[half])) / 2
+
+
+def _exact(value: float) -> Decimal:
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
 def _reasons(value: Decimal, unit: str, middle: Decimal | None, max_wan: Decimal, yuan_from_wan: Decimal,
