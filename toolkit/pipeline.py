@@ -16,8 +16,17 @@ from toolkit.dedupe import Decision, DedupeResult, PlainKeys, dedupe, record_key
 from toolkit.findings import Finding, sort_key
 from toolkit.fromforms import summary_rows
 from toolkit.ingest.guard import Limits
-from toolkit.ingest.inbox import FileRead, Progress, collect, inbox_jobs, ingest_file
+from toolkit.ingest.inbox import (
+    FileRead,
+    Progress,
+    collect,
+    in_inbox_order,
+    inbox_jobs,
+    ingest_file,
+)
+from toolkit.ingest.ours import own_outputs
 from toolkit.ingest.records import IngestResult, Record
+from toolkit.ingest.units import ReplacePolicy
 from toolkit.monthly import Changes
 from toolkit.packs.model import Annex, Pack
 from toolkit.parallel import map_ordered
@@ -36,6 +45,7 @@ class Batch:
     stats: SummaryStats
     changes: Changes | None = None  # against last month's summary, when one was given
     limits: Limits = field(default_factory=Limits)  # what the inbox was read under (return copies re-read it)
+    decisions_note: str = ""  # set by run: the clerk's 处理意见 reused from the last summary, said in the report
 
     @property
     def accepted(self) -> list[Record]:
@@ -81,29 +91,31 @@ def process(
     limits: Limits | None = None,
     jobs: int | None = None,
     meanwhile: Callable[[], object] | None = None,
+    policy: ReplacePolicy | None = None,
 ) -> Batch:
     """Ingest, validate, dedupe and count one inbox. Each file is read and its rows checked in
     one go, in `jobs` worker processes (None: as many as pay; see toolkit.parallel).
     `meanwhile` is called once, when the first file's result is in: what this process can do
-    while it would only wait for the workers."""
+    while it would only wait for the workers. `policy`: shenbao.toml's say on which files
+    replace others (count_every_file, keep)."""
     limits = limits or Limits()
     with collector_paused():  # every file's records arrive at once; none form cycles
         return _process(pack, inputs, decisions, expected_units, unit_name, progress, exclude, limits, jobs,
-                        meanwhile)
+                        meanwhile, policy)
 
 
 def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decision] | None,
              expected_units: Sequence[str] | None, unit_name: str, progress: Progress | None,
              exclude: Sequence[Path], limits: Limits, jobs: int | None,
-             meanwhile: Callable[[], object] | None) -> Batch:
-    ingested, row_checks, keys = _read_and_check(pack, inputs, progress, exclude, limits, jobs, meanwhile)
+             meanwhile: Callable[[], object] | None, policy: ReplacePolicy | None = None) -> Batch:
+    ingested, row_checks, keys = _read_and_check(pack, inputs, progress, exclude, limits, jobs, meanwhile, policy)
     checked = validate(pack, ingested.records, ingested.findings, row_checks)
     annex = summary_annex(pack)
     # Duplicates are sought among accepted rows of the summary's annex, with the projects of forms
     # no table row lists (pack: summary.from_forms); other records (the forms behind a 汇总表) are
     # validated and reported, and pass through as they are.
     to_merge, others = summary_rows(pack, annex, checked.accepted)
-    dup = dedupe(to_merge, decisions, keys)
+    dup = dedupe(pack, to_merge, decisions, keys)
     dup.kept.extend(others)
     rejected = [(r, checked.reasons_for(r)) for r in checked.rejected if r.annex == annex.id]
     stats = compute_stats(
@@ -119,9 +131,11 @@ def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decisio
 
 def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | None, exclude: Sequence[Path],
                     limits: Limits, jobs: int | None, meanwhile: Callable[[], object] | None = None,
-                    ) -> tuple[IngestResult, dict[RowKey, list[Finding]], dict[int, PlainKeys]]:
+                    policy: ReplacePolicy | None = None) -> tuple[IngestResult, dict[RowKey, list[Finding]], dict[int, PlainKeys]]:
     """Every file read and its rows checked, with each record's dedupe keys (by id(record))."""
-    files = inbox_jobs(inputs, exclude)
+    everything = inbox_jobs(inputs, exclude)
+    ours = own_outputs(everything)  # our own outputs (a city's output folder): skipped, not read
+    files = [item for item in everything if item[1] not in ours]
 
     def done(i: int, item: tuple[Path, str]) -> None:
         if progress:
@@ -142,7 +156,7 @@ def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | Non
             keys.update(zip(map(id, read.records), record_keys, strict=True))
     finally:
         _start_worker(None, None)
-    return collect(reads), checks, keys
+    return collect(in_inbox_order(everything, reads, ours), policy), checks, keys
 
 
 # What a worker reads files with: the pack, the limits, and the row checks compiled once.
@@ -160,4 +174,4 @@ def _file_job(item: tuple[Path, str]) -> tuple[FileRead, dict[RowKey, list[Findi
     assert _worker is not None
     pack, limits, checker = _worker
     read = ingest_file(pack, item[0], item[1], limits)
-    return read, checker.check_all(read.records, read.findings), [record_keys(r) for r in read.records]
+    return read, checker.check_all(read.records, read.findings), [record_keys(pack, r) for r in read.records]

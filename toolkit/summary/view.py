@@ -111,7 +111,7 @@ def _pairs(batch: Batch, records: Sequence[Record]) -> list[ReviewPair]:
     pending_ids = {p.pair_id for p in pending}
     merged: list[ReviewPair] = []
     for dup, kept in batch.dedup.merged:
-        alone = dedupe([kept, dup])  # an exact copy merges again; a suspected one was the clerk's 合并
+        alone = dedupe(batch.pack, [kept, dup])  # an exact copy merges again; a suspected one was the clerk's 合并
         if not alone.merged and alone.suspects:
             s = alone.suspects[0]
             merged.append(ReviewPair(kept, dup, s.reason, s.score, s.pair_id, "合并"))
@@ -193,6 +193,7 @@ def split_view(batch: Batch, whole: View, part: SplitPart) -> View:
         rows_read=len(part.records) + len(part.rejected) + merged, duplicates_merged=merged,
         suspected_duplicates=sum(p.decision is None for p in part.pairs), files=batch.ingested.files,
         expected_units=whole.stats.expected_units, unit_name=whole.unit_name,
+        expected_basis=whole.stats.expected_basis,
     )
     return replace(whole, title=f"{whole.title}（{part.value}）", records=part.records, rejected=part.rejected,
                    pairs=part.pairs, stats=stats, split_value=part.value)
