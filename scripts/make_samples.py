@@ -1032,7 +1032,10 @@ def pzg(people: People, county: str, enterprise: str, sector: str, action: str, 
         "start_date": start, "end_date": end, "contact": people.name(), "phone": people.phone(),
     }
     if loan:
-        row.update(loan_amount=loan[0], loan_term_years=loan[1], loan_bank=loan[2])
+        # 三(一) subsidises loans obtained in the campaign's year: taken out when the work starts,
+        # or late in 2023 for a project starting later
+        row.update(loan_amount=loan[0], loan_term_years=loan[1], loan_bank=loan[2],
+                   loan_date=start if start.startswith("2023") else "2023-11")
     row.update(more)
     return row
 

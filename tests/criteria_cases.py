@@ -123,7 +123,8 @@ def ingest_one(pack: Pack, inbox: Path) -> tuple[Record, list[Finding]]:
 def format_pass_and_fail(pack: Pack, build: Callable[[Any], Record], cells: dict[str, str], key: str,
                          good: Any, bad: Any, needle: str) -> Finding:
     """A declared format (credit code, phone, postcode...): `good` passes the schema, `bad` is one
-    `schema.format` finding at the field's cell, naming what is wrong, and rejects the row."""
+    `schema.format` finding at the field's cell, naming what is wrong; it rejects the row when the
+    field is required, and is a warning that keeps it when the field is optional."""
     from toolkit.validate import validate
 
     ok = validate(pack, [build(good)])
@@ -132,6 +133,11 @@ def format_pass_and_fail(pack: Pack, build: Callable[[Any], Record], cells: dict
     (finding,) = [f for f in result.findings if f.code.startswith("schema.")]
     assert (finding.code, finding.field, finding.cell) == ("schema.format", key, cells[key])
     assert finding.message.startswith(f"{cells[key]}：") and needle in finding.message
-    assert result.rejected
+    required = next(f.required for a in pack.data_annexes for f in a.fields if f.key == key)
+    assert (finding.severity == "error") is required, finding
+    if required:
+        assert result.rejected
+    else:  # nothing about this cell refuses the project
+        assert not [f for f in result.findings if f.is_error and f.field == key]
     return finding
 

@@ -23,7 +23,8 @@ ANNEX = PACK.annex("projects")
 def outcome(rule_id: str, **values: Any) -> str:
     rule = next(c for c in PACK.criteria if c.id == rule_id)
     record = {**example_record(ANNEX), **values}
-    return evaluate_row(compile_criterion(rule), row_variables(PACK, ANNEX, record)).status
+    variables = row_variables(PACK, ANNEX, record)
+    return evaluate_row(compile_criterion(rule, PACK.functions), variables).status  # as validate compiles it
 
 
 def test_500_wanyuan_is_enough_not_less_than_includes_the_bound() -> None:
@@ -56,9 +57,61 @@ def test_individual_business_is_not_a_legal_person() -> None:
     assert outcome("ai-legal-person", category="人工智能", uscc="92220101MA00000000") == "fail"
 
 
-def test_telecom_builders() -> None:
-    assert outcome("telecom-builder", category="5G基础设施", applicant="中国移动通信集团吉林有限公司") == "pass"
-    assert outcome("telecom-builder", category="5G基础设施", applicant="长春某科技有限公司") == "fail"
+@pytest.mark.parametrize("applicant", [
+    "中国移动通信集团吉林有限公司", "中国移动通信集团吉林有限公司长春分公司", "中国联合网络通信有限公司吉林省分公司",
+    "中国联合网络通信有限公司长春市分公司", "中国电信股份有限公司吉林分公司", "中国电信股份有限公司农安县分公司",
+    "吉视传媒股份有限公司", "吉视传媒股份有限公司延边分公司", "中国铁塔股份有限公司吉林省分公司",
+    "中国铁塔股份有限公司（长春市）分公司", "中国铁塔股份有限公司 长春市分公司", "中国铁塔股份有限公司(长春市)分公司",
+])
+def test_carriers_and_their_branches_may_build_5g(applicant: str) -> None:
+    assert outcome("telecom-builder", category="5G基础设施", applicant=applicant) == "pass"
+    assert outcome("telecom-builder", category="通信基础设施", applicant=applicant) == "pass"
+
+
+@pytest.mark.parametrize("applicant", [
+    "长春移动互联科技有限公司", "吉林省电信设备安装工程有限公司", "长春某科技有限公司", "吉林省铁塔钢结构有限公司",
+    "中国移动", "吉林广电网络工程有限公司", "中国电信股份有限公司吉林分公司设计院有限公司",
+])
+def test_a_name_that_merely_contains_a_carrier_word_may_not_build_5g(applicant: str) -> None:
+    """二、2: 只有具有相关资质的移动、联通、电信、广电、铁塔公司可以建设; these contain the words only."""
+    assert outcome("telecom-builder", category="5G基础设施", applicant=applicant) == "fail"
+
+
+def test_telecom_message_says_who_may_build() -> None:
+    from toolkit.ingest.records import Record
+    from toolkit.validate import validate
+
+    record = Record(annex="projects", file="榆树市.xlsx", sheet="入库项目表", row=5,
+                    values={**example_record(ANNEX), "category": "5G基础设施", "applicant": "长春移动互联科技有限公司"},
+                    cells={"applicant": "F5"})
+    found = [f for f in validate(PACK, [record]).findings if f.code == "criteria.telecom-builder"]
+    assert len(found) == 1 and found[0].severity == "error" and found[0].cell == "F5"
+    assert "中国移动、中国联通、中国电信、中国广电（吉视传媒）、中国铁塔" in found[0].message
+    assert "长春移动互联科技有限公司" in found[0].message and "二、2" in found[0].message
+
+
+def test_another_pack_declares_its_own_list(tmp_path: Any) -> None:
+    """A named list is data: a pack with other members (and codes) needs no code change."""
+    import json
+    import shutil
+
+    from toolkit.packs.loader import builtin_root, load_pack
+
+    folder = tmp_path / "pack"
+    shutil.copytree(builtin_root() / "jl-761-2020", folder)
+    raw = json.loads((folder / "pack.json").read_text(encoding="utf-8"))
+    raw["identities"]["carriers"] = {"title": "江苏移动", "names": ["中国移动通信集团江苏有限公司{地名}分公司"],
+                                     "codes": ["91320000"]}
+    (folder / "pack.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    other = load_pack(folder)
+    assert other.functions["listed"]("carriers", "中国移动通信集团江苏有限公司南京分公司")
+    assert not other.functions["listed"]("carriers", "中国移动通信集团吉林有限公司")
+    assert other.functions["listed"]("carriers", "某公司", "91320000MA1XXXXXXX")  # by its code
+    raw["criteria"][0]["check"] = "listed('carrier', applicant)"
+    (folder / "pack.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    from toolkit.packs.check import check_pack_dir
+
+    assert any(f.code == "pack.unknown-list" and "carrier" in f.message for f in check_pack_dir(folder))
 
 
 def test_message_placeholders_are_plain_substitution() -> None:
@@ -83,7 +136,7 @@ def _rule(**changes: Any) -> Any:
 
 def _status(rule: Any, **values: Any) -> Any:
     record = {**example_record(ANNEX), "category": "大数据中心", **values}
-    return evaluate_row(compile_criterion(rule), row_variables(PACK, ANNEX, record))
+    return evaluate_row(compile_criterion(rule, PACK.functions), row_variables(PACK, ANNEX, record))
 
 
 def test_a_when_that_raises_on_filled_fields_is_an_error_not_a_skip() -> None:
@@ -139,7 +192,7 @@ def test_the_one_call_decision_agrees_with_the_full_evaluation(pack_id: str) -> 
 
     pack = load_pack(pack_id)
     for annex in pack.data_annexes:
-        rules = [compile_criterion(c) for c in pack.criteria if c.kind == "row" and c.annex == annex.id]
+        rules = [compile_criterion(c, pack.functions) for c in pack.criteria if c.kind == "row" and c.annex == annex.id]
         if not rules:
             continue
         base = example_record(annex)

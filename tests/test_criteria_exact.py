@@ -35,7 +35,7 @@ def _pack(pack_id: str) -> Pack:
 def _prepared(pack_id: str, rule_id: str) -> tuple[Pack, Any, dict[str, Any]]:
     pack = _pack(pack_id)
     crit = _rule(pack, rule_id)
-    return pack, compile_criterion(crit), example_record(pack.annex(crit.annex))
+    return pack, compile_criterion(crit, pack.functions), example_record(pack.annex(crit.annex))
 
 
 def _rule(pack: Pack, rule_id: str) -> Criterion:
@@ -133,6 +133,8 @@ BOUNDS: dict[tuple[str, str], Bound] = {
     ("jl-gyhlw-2020", "debt-ratio"): ({}, lambda x: {"debt_ratio_2019": Decimal(100)}, "debt_ratio_2019", -1),
     ("jl-gyhlw-2020", "platform-local-users"): ({"category": "行业级工业互联网平台项目"},
                                                 lambda x: {"local_users": Decimal(5)}, "local_users", +1),
+    ("jl-gyhlw-2020", "research-talents"): ({"category": "新型创新研发机构项目", "institution_kind": "工业互联网研究机构"},
+                                            lambda x: {"high_end_talents": Decimal(1)}, "high_end_talents", +1),
     ("jl-zgsz-2023", "loan-term-min"): ({}, lambda x: {"loan_term_years": Decimal(1)}, "loan_term_years", +1),
     ("jl-zgsz-2023", "loan-amount-cap"): ({}, lambda x: {"loan_amount": Decimal(20000)}, "loan_amount", -1),
     ("jl-zgsz-2023", "loan-within-investment"): ({}, lambda x: {"total_investment": x, "loan_amount": x},
@@ -143,7 +145,8 @@ BOUNDS: dict[tuple[str, str], Bound] = {
                                              "civil_investment", -1),
 }
 # `loan_amount > 0.0` in a `when`: the rule applies from the first 100 元 of a loan.
-WHEN_BOUNDS = {("jl-zgsz-2023", "loan-term-given"), ("jl-zgsz-2023", "loan-bank")}
+WHEN_BOUNDS = {("jl-zgsz-2023", "loan-term-given"), ("jl-zgsz-2023", "loan-bank"), ("jl-zgsz-2023", "loan-date-given")}
+INTEGER_BOUNDS = {"platform-local-users", "research-talents"}  # counts: a step is one
 
 
 def _numeric_bounds() -> set[tuple[str, str]]:
@@ -155,7 +158,7 @@ def _numeric_bounds() -> set[tuple[str, str]]:
             if crit.kind != "row":
                 continue
             numeric = {f.key for f in pack.annex(crit.annex).fields if f.type in ("number", "integer")}
-            compiled = compile_criterion(crit)
+            compiled = compile_criterion(crit, pack.functions)
             for expression in (compiled.when, compiled.check):
                 if expression is not None and _orders(expression.tree, numeric):
                     found.add((pid, crit.id))
@@ -187,7 +190,7 @@ def test_every_numeric_bound_of_every_pack_is_tested_here() -> None:
 @pytest.mark.parametrize(("pack_id", "rule_id"), sorted(BOUNDS))
 def test_at_the_bound_inside_and_outside(pack_id: str, rule_id: str) -> None:
     applies, at_bound, moved, passes_up = BOUNDS[(pack_id, rule_id)]
-    integer = rule_id == "platform-local-users"
+    integer = rule_id in INTEGER_BOUNDS
     step = Decimal(1) if integer else CENT
 
     @settings(max_examples=40, deadline=None, derandomize=True)
@@ -208,7 +211,7 @@ def test_at_the_bound_inside_and_outside(pack_id: str, rule_id: str) -> None:
 
 @pytest.mark.parametrize(("pack_id", "rule_id"), sorted(WHEN_BOUNDS))
 def test_a_when_at_its_bound(pack_id: str, rule_id: str) -> None:
-    blank = {"loan_term_years": None, "loan_bank": None}
+    blank = {"loan_term_years": None, "loan_bank": None, "loan_date": None}
     assert _judge(pack_id, rule_id, {**blank, "loan_amount": 0.0})[0] == "skip"
     assert _judge(pack_id, rule_id, {**blank, "loan_amount": 0.01})[0] == "fail"
 
@@ -218,7 +221,7 @@ def _share_rule(share: str) -> Any:
     pack = _pack("jl-761-2020")
     rule = dataclasses.replace(_rule(pack, "bigdata-within-total"), when=None,
                                check=f"bigdata_investment <= total_investment * {share}")
-    return compile_criterion(rule)
+    return compile_criterion(rule, pack.functions)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

@@ -62,11 +62,20 @@ SOFTWARE = {"category": "工业软件项目", "enterprise_type": "新一代信�
 SERVICE = {"category": "制造业服务化项目", "funding_secured": True, "project_started": True}
 PUBLIC_CLOUD = {"deploy_mode": "混合云", "public_cloud_provider": "阿里云计算有限公司"}
 THIRD_PARTY = {"data_collection": "集成第三方解决方案", "data_collection_vendor": "研华科技（中国）有限公司"}
+# 新型创新研发机构项目: a 研究机构 (二(三)) or a 创新中心 (二(四))
+RESEARCH = {"category": "新型创新研发机构项目", "institution_kind": "工业互联网研究机构", "rd_site_lab": True,
+            "high_end_talents": 1}
+MODULES = ["企业对接服务平台", "人才培训体系", "峰会论坛", "展示中心"]
+CENTER = {"category": "新型创新研发机构项目", "institution_kind": "工业互联网创新中心", "center_modules": MODULES,
+          "center_plan_provided": True}
 
 # criterion id -> (changes that pass, changes that fail), on the criterion's own annex
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "registered-in-jilin": ({}, {"uscc": code("91210106MA0000000")}),  # 沈阳
+    # 100000: registered by a central authority; the code cannot say 省内 or not (a question, kept)
+    "registration-confirm": ({}, {"uscc": code("91100000MA0000000")}),
     "legal-person": ({}, {"uscc": code("92220106MA0000000")}),  # 个体工商户
+    "branch-legal-person": ({}, {"org_name": "长春华晟汽车零部件有限公司绿园分公司"}),  # a 分公司: not 独立法人?
     "enterprise-kind": ({}, {"uscc": code("12220106MB0000000")}),  # 事业单位: a warning to check
     "enterprise-type": ({"enterprise_type": "新一代信息技术类企业", "self_assessment_done": None},
                         {"enterprise_type": "其他"}),
@@ -75,6 +84,11 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "self-assessment": ({"self_assessment_done": True}, {"self_assessment_done": False}),
     "platform-local-users": (PLATFORM, {**PLATFORM, "local_users": 4}),  # 不少于5户: 5 is enough
     "platform-cloud-contract": (PLATFORM, {**PLATFORM, "cloud_contract_provided": False}),
+    "institution-kind": (RESEARCH, {**RESEARCH, "institution_kind": None}),
+    "research-lab": (RESEARCH, {**RESEARCH, "rd_site_lab": False}),
+    "research-talents": (RESEARCH, {**RESEARCH, "high_end_talents": 0}),  # 一定数量: at least one
+    "center-modules": (CENTER, {**CENTER, "center_modules": MODULES[:3]}),  # 应包括…展示中心
+    "center-plan": (CENTER, {**CENTER, "center_plan_provided": False}),
     "software-finished": (SOFTWARE, {**SOFTWARE, "software_finished": False}),
     "software-copyright": (SOFTWARE, {**SOFTWARE, "software_copyright": False}),
     "software-test-report": (SOFTWARE, {**SOFTWARE, "software_test_report": None}),
@@ -295,5 +309,38 @@ def test_an_unreadable_form_cell_is_reported_at_its_cell(tmp_path: Path) -> None
     read, findings = ingest_one(PACK, inbox)
     (finding,) = findings
     assert (finding.code, finding.field, finding.cell) == ("value.unreadable", "local_users", CELLS["application"]["local_users"])
+    # 本地使用企业数 is optional and no rule of a 两化融合 project needs it: asked about, not refused
+    assert finding.severity == "warning" and "本栏非必填" in finding.message
     checked = only(validate(PACK, with_companion(read), findings), read)
-    assert checked.rejected == [read] and checked.reasons_for(read) == [finding]
+    assert checked.accepted == [read] and checked.rejected == []
+
+
+def test_an_unreadable_optional_cell_a_rule_needs_still_refuses(tmp_path: Path) -> None:
+    """二(二) 不少于5户: for a platform the same unreadable cell leaves the rule to decide, and it refuses."""
+    inbox = fill_template(PACK, APPLICATION, tmp_path, "丙公司.xlsx", [{**BASE_APP, **PLATFORM, "local_users": "五户左右"}])
+    read, findings = ingest_one(PACK, inbox)
+    checked = only(validate(PACK, with_companion(read), findings), read)
+    assert checked.rejected == [read]
+    (refusal,) = [f for f in checked.reasons_for(read) if f.code == "criteria.platform-local-users"]
+    assert "填写的内容无法识别" in refusal.message and "”未填写" not in refusal.message
+
+
+def test_a_branch_with_an_out_of_province_code_is_asked_about_not_refused() -> None:
+    """二(一) 在吉林省行政区域内注册; a 分公司 writing its parent's 辽宁 code may still be a 吉林 branch."""
+    result = check("application", {"org_name": "沈阳机床股份有限公司长春分公司", "uscc": code("91210106MA0000000")})
+    assert sorted(f.code for f in result.findings) == ["criteria.branch-legal-person", "criteria.registration-confirm"]
+    assert result.accepted and all(f.severity == "warning" for f in result.findings)
+
+
+def test_the_innovation_centre_message_names_the_missing_modules() -> None:
+    """二(四) 应包括企业对接服务平台、人才培训体系、峰会论坛、展示中心等功能模块."""
+    bad = check("application", {**CENTER, "center_modules": ["峰会论坛"]})
+    (finding,) = [f for f in bad.findings if f.code == "criteria.center-modules"]
+    assert "缺少：企业对接服务平台、人才培训体系、展示中心" in finding.message and bad.rejected
+    blank = check("application", {**CENTER, "center_modules": None})
+    assert any(f.code == "criteria.center-modules" for f in blank.findings) and blank.rejected
+
+
+def test_research_and_centre_conditions_apply_to_their_own_kind() -> None:
+    assert check("application", {**RESEARCH, "center_modules": None, "center_plan_provided": None}).findings == []
+    assert check("application", {**CENTER, "rd_site_lab": None, "high_end_talents": None}).findings == []

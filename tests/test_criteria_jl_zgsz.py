@@ -42,7 +42,7 @@ BASE: dict[str, Any] = {
     "loan_term_years": 3.0, "loan_bank": "中国工商银行吉林分行", "start_date": "2024-03", "end_date": "2025-06",
     "contact": "赵刚", "phone": "0432-62345678", "remarks": None,
 }
-NO_LOAN = {"loan_amount": None, "loan_term_years": None, "loan_bank": None}
+NO_LOAN = {"loan_amount": None, "loan_term_years": None, "loan_bank": None, "loan_date": None}
 
 # criterion id -> (changes that pass, changes that fail)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -51,6 +51,9 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
                         {"total_investment": 30000.0, "loan_amount": 20000.5}),
     "loan-term-given": ({"loan_term_years": 2.0}, {"loan_term_years": None}),
     "loan-bank": ({"loan_bank": "吉林银行股份有限公司"}, {"loan_bank": None}),
+    "loan-date-given": ({"loan_date": "2023-05"}, {"loan_date": None}),
+    # 三(一) 当年获得: the pack's year is 2023; its first and last months count, the months around do not
+    "loan-this-year": ({"loan_date": "2023-01"}, {"loan_date": "2022-12"}),
     "loan-term-without-amount": (NO_LOAN, {**NO_LOAN, "loan_term_years": 3.0, "loan_bank": "中国银行吉林分行"}),
     "loan-within-investment": ({"loan_amount": 12000.0}, {"loan_amount": 12000.5}),
     "registered-in-jilin": ({}, {"uscc": code("91210100MA0000000")}),  # 沈阳: a mother company's code?
@@ -155,10 +158,52 @@ def test_a_filled_template_reads_back_at_the_same_cells(tmp_path: Path) -> None:
     assert all(r.cells == shift(CELLS, r.row) for r in result.records)
     assert {k: result.records[0].values[k] for k in BASE} == BASE
     assert result.records[1].values["loan_amount"] == 25000.0
-    (unreadable,) = result.findings  # 6个月 in a column of 年: the clerk is asked for a number
-    assert (unreadable.code, unreadable.field, unreadable.cell) == ("value.unreadable", "loan_term_years", "K7")
+    assert result.findings == []  # 6个月 in a column of 年 reads as 0.5 年
+    assert result.records[2].values["loan_term_years"] == 0.5
     checked = validate(PACK, result.records, result.findings)
     assert ("criteria.loan-amount-cap", "J6") in [(f.code, f.cell) for f in checked.findings]
-    # The unreadable cell is reported once: no "贷款期限未填写" from a criterion on the same cell.
-    assert [f.cell for f in checked.findings if f.row == 7] == []
-    assert [r.row for r in checked.accepted] == [5, 6] and [r.row for r in checked.rejected] == [7]
+    # Half a year is below 三(一)'s 1年期及以上 for the subsidy: a warning; loans never block 入库
+    assert [(f.code, f.cell) for f in checked.findings if f.row == 7] == [("criteria.loan-term-min", "K7")]
+    assert [r.row for r in checked.accepted] == [5, 6, 7]
+
+
+@pytest.mark.parametrize(("term", "years"), [("12个月", 1.0), ("一年期", 1.0), ("两年", 2.0), ("18个月", 1.5),
+                                             ("半年", 0.5), ("三年期", 3.0), ("2年", 2.0), ("一年半", 1.5),
+                                             ("11个月", 0.916667), ("36个月", 3.0)])
+def test_loan_terms_written_in_words(tmp_path: Path, term: str, years: float) -> None:
+    """三(一) 1年期及以上: the common written forms are read into 年; 12个月 is on the bound and passes."""
+    inbox = fill_template(PACK, ANNEX, tmp_path, "吉林市.xlsx", [{**BASE, "loan_term_years": term}])
+    result = ingest(PACK, [inbox])
+    assert result.findings == [] and result.records[0].values["loan_term_years"] == years
+    checked = validate(PACK, result.records, result.findings)
+    assert checked.accepted and [f.code for f in checked.findings] == (["criteria.loan-term-min"] if years < 1 else [])
+
+
+def test_an_unreadable_loan_term_is_a_warning_never_a_refusal(tmp_path: Path) -> None:
+    inbox = fill_template(PACK, ANNEX, tmp_path, "吉林市.xlsx", [{**BASE, "loan_term_years": "按合同约定"}])
+    result = ingest(PACK, [inbox])
+    (unreadable,) = result.findings
+    assert (unreadable.code, unreadable.severity, unreadable.cell) == ("value.unreadable", "warning", "K5")
+    checked = validate(PACK, result.records, result.findings)
+    assert checked.accepted and not checked.rejected
+    # loan-term-given (有贷款的写明贷款期限) still asks, and says the cell could not be read
+    (asked,) = [f for f in checked.findings if f.code == "criteria.loan-term-given"]
+    assert "无法识别" in asked.message
+
+
+def test_a_centrally_registered_code_is_not_called_out_of_province() -> None:
+    from tests.inbox_fixtures import code
+
+    result = validate(PACK, [record({"uscc": code("91100000MA0000000")})])
+    (finding,) = result.findings
+    assert finding.code == "criteria.registered-in-jilin" and finding.severity == "warning" and result.accepted
+    assert "中央机关登记" in finding.message and "不是吉林省" not in finding.message
+
+
+@pytest.mark.parametrize(("when", "ok"), [("2022-12", False), ("2023-01", True), ("2023-12", True),
+                                          ("2024-01", False), ("2023-06-30", True)])
+def test_loans_obtained_in_the_campaign_year(when: str, ok: bool) -> None:
+    result = validate(PACK, [record({"loan_date": when})])
+    assert ([f.code for f in result.findings] == []) is ok and result.accepted  # never blocks 入库
+    if not ok:
+        assert "不是2023年当年获得的贷款" in result.findings[0].message

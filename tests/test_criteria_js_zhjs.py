@@ -49,6 +49,8 @@ ECONOMY = {"category": "数字经济类", "project_name": "江宁区跨境电子
 # row criterion id -> (changes that pass, changes that fail)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "applicant-in-jiangsu": ({}, {"uscc": code("11220102MB0000000")}),  # registered in 吉林
+    # 一(一) 省内单位: a 部属高校 in 南京 has a code of region 100000; the clerk confirms, it is not refused
+    "applicant-registration-confirm": ({}, {"applicant": "河海大学", "uscc": code("12100000MB0000000")}),
     "applicant-not-individual": (ECONOMY, {**ECONOMY, "uscc": code("92320115MA1000000")}),
     "partner-ownership": (PARTNER, {**PARTNER, "ownership_note": None}),
     "partner-differs": (PARTNER, {**PARTNER, "partner": BASE["applicant"]}),
@@ -100,17 +102,20 @@ def test_base_record_is_clean() -> None:
     assert result.findings == [] and len(result.accepted) == 1
 
 
+FORM_ONLY = {"in-plan", "in-plan-given"}  # 二、2 纳入规划: asked on the 申报表, not in the 推荐汇总表
+
+
 def test_row_criteria_check_the_table_and_the_form_and_the_limit_counts_the_table() -> None:
     """A project sent only as a 申报表 (市本级, a provincial unit) is held to the same bounds; the
     two-per-applicant limit counts the 推荐汇总表, where every recommended project is listed."""
     row = {c.id for c in PACK.criteria if c.kind == "row"}
-    assert {c.id for c in PACK.criteria if c.kind == "row" and c.annex == "recommended"} == row
+    assert {c.id for c in PACK.criteria if c.kind == "row" and c.annex == "recommended"} == row - FORM_ONLY
     assert {c.id for c in PACK.criteria if c.kind == "row" and c.annex == "application"} == row
     assert {(c.id, c.annex) for c in PACK.criteria if c.kind == "group"} == {(k, "recommended") for k in GROUP_CASES}
 
 
 def test_every_criterion_has_a_case() -> None:
-    assert {c.id for c in PACK.criteria} == set(CASES) | set(GROUP_CASES)
+    assert {c.id for c in PACK.criteria} == set(CASES) | set(GROUP_CASES) | set(FORM_CASES)
     assert not set(CASES) & set(GROUP_CASES)
 
 
@@ -279,3 +284,36 @@ def test_a_filled_form_reads_back_at_the_same_cells(tmp_path: Path) -> None:
     assert findings == [] and record_read.cells == FORM_CELLS
     (finding,) = validate(PACK, [record_read]).findings
     assert (finding.code, finding.cell) == ("schema.format", FORM_CELLS["postcode"])
+
+
+def test_a_centrally_registered_university_in_nanjing_is_kept_with_a_question() -> None:
+    result = validate(PACK, [record({"applicant": "南京大学", "uscc": code("12100000MB0000000")})])
+    (finding,) = result.findings
+    assert finding.code == "criteria.applicant-registration-confirm" and finding.severity == "warning"
+    assert "中央机关登记" in finding.message and result.accepted
+
+
+def test_a_code_of_another_province_is_still_refused() -> None:
+    result = validate(PACK, [record({"uscc": code("12110000MB0000000")})])  # 北京市 registered
+    assert [f.code for f in result.findings] == ["criteria.applicant-in-jiangsu"] and result.rejected
+
+
+# 二、2 纳入本地或本系统信息化发展规划: asked on the 申报表 (field in_plan)
+FORM_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "in-plan": ({"in_plan": True}, {"in_plan": False}),
+    "in-plan-given": ({"in_plan": True}, {"in_plan": None}),
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(FORM_CASES))
+def test_form_criterion_pass_and_fail(rule_id: str) -> None:
+    from tests.criteria_cases import template_cells
+
+    annex = PACK.annex("application")
+    cells = template_cells(PACK, annex)
+    base = {**example_record(annex), **{k: v for k, v in BASE.items() if k in annex.field_keys}}
+    passing, failing = FORM_CASES[rule_id]
+    ok = validate(PACK, [make_record(annex, {**base, **passing}, cells, "申报表.xlsx", 5)])
+    assert ok.findings == [] and ok.accepted, ok.findings
+    bad = validate(PACK, [make_record(annex, {**base, **failing}, cells, "申报表.xlsx", 5)])
+    the_finding(PACK, criterion(rule_id), bad, cells)

@@ -165,7 +165,7 @@ def test_our_evaluator_agrees_with_cel(pack_id: str, annex_id: str, source: str)
 
     pack = load_pack(pack_id)
     annex = pack.annex(annex_id)
-    expression = compile_expression(source)
+    expression = compile_expression(source, pack.functions)  # with the pack's own (listed, list_title)
     texts = re.findall(r"'([^']*)'", source)
     words = [w for t in texts for w in t.split("|")]
     numbers = [float(n) for n in re.findall(r"\b\d+\.\d+\b", source)]
@@ -199,7 +199,8 @@ def test_our_evaluator_agrees_with_cel(pack_id: str, annex_id: str, source: str)
         route = pack.route_of(record.get(pack.routing.field)) if pack.routing else None
         try:
             theirs: Any = cel.compile(source).execute(
-                cel.Context(variables=_cel_variables(annex, record, pack.year, route), functions=FUNCTIONS))
+                cel.Context(variables=_cel_variables(annex, record, pack.year, route),
+                            functions={**FUNCTIONS, **pack.functions}))
         except Exception as exc:  # the reference's own error types vary; that it raised is what counts
             theirs = exc
         try:

@@ -88,6 +88,10 @@ def test_checks_never_raise(text: str) -> None:
         ("043188905678", True), ("010-62345678-123", True), ("400-810-8888", True),
         ("13904310000、0431-88905678", True), ("12345", False), ("1390431000", False),
         ("0431-1234", False),
+        # local 8-digit fixed lines and mobiles with China's country code (issue 18)
+        ("88881234", True), ("8888123", True), ("88881234-123", True), ("+86 13904310000", True),
+        ("86-13904310000", True), ("8613904310000", True), ("008613904310000", True),
+        ("18881234", False), ("0888123", False), ("86-1390431000", False), ("+85 13904310000", False),
     ],
 )
 def test_phone_numbers(value: str, ok: bool) -> None:

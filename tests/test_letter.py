@@ -52,9 +52,16 @@ ORG_TOML = """\
 # -- fixtures -------------------------------------------------------------------------------
 
 def write_summary(path: Path, stats: SummaryStats) -> Path:
-    """A summary workbook as far as the letter is concerned: the figures in the hidden sheet."""
+    """A summary workbook as far as the letter is concerned: the figures in the hidden sheet, and
+    a 汇总表 that shows as many projects and the same totals (the first row holds each total)."""
     wb = xlsxwriter.Workbook(str(path))
-    wb.add_worksheet("汇总表").write(0, 0, path.stem)
+    table = wb.add_worksheet("汇总表")
+    table.write(0, 0, path.stem)
+    annex = load_pack(stats.pack_id).annex(stats.annex)
+    keys = [k for k in stats.totals if k in annex.field_keys]
+    table.write_row(2, 0, ["序号", *(annex.field(k).header for k in keys)])
+    for i in range(stats.projects):
+        table.write_row(3 + i, 0, [i + 1, *((stats.totals[k] if i == 0 else 0) for k in keys)])
     ws = wb.add_worksheet(STATS_SHEET)
     for r, (key, value) in enumerate(stats_rows(stats)):
         ws.write_string(r, 0, key)

@@ -155,8 +155,8 @@ WARNINGS_761 = {
     ("dup.exact", "宽城区.xlsx", 7),  # 长春市城区5G基站共建共享工程（2020年）, also 二道区.xlsx row 7
     ("dup.suspect", "朝阳区.xlsx", 11),  # 长春市智慧交通一期项目 ~ 二道区.xlsx 长春市智慧交通项目（一期）
 }
-# Clean rows the current pack rejects: 中国联合网络通信有限公司长春市分公司 (China Unicom's registered
-# name) does not contain “联通”, so criterion telecom-builder takes it for a non-telecom company.
+# Clean rows by 中国联合网络通信有限公司长春市分公司 (China Unicom's registered name, no “联通” in it): a
+# member of the pack's list of carriers (identities.carriers), so telecom-builder lets it build.
 UNICOM_ROWS = {("宽城区.xlsx", 9), ("朝阳区.xlsx", 17)}
 CLEAN_761 = 35  # 43 rows read, 8 planted rejections
 

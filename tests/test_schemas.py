@@ -103,7 +103,7 @@ def test_761_concrete_records() -> None:
     good["uscc"] = code17 + uscc_check_char(code17)
     assert record_errors(pack, annex, good) == []
 
-    bad = {**good, "total_investment": "1200万元", "stage": "在建", "phone": "8890567", "start_date": "2020.09"}
+    bad = {**good, "total_investment": "1200万元", "stage": "在建", "phone": "88905", "start_date": "2020.09"}
     by_field = {e.field: e for e in record_errors(pack, annex, bad)}
     assert set(by_field) == {"total_investment", "stage", "phone", "start_date"}
     assert by_field["stage"].code == "schema.enum" and "谋划项目、新开工项目、续建项目" in by_field["stage"].message

@@ -37,6 +37,8 @@ BASE["uscc"] = _fix_uscc("11220102MB0000000")
 IIOT = {"category": "工业互联网", "enterprise_type": "制造业企业", "self_assessment_done": True,
         "no_major_accident": True, "pledge_given": True, "uscc": _fix_uscc("91220101MA0000000")}
 
+AI = {"category": "人工智能", "ai_subtype": "融合应用", "uscc": _fix_uscc("91220101MA0000000"),
+      "applicant": "长春智算科技有限公司"}
 # rule id -> (changes that pass, changes that fail)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "bigdata-share": ({"category": "大数据中心", "bigdata_investment": 600.0},
@@ -46,13 +48,20 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "new-feasibility": ({}, {"feasibility_done": False}),
     "new-funding": ({}, {"funding_secured": False}),
     "new-start-this-year": ({"start_date": "2020-12"}, {"start_date": "2021-03", "end_date": "2022-01"}),
+    # 新开工 planned before the campaign year (2020): started already, 续建? (a question, kept)
+    "new-start-not-before-year": ({"start_date": "2020-01"}, {"start_date": "2019-12"}),
     "ai-subtype": ({"category": "人工智能", "ai_subtype": "融合应用", "uscc": _fix_uscc("91220101MA0000000")},
                    {"category": "人工智能", "uscc": _fix_uscc("91220101MA0000000")}),
     "ai-registered-in-jilin": ({"category": "人工智能", "ai_subtype": "融合应用", "uscc": _fix_uscc("91220101MA0000000")},
                                {"category": "人工智能", "ai_subtype": "融合应用", "uscc": _fix_uscc("91320101MA0000000")}),
     "ai-legal-person": ({"category": "人工智能", "ai_subtype": "融合应用", "uscc": _fix_uscc("91220101MA0000000")},
                         {"category": "人工智能", "ai_subtype": "融合应用", "uscc": _fix_uscc("92220101MA0000000")}),
+    "ai-registration-confirm": ({**AI, "uscc": _fix_uscc("12220000MB0000000")},  # a 吉林 university
+                                {**AI, "uscc": _fix_uscc("12100000MB0000000")}),  # centrally registered
+    "ai-branch-legal-person": (AI, {**AI, "applicant": "华为技术有限公司长春分公司"}),
     "iiot-registered-in-jilin": (IIOT, {**IIOT, "uscc": _fix_uscc("91110101MA0000000")}),
+    "iiot-registration-confirm": (IIOT, {**IIOT, "applicant": "中国一汽集团长春分公司", "uscc": _fix_uscc("91110101MA0000000")}),
+    "iiot-branch-legal-person": (IIOT, {**IIOT, "applicant": "长春某某装备制造有限公司（吉林分公司）"}),
     "iiot-legal-person": (IIOT, {**IIOT, "uscc": _fix_uscc("92220101MA0000000")}),
     "iiot-enterprise-type": (IIOT, {**IIOT, "enterprise_type": "其他"}),
     "iiot-self-assessment": (IIOT, {**IIOT, "self_assessment_done": False}),
@@ -134,3 +143,49 @@ def test_warning_keeps_the_row() -> None:
 def test_registered_names_of_telecom_builders_pass(applicant: str) -> None:
     result = validate(PACK, [record({"category": "通信基础设施", "applicant": applicant})])
     assert result.findings == []
+
+
+# 一(二)申报条件1, 一(三)1: 在吉林省注册. The code's characters 3-8 decide only when they name a
+# province: 100000 (registered by a central authority) and a 分公司 give the clerk a question.
+@pytest.mark.parametrize(("changes", "codes"), [
+    ({"uscc": _fix_uscc("12100000MB0000000"), "applicant": "吉林大学"}, ["criteria.ai-registration-confirm"]),
+    ({"uscc": _fix_uscc("91320101MA0000000")}, ["criteria.ai-registered-in-jilin"]),  # 江苏: refused
+    ({"uscc": _fix_uscc("91220101MA0000000"), "applicant": "华为技术有限公司长春分公司"},
+     ["criteria.ai-branch-legal-person"]),  # its own 吉林 code: only the legal-person question
+    ({"uscc": _fix_uscc("91440300MA0000000"), "applicant": "华为技术有限公司长春分公司"},
+     ["criteria.ai-branch-legal-person", "criteria.ai-registration-confirm"]),  # the parent's 广东 code?
+])
+def test_registration_that_the_code_cannot_decide_is_a_question(changes: dict[str, Any], codes: list[str]) -> None:
+    result = validate(PACK, [record({**AI, **changes})])
+    assert sorted(f.code for f in result.findings) == codes, result.findings
+    assert (result.rejected != []) is any(f.is_error for f in result.findings)
+    for f in result.findings:
+        if f.code == "criteria.ai-registration-confirm":
+            assert f.severity == "warning" and "请经办人核实" in f.message
+            assert ("中央机关登记" in f.message) is changes["uscc"].startswith("12100000")
+
+
+def test_a_centrally_registered_iiot_unit_is_kept_with_a_question() -> None:
+    result = validate(PACK, [record({**IIOT, "uscc": _fix_uscc("12100000MB0000000")})])
+    assert [f.code for f in result.findings] == ["criteria.iiot-registration-confirm"] and result.accepted
+
+
+@pytest.mark.parametrize("phone", ["88881234", "+86 13912345678", "86-13912345678", "0431-88881234"])
+def test_phones_in_their_common_forms_are_valid(phone: str) -> None:
+    from toolkit.ingest.values import normalise
+
+    value = normalise(ANNEX.field("phone"), phone).value
+    assert validate(PACK, [record({"phone": value})]).findings == []
+
+
+def test_a_bad_optional_phone_is_a_warning_and_keeps_the_project() -> None:
+    """联系电话 is optional in 761: a malformed one is asked about, never a reason to refuse."""
+    result = validate(PACK, [record({"phone": "123"})])
+    (finding,) = result.findings
+    assert (finding.code, finding.severity, finding.cell) == ("schema.format", "warning", CELLS["phone"])
+    assert result.accepted and not result.rejected
+
+
+def test_a_bad_required_code_still_refuses() -> None:
+    result = validate(PACK, [record({"uscc": BASE["uscc"][:-1] + ("0" if BASE["uscc"][-1] != "0" else "1")})])
+    assert [(f.code, f.severity) for f in result.findings] == [("schema.format", "error")] and result.rejected

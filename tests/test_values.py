@@ -624,6 +624,13 @@ def test_multichoice_alias_note_and_blanks() -> None:
         (PHONE, "0431-88905678/13912345678", "0431-88905678/13912345678"),
         (PHONE, "13912345678 13812345678", "13912345678、13812345678"),
         (FIXED, "0431-88905678", "0431-88905678"),
+        (PHONE, "88881234", "88881234"),  # a local fixed line, as written
+        (PHONE, 88881234.0, "88881234"),
+        (PHONE, "+86 139 1234 5678", "+8613912345678"),
+        (PHONE, "+86-13912345678", "+8613912345678"),
+        (PHONE, "86-139-1234-5678", "86-139-1234-5678"),  # digits and dashes stay as written (valid)
+        (PHONE, "0086 13912345678", "+8613912345678"),
+        (MOBILE, "+86 13912345678", "+8613912345678"),
         (EMAIL, " xm@example.com ", "xm@example.com"),
         (EMAIL, "ｘｍ＠example.com", "xm@example.com"),
     ],

@@ -14,13 +14,15 @@ county left the cell blank. Dates are ISO text of their precision (`2020-07`, `2
 `start_date >= "2019-01"` compares as a clerk reads it. Extra names:
 - `campaign_year` (int), `route` (the confirming department of the routed choice, or null);
 - functions `months_between(a, b)`, `uscc_region(code)`, `uscc_kind(code)`, `idcard_problem(code)`
-  (why a 身份证 number is invalid, "" when it is valid).
+  (why a 身份证 number is invalid, "" when it is valid), `is_branch_name(name)` (a 分公司), `joined(list, sep)`;
+- the pack's own functions (`Pack.functions`: `listed('carriers', name, code)`, `list_title(...)`
+  over its named lists, toolkit/identities.py), added to each context by the caller.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -28,6 +30,7 @@ from typing import Any
 from toolkit.expression.evaluate import Expression, RuleError, type_name
 from toolkit.expression.evaluate import compile_expression as _compile
 from toolkit.expression.numbers import exact, from_float, shown
+from toolkit.identities import is_branch_name
 from toolkit.packs.model import Annex, Criterion, Pack
 
 EXTRA_VARIABLES = ("campaign_year", "route")
@@ -64,11 +67,18 @@ def idcard_problem(code: str) -> str:
     return check_idcard(_text(code).strip()) or ""
 
 
+def joined(items: Any, separator: str) -> str:
+    """The texts of a list joined by `separator`, for a message (`joined(missing, '、')`)."""
+    return str(separator).join(str(i) for i in items)
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "months_between": months_between,
     "uscc_region": uscc_region,
     "uscc_kind": uscc_kind,
     "idcard_problem": idcard_problem,
+    "is_branch_name": is_branch_name,
+    "joined": joined,
 }
 
 
@@ -84,13 +94,14 @@ class Compiled:
     decide: Callable[[dict[str, Any]], Outcome | None] = lambda variables: None
 
 
-def compile_expression(source: str) -> Expression:
-    """Compile one expression (its free variables and named functions come with it).
+def compile_expression(source: str, functions: Mapping[str, Callable[..., Any]] | None = None) -> Expression:
+    """Compile one expression (its free variables and named functions come with it); `functions`:
+    the pack's own (Pack.functions: its named lists), beside FUNCTIONS.
 
     Raises SyntaxProblem, a ValueError with a Chinese message, when the expression is malformed or
     uses a function we do not evaluate.
     """
-    return _compile(source, FUNCTIONS)
+    return _compile(source, {**FUNCTIONS, **functions} if functions else FUNCTIONS)
 
 
 def cel_syntax_problem(source: str) -> str | None:
@@ -107,11 +118,12 @@ def cel_syntax_problem(source: str) -> str | None:
     return None
 
 
-def compile_criterion(criterion: Criterion) -> Compiled:
+def compile_criterion(criterion: Criterion, functions: Mapping[str, Callable[..., Any]] | None = None) -> Compiled:
+    """`functions`: the pack's own (Pack.functions), which its rules may call."""
     names: set[str] = set()
 
     def build(source: str) -> Expression:
-        expression = compile_expression(source)
+        expression = compile_expression(source, functions)
         names.update(expression.variables)
         return expression
 

@@ -37,8 +37,12 @@ PROVINCE_CODES = frozenset(
 )
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# China's country code before a mobile number: +86, 86, 0086 (`+86 139…`, `86-139…`).
+COUNTRY_CODE = re.compile(r"^(?:\+86|0086|86)(?=1[3-9]\d{9}$)")
 # 区号 0xx or 0xxx, then a 7-8 digit number, an optional extension; 400/800 service numbers.
 FIXED_RE = re.compile(r"^(0\d{2,3})-?([2-9]\d{6,7})(-\d{1,6})?$|^[48]00-?\d{3}-?\d{4}$")
+# A local fixed line written without its 区号 (`88881234`): the unit's own city is implied.
+LOCAL_FIXED_RE = re.compile(r"^[2-9]\d{6,7}(-\d{1,6})?$")
 POSTCODE_RE = re.compile(r"^[0-8]\d{5}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
 
@@ -124,14 +128,14 @@ def check_idcard(code: str, today: date | None = None) -> str | None:
 
 
 def check_mobile(text: str) -> str | None:
-    number = text[3:] if text.startswith("+86") else text
+    number = COUNTRY_CODE.sub("", text.replace(" ", "").replace("-", ""), count=1)
     if MOBILE_RE.match(number):
         return None
     return "手机号码应为以1开头的11位数字"
 
 
 def check_fixed_phone(text: str) -> str | None:
-    if FIXED_RE.match(text):
+    if FIXED_RE.match(text) or LOCAL_FIXED_RE.match(text):
         return None
     return "固定电话应写作“区号-号码”，如 0431-88905678"
 

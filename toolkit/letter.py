@@ -186,7 +186,23 @@ def _merge_rejected(buckets: list[RejectedBucket]) -> list[RejectedBucket]:
     return [RejectedBucket(v, c, sorted(r.items(), key=lambda kv: -kv[1])) for v, (c, r) in merged.items()]
 
 
-def load_summaries(pack: Pack, summary: Path | Sequence[Path]) -> tuple[list[Path], SummaryStats]:
+def _visible_differences(path: Path, pack: Pack, stats: SummaryStats) -> list[str]:
+    # Imported here: only the letter command reads the table back, `run` never loads it.
+    from toolkit.summary.visible import visible_differences
+
+    return visible_differences(path, pack, stats)
+
+
+class SummaryEditedError(ShenbaoError):
+    """A summary whose visible rows no longer match the figures it carries for the letter. Exit
+    code 2, as for any input that cannot be used as it is (a workbook that is no summary)."""
+
+
+def load_summaries(pack: Pack, summary: Path | Sequence[Path], *,
+                   check_visible: bool = True) -> tuple[list[Path], SummaryStats]:
+    """The figures of the summary workbooks, combined. With `check_visible` each workbook's
+    visible 汇总表 and 明细 are first counted and added up, and a workbook that no longer shows
+    what its figures say (rows deleted or amounts edited by hand) stops the letter."""
     paths = [Path(summary)] if isinstance(summary, (str, Path)) else [Path(p) for p in summary]
     if not paths:
         raise ShenbaoError("没有指定汇总表：报送函的数字只从 shenbao 写出的汇总表中读取")
@@ -200,6 +216,11 @@ def load_summaries(pack: Pack, summary: Path | Sequence[Path]) -> tuple[list[Pat
                                f"请选择 shenbao merge 生成的汇总表，不要另存或手工重做")
         if stats.pack_id != pack.id:
             raise ShenbaoError(f"{p.name} 是申报包 {stats.pack_id} 的汇总表，不是 {pack.id} 的；请选择本次申报的汇总表")
+        if check_visible and (differences := _visible_differences(p, pack, stats)):
+            raise SummaryEditedError(
+                f"{p.name} 中看到的表与生成时不一致：{'；'.join(differences)}。报送函的数字必须与随函报送的汇总表一致，"
+                f"未生成报送函。汇总表生成后删除或修改了行的，请不要手工改表：需要删除的项目请在县里报来的文件中删除"
+                f"（或在“疑似重复”页填写处理意见），再用 shenbao run 或 merge 重新生成汇总表和报送函")
         found.append(stats)
     if len({s.unit for s in found}) > 1:
         raise ShenbaoError(f"汇总表的金额单位不一致（{'、'.join(sorted({s.unit for s in found}))}），无法合计")
@@ -448,12 +469,14 @@ def _mark_blanks(doc: Document) -> None:
 
 
 def write_letter(pack: Pack, summary: Path | Sequence[Path], target: Path, org: Org | None = None,
-                 *, today: date | None = None) -> LetterResult:
-    """Write the cover letter for `summary` (one workbook or several) to `target` (.docx)."""
+                 *, today: date | None = None, check_visible: bool = True) -> LetterResult:
+    """Write the cover letter for `summary` (one workbook or several) to `target` (.docx).
+    `check_visible=False` only for a summary this process has just written from the same figures
+    (`shenbao run`): nobody can have edited it, and reading a large table back costs seconds."""
     target = Path(target)
     if target.suffix.lower() != ".docx":
         raise ShenbaoError(f"报送函应保存为 Word 文件（.docx），现为 {target.name}")
-    paths, stats = load_summaries(pack, summary)
+    paths, stats = load_summaries(pack, summary, check_visible=check_visible)
     letter = compose(pack, stats, [p.stem for p in paths], org, today=today)
     doc = render(letter)
     props = doc.core_properties

@@ -1,7 +1,8 @@
 """Validate records: the annex's JSON Schema and the notice's criteria -> findings at cells.
 
 A record with any error finding (from ingest or here) is rejected (不予入库); warnings keep it.
-Group criteria (e.g. 同一申报单位不超过2个项目) count across the whole batch, every file together.
+Group criteria (e.g. 同一申报单位不超过2个项目) count across the whole batch, every file together, and
+so do the plausibility checks of amounts (toolkit.plausibility: a median of the whole batch).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from toolkit.criteria import (
     Compiled,
@@ -23,6 +24,7 @@ from toolkit.findings import Finding
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Criterion, Pack
 from toolkit.packs.schemas import RecordValidator, record_errors
+from toolkit.plausibility import plausibility_findings
 from toolkit.textnorm import clean
 
 RowKey = tuple[str, str, int]
@@ -56,6 +58,7 @@ def _prefix(cell: str | None, record: Record) -> str:
 def schema_findings(pack: Pack, annex: Annex, record: Record, validator: Any,
                     unreadable: set[str]) -> list[Finding]:
     out = []
+    optional = _optional_fields(annex)
     for err in record_errors(pack, annex, record.values, validator):
         if err.field in unreadable:
             continue  # ingest already said this cell could not be read
@@ -63,13 +66,32 @@ def schema_findings(pack: Pack, annex: Annex, record: Record, validator: Any,
         message = _prefix(cell, record) + err.message
         if err.field and err.field not in record.cells and err.code == "schema.required":
             message = f"第{record.row}行：{err.message}（表中没有这一列）"
-        out.append(Finding(err.code, "error", message, file=record.file, sheet=record.sheet,
+        severity: Literal["error", "warning"] = "error"
+        if err.code == "schema.format" and err.field in optional and err.index is None:
+            # A second phone written oddly is a question to the county, not a reason to refuse
+            severity = "warning"
+            message += "（本栏非必填，项目照常审核；请改正）"
+        out.append(Finding(err.code, severity, message, file=record.file, sheet=record.sheet,
                            row=_row_of(cell, record), cell=cell, field=err.field, value=err.value))
     return out
 
 
+_OPTIONAL: dict[int, tuple[Annex, frozenset[str]]] = {}
+
+
+def _optional_fields(annex: Annex) -> frozenset[str]:
+    """The keys of the annex's fields a county may leave blank (kept by id, as criteria's plans)."""
+    found = _OPTIONAL.get(id(annex))
+    if found is None or found[0] is not annex:
+        found = _OPTIONAL[id(annex)] = (annex, frozenset(f.key for f in annex.fields if not f.required))
+    return found[1]
+
+
 def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequence[Compiled],
-                      flagged: set[str]) -> list[Finding]:
+                      flagged: set[str], unread: frozenset[str] | set[str] = frozenset()) -> list[Finding]:
+    """`flagged`: fields whose cell already has an error (a rule needing them is not reported
+    again); `unread`: optional fields whose cell could not be read (a warning): a rule that needs
+    one still decides, and its message says the cell could not be read."""
     out = []
     variables = row_variables(pack, annex, record.values)
     for rule in compiled:
@@ -91,9 +113,12 @@ def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequen
             continue
         values = {**variables, **result.values}
         message = render_message(crit.message, values)
-        if result.reason and blank:
-            titles = "、".join(f"“{annex.field(k).title}”" for k in blank if k in annex.field_keys)
-            message += f"（{titles}未填写）"
+        titles = "、".join(f"“{annex.field(k).title}”" for k in blank if k in annex.field_keys and k not in unread)
+        unreadable = "、".join(f"“{annex.field(k).title}”" for k in blank if k in unread)
+        said = [f"{titles}未填写" if titles and result.reason else "",
+                f"{unreadable}填写的内容无法识别，按未填写审核" if unreadable else ""]
+        if any(said):
+            message += f"（{'，'.join(s for s in said if s)}）"
         out.append(_criterion_finding(pack, crit, record, crit.field, message,
                                       value=record.values.get(crit.field) if crit.field else None))
     return out
@@ -199,7 +224,9 @@ class RowChecker:
         self.pack = pack
         self.annexes = {a.id: a for a in pack.data_annexes}
         self.validators = {a.id: RecordValidator(pack, a) for a in self.annexes.values()}
-        self.rules = {a: [compile_criterion(c) for c in pack.criteria if c.annex == a and c.kind == "row"]
+        # With the pack's own functions (its named lists: listed('carriers', …)).
+        self.rules = {a: [compile_criterion(c, pack.functions) for c in pack.criteria
+                          if c.annex == a and c.kind == "row"]
                       for a in self.annexes}
 
     def check(self, record: Record, prior: Iterable[Finding] = ()) -> list[Finding]:
@@ -207,9 +234,12 @@ class RowChecker:
         not reported again by the schema)."""
         annex = self.annexes[record.annex]
         unreadable = {f.field for f in prior if f.code == "value.unreadable" and f.field}
+        refused = {f.field for f in prior if f.code == "value.unreadable" and f.field and f.is_error}
         found = schema_findings(self.pack, annex, record, self.validators[annex.id], unreadable)
-        flagged = unreadable | {f.field for f in found if f.field}
-        found += criteria_findings(self.pack, annex, record, self.rules[annex.id], flagged)
+        # Only an error stands in for a rule: an optional cell that could not be read (a warning)
+        # leaves every rule that needs it to decide, so no refusal is lost to a warning.
+        flagged = refused | {f.field for f in found if f.field and f.is_error}
+        found += criteria_findings(self.pack, annex, record, self.rules[annex.id], flagged, unreadable - refused)
         return found
 
     def check_all(self, records: Sequence[Record], prior: Iterable[Finding]) -> dict[RowKey, list[Finding]]:
@@ -254,6 +284,9 @@ def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (
             for r, f in companion_findings(pack, members, companions, crit):
                 by_row[row_key(r.file, r.sheet, r.row)].append(f)
                 new.append(f)
+    for r, f in plausibility_findings(pack, records):  # batch-wide: the median needs every file
+        by_row[row_key(r.file, r.sheet, r.row)].append(f)
+        new.append(f)
     for r, key in zip(records, keys, strict=True):
         found = by_row.get(key)
         errors = [f for f in found if f.is_error] if found else None

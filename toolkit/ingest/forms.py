@@ -22,7 +22,7 @@ from toolkit.ingest.guard import members_by_part
 from toolkit.ingest.layout import AliasIndex
 from toolkit.ingest.readers import SheetData, WorkbookData
 from toolkit.ingest.records import Record
-from toolkit.ingest.values import normalise
+from toolkit.ingest.values import normalise, unreadable_severity, unreadable_text
 from toolkit.packs.model import Annex, Field
 
 PREFIX = "sb_"
@@ -155,7 +155,7 @@ def _read(f: Field, raw: Any, sheet: str, r: int, c: int, record: Record, findin
         record.raw.setdefault(f.key, raw)
     parsed = normalise(f, raw, target_unit=f.unit)
     if parsed.problem:
-        findings.append(Finding("value.unreadable", "error", f"{cell}：“{f.title}”{parsed.problem}",
+        findings.append(Finding("value.unreadable", unreadable_severity(f), f"{cell}：“{f.title}”{unreadable_text(f, parsed.problem)}",
                                 file=record.file, sheet=sheet, row=r, cell=cell, field=f.key,
                                 value=raw if isinstance(raw, (str, int, float, bool)) or raw is None else str(raw)))
     elif parsed.doubt:

@@ -10,7 +10,7 @@ from typing import Any
 from toolkit.findings import Finding, column_letter
 from toolkit.ingest.layout import TableLayout, classify_row
 from toolkit.ingest.records import Record, RowCells
-from toolkit.ingest.values import Parsed, normalise
+from toolkit.ingest.values import Parsed, normalise, unreadable_severity, unreadable_text
 from toolkit.packs.model import Annex, Field
 
 
@@ -59,8 +59,8 @@ def read_table(
                 cell = f"{letter}{r}"
                 out.findings.append(Finding(
                     "value.unreadable" if parsed.problem else "value.check",
-                    "error" if parsed.problem else "warning",
-                    f"{cell}：“{f.title}”{parsed.problem or parsed.doubt}",
+                    unreadable_severity(f) if parsed.problem else "warning",
+                    f"{cell}：“{f.title}”{unreadable_text(f, parsed.problem) if parsed.problem else parsed.doubt}",
                     file=file, sheet=sheet, row=r, cell=cell, field=key, value=_shown(raw),
                 ))
             values[key] = parsed.value

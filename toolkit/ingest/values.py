@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from toolkit.formats import FIXED_RE, MOBILE_RE, compact, to_halfwidth
 from toolkit.packs.model import Field
@@ -135,6 +135,18 @@ def excel_serial_date(serial: float) -> date | None:
     return EXCEL_EPOCH + timedelta(days=int(serial))
 
 
+def unreadable_severity(field: Field) -> Literal["error", "warning"]:
+    """An unreadable cell refuses its project only where the field is required: an optional one
+    (a loan's term, a second phone) is asked about, and the rules that need it still decide."""
+    return "error" if field.required else "warning"
+
+
+def unreadable_text(field: Field, problem: str) -> str:
+    if field.required:
+        return problem
+    return f"{problem}（本栏非必填，项目照常审核，此格按未填写处理；请改正后重报）"
+
+
 # ---------------------------------------------------------------- the entry point
 
 INTERNAL_ERROR = "程序未能读取单元格"  # the property tests check no input ever reaches this
@@ -195,6 +207,12 @@ def _number(field: Field, raw: Any, header_unit: str | None, target: str | None)
         if is_blank(raw):
             return Parsed(None, None)
         text = clean(raw)
+        if target in _DURATION_MONTHS and (duration := _duration(text)) is not None:
+            months, unit = duration
+            value = months / _DURATION_MONTHS[target]
+            if unit != target:
+                notes.append(f"“{_show(raw)}”按 {_plain(value)} {target}读取")
+            return _finish(field, value, raw, notes)
         if text == "一":
             return Parsed(None, f"“{_show(raw)}”可能是破折号，也可能是数字1，请填写数字或留空")
         parsed = parse_number(raw)
@@ -234,6 +252,36 @@ def _number(field: Field, raw: Any, header_unit: str | None, target: str | None)
     if target == "%" and isinstance(raw, float) and 0 < abs(raw) <= 1:
         doubts.append(f"读作 {raw:g}%；若该单元格设为百分比格式，{raw!r} 即 {raw * 100:g}%，请核对")
     return _finish(field, value * factor, raw, notes, doubts)
+
+
+# A duration column's unit -> how many months it is; what a clerk writes of a loan's term:
+# `12个月`, `18个月`, `一年期`, `三年期`, `两年`, `2年`, `半年`, `一年半`, `1.5年`.
+_DURATION_MONTHS = {"年": Decimal(12), "个月": Decimal(1), "月": Decimal(1)}
+_DURATION = re.compile(r"(?P<num>[^年月半]*?)(?P<unit>年|个月|月)(?P<half>半)?(?:期|期限)?")
+
+
+def _duration(text: str) -> tuple[Decimal, str] | None:
+    """A written duration as (months, the unit written), or None when it is not one."""
+    if text in ("半年", "半年期"):
+        return Decimal(6), "年"
+    m = _DURATION.fullmatch(text)
+    if m is None or not m["num"]:
+        return None
+    number = parse_number(m["num"])
+    if number is None or number[1] is not None or number[0] < 0:
+        return None
+    unit = "个月" if m["unit"] == "月" else m["unit"]
+    months = number[0] * _DURATION_MONTHS[unit]
+    if m["half"]:
+        if unit != "年":
+            return None  # `3个月半` is no usual writing
+        months += 6
+    return months, unit
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+    return text.rstrip("0").rstrip(".")
 
 
 def _finish(field: Field, value: Decimal, raw: Any, notes: list[str], doubts: Sequence[str] = ()) -> Parsed:
@@ -691,6 +739,7 @@ def _phone_text(text: str) -> str:
     s = re.sub(r"(?<!\d)(0\d{2,3})\s+(\d{7,8})(?!\d)", r"\1-\2", s)  # 0431 88905678
     s = re.sub(r"(-\d{3,4})\s(\d{4})(?!\d)", r"\1\2", s)  # 0431-8890 5678
     s = re.sub(r"(?<!\d)(1\d{2})[\s-](\d{4})[\s-](\d{4})(?!\d)", r"\1\2\3", s)  # 139 1234 5678
+    s = re.sub(r"(?<![\d+])(?:\+86|0086|86)[\s-]*(?=1[3-9]\d{9}(?!\d))", "+86", s)  # 86-139…, +86 139…
     s = re.sub(r"\s*([、,;/])\s*", r"\1", s)
     return re.sub(r"\s+", "、", s)  # spaces left are between numbers
 

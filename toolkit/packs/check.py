@@ -8,6 +8,7 @@ declared fields, keys and aliases are unambiguous; then every row rule is run on
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -74,12 +75,22 @@ def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
 
     for dup in _dups(c["id"] for c in raw["criteria"]):
         add("duplicate-criterion", f"规则编号“{dup}”重复")
+    identities = raw.get("identities", {})
+    for list_id, spec in identities.items():
+        for name in spec["names"]:
+            if set(re.findall(r"\{[^{}]*\}", name)) - {"{地名}"}:
+                add("bad-identity", f"名单“{list_id}”中的“{name}”含有不认识的占位符；只能用 {{地名}} 代表市、县名称")
+    plausible = raw.get("plausibility", {})
+    number_fields = {k for fs in fields_by_annex.values() for k, f in fs.items() if f["type"] in ("number", "integer")}
+    for key in plausible.get("fields", []):
+        if key not in number_fields:
+            add("unknown-field", f"plausibility.fields 中的“{key}”不是已声明的数值字段", field=key)
     before_criteria = len(findings)
     unsound: set[str] = set()  # rules with an error of their own: not run below
     for crit in raw["criteria"]:
         for annex_id in criterion_annexes(crit):
             errors = sum(f.is_error for f in findings)
-            _check_criterion({**crit, "annex": annex_id}, fields_by_annex, add)
+            _check_criterion({**crit, "annex": annex_id}, fields_by_annex, add, identities)
             if sum(f.is_error for f in findings) > errors:
                 unsound.add(crit["id"])
     sound_apart_from_rules = not any(f.is_error for f in findings[:before_criteria])
@@ -226,7 +237,11 @@ def _check_field(f: dict[str, Any], lists: dict[str, Any], where: str, add: Any)
         add("range", f"{label} 的 minimum 大于 maximum", field=key)
 
 
-def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, Any]], add: Any) -> None:
+_LIST_ARG = re.compile(r"\b(?:listed|list_title)\(\s*'([^']*)'")
+
+
+def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, Any]], add: Any,
+                     identities: dict[str, Any] | None = None) -> None:
     from toolkit.criteria import (
         EXTRA_VARIABLES,
         cel_syntax_problem,
@@ -235,6 +250,10 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
     )
     from toolkit.expression.evaluate import Unsupported
     from toolkit.expression.syntax import SyntaxProblem
+    from toolkit.identities import named_lists, pack_functions
+
+    identities = identities or {}
+    functions = pack_functions(named_lists(identities))  # listed(), list_title(): the pack's own
 
     cid = crit["id"]
     label = f"规则“{cid}”（{crit['clause']}）"
@@ -274,7 +293,7 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
             add("bad-expression", f"{label} 的 {part} 表达式无法解析：{problem}")
             continue
         try:
-            expression = compile_expression(source)
+            expression = compile_expression(source, functions)
         except Unsupported as exc:
             add("unknown-function", f"{label} 的 {part} 表达式 {source}：{exc}")
             continue
@@ -283,6 +302,8 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
             continue
         for var in sorted(expression.variables - known_vars):
             add("unknown-field", f"{label} 的 {part} 引用了未声明的字段“{var}”", field=var)
+        for list_id in sorted(set(_LIST_ARG.findall(source)) - set(identities)):
+            add("unknown-list", f"{label} 的 {part} 引用了未声明的名单“{list_id}”（identities 中应有此项）")
     allowed = set(fields) | set(crit.get("values", {})) | {"group_count", "max_count", "group_value"}
     for name in placeholders(crit["message"]):
         if name not in allowed:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import PackError
+from toolkit.identities import named_lists
 from toolkit.packs.model import (
     Annex,
     ChangelogEntry,
@@ -18,6 +19,7 @@ from toolkit.packs.model import (
     GridRow,
     Notice,
     Pack,
+    Plausibility,
     Routing,
     Section,
     Summary,
@@ -205,6 +207,12 @@ def criterion_annexes(raw: dict[str, Any]) -> list[str]:
     return [annex] if isinstance(annex, str) else list(annex)
 
 
+def _plausibility(raw: dict[str, Any]) -> Plausibility:
+    given = {k: v for k, v in raw.items() if k != "fields"}
+    fields = tuple(raw["fields"]) if "fields" in raw else None
+    return Plausibility(**given, fields=fields)
+
+
 def build_pack(raw: dict[str, Any], path: Path | None) -> Pack:
     lists = raw.get("choice_lists", {})
     summary = raw.get("summary")
@@ -257,6 +265,8 @@ def build_pack(raw: dict[str, Any], path: Path | None) -> Pack:
         if summary
         else None,
         letter=raw.get("letter", {}),
+        identities=named_lists(raw.get("identities", {})),
+        plausibility=_plausibility(raw.get("plausibility", {})),
         changelog=tuple(
             ChangelogEntry(e["version"], e["date"], tuple(e["changes"])) for e in raw["changelog"]
         ),

@@ -12,6 +12,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from toolkit.identities import NamedList, pack_functions
+
 FieldType = Literal["text", "number", "integer", "date", "bool", "choice", "multichoice", "list"]
 AnnexKind = Literal["table", "form", "document"]
 NUMERIC_TYPES = ("number", "integer")
@@ -213,6 +215,22 @@ class ChangelogEntry:
 
 
 @dataclass(frozen=True)
+class Plausibility:
+    """When an amount is implausible for its unit (a figure typed in 元 in a 万元 column), in the
+    pack's unit: at or above `max_amount`, at or above `median_factor` times the batch's median
+    of the same field (when the batch has at least `median_min_count` values of it), or a whole
+    multiple of `yuan_multiple` at or above `yuan_from` (8000000 reads as 元). Declared once per
+    pack (`plausibility` in pack.json); the defaults are for 万元."""
+
+    max_amount: float = 1_000_000  # 100 亿元
+    median_factor: float = 1000
+    median_min_count: int = 5
+    yuan_from: float = 100_000  # 10 亿元 if 万元, 10 万元 if 元
+    yuan_multiple: int = 10_000
+    fields: tuple[str, ...] | None = None  # which amount fields (every number field with a unit, if None)
+
+
+@dataclass(frozen=True)
 class Pack:
     id: str
     version: str
@@ -229,6 +247,8 @@ class Pack:
     routing: Routing | None = None
     summary: Summary | None = None
     letter: dict[str, Any] = dc_field(default_factory=dict)
+    identities: dict[str, NamedList] = dc_field(default_factory=dict)  # named lists (the carriers)
+    plausibility: Plausibility = dc_field(default_factory=lambda: Plausibility())
     path: Path | None = None
     raw: dict[str, Any] = dc_field(default_factory=dict, compare=False, repr=False)
 
@@ -261,6 +281,12 @@ class Pack:
     def data_annexes(self) -> tuple[Annex, ...]:
         """Annexes that hold data (tables and forms), as opposed to Word documents."""
         return tuple(a for a in self.annexes if a.kind != "document")
+
+    @cached_property
+    def functions(self) -> dict[str, Any]:
+        """The CEL functions bound to this pack's own data (its named lists), added to every
+        context its rules run in beside the common ones of `criteria.FUNCTIONS`."""
+        return pack_functions(self.identities)
 
     def clause_text(self, clause: str) -> str:
         """`吉政数办函〔2020〕579号 一(一)1`: the notice number and the clause."""

@@ -48,7 +48,7 @@ def check_rules(pack: Pack, add: Add, skip: Collection[str] = ()) -> None:
 def _check_rule(pack: Pack, crit: Criterion, base: dict[str, Any], add: Add) -> None:
     annex = pack.annex(crit.annex)
     label = f"规则“{crit.id}”（{crit.clause}）"
-    compiled = compile_criterion(crit)
+    compiled = compile_criterion(crit, pack.functions)
     parts = {"when": compiled.when, "check": compiled.check, **{f"values.{k}": v for k, v in compiled.values.items()}}
     for part, expression in parts.items():
         if expression is not None:
