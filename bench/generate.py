@@ -72,7 +72,9 @@ def project(people: ms.People, rng: random.Random, county: str, i: int, j: int) 
     category = CATEGORIES[(i + j) % len(CATEGORIES)]
     stage = STAGES[(i * 7 + j) % len(STAGES)]
     if category in ("通信基础设施", "5G基础设施"):  # only the operators may build these
-        applicant = OPERATORS[(i + j) % len(OPERATORS)].format(county)
+        # A branch's registered name carries a place, never the synthetic 第0001区 (not a place):
+        # pack identities.carriers matches the legal names' real forms.
+        applicant = OPERATORS[(i + j) % len(OPERATORS)].format(STREETS[i % len(STREETS)])
     else:
         applicant = county + APPLICANTS[(i + 3 * j) % len(APPLICANTS)]
     total = float(rng.randint(500, 20000))
