@@ -287,3 +287,15 @@ def test_forms_are_told_apart_by_their_credit_code(tmp_path: Path) -> None:
                                 "数联智造-附件4-1申报书.xlsx": ("skipped", 0), "数联智造-附件4-1申报书（修改）.xlsx": ("ok", 1)}
     (message,) = [f.message for f in result.files if f.status == "skipped"]
     assert "统一社会信用代码" in (message or "") and "修改" in (message or "")
+
+
+def test_one_applicants_two_projects_are_not_revisions() -> None:
+    """Forms: a company's second project, even under a name with 修改, is another project."""
+    first = Submission("甲公司申报书.xlsx", "甲公司", "码", "application", frozenset({"平台"}), 1, key="uscc:X",
+                       named="甲公司申报书", one_project=True)
+    second = Submission("甲公司申报书（修改）.xlsx", "甲公司", "码", "application", frozenset({"车间"}), 2, key="uscc:X",
+                        named="甲公司申报书", one_project=True)
+    assert find_replacements([first, second]) == {}
+    same = Submission("甲公司申报书（修改）.xlsx", "甲公司", "码", "application", frozenset({"平台"}), 2, key="uscc:X",
+                      named="甲公司申报书", one_project=True)
+    assert find_replacements([first, same])["甲公司申报书.xlsx"].newer == "甲公司申报书（修改）.xlsx"

@@ -295,11 +295,11 @@ def _form_submission(pack: Pack, annex: Annex, record: Record, shown: str, mtime
         code = squash(str(uscc)).upper()
         field = annex.role_field("uscc")
         return Submission(shown, str(applicant or uscc), f"“{field.title if field else '统一社会信用代码'}”",
-                          annex.id, projects, mtime, key=f"uscc:{code}", named=named)
+                          annex.id, projects, mtime, key=f"uscc:{code}", named=named, one_project=True)
     if applicant not in (None, ""):
         field = annex.role_field("applicant")
         return Submission(shown, str(applicant), f"“{field.title if field else '申报单位'}”", annex.id, projects, mtime,
-                          named=named)
+                          named=named, one_project=True)
     return Submission(shown, None, "无法判断", annex.id, projects, mtime, named=named)
 
 
