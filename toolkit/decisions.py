@@ -37,12 +37,15 @@ def _header(rows: Sequence[Sequence[Any]]) -> tuple[int, int, int] | None:
     return None
 
 
-def read_decisions(path: Path) -> dict[str, str]:
-    """Pair id -> 合并/保留 from a workbook's 疑似重复 sheet (or any sheet with those two columns)."""
+def read_decisions(path: Path, seen: dict[str, Any] | None = None) -> dict[str, str]:
+    """Pair id -> 合并/保留 from a workbook's 疑似重复 sheet (or any sheet with those two columns).
+    `seen` gets the SHA-256 and size of the bytes read (for the manifest)."""
     from toolkit.ingest.readers import read_file
 
     path = Path(path)
     outcome = read_file(path)
+    if seen is not None:
+        seen.update(sha256=outcome.sha256, bytes=outcome.size)
     if outcome.status != "ok" or outcome.workbook is None:
         raise ShenbaoError(f"无法读取处理意见文件 {path.name}：{outcome.message or '文件无法打开'}")
     found = _decisions_in(path, outcome.workbook.sheets)
@@ -53,11 +56,11 @@ def read_decisions(path: Path) -> dict[str, str]:
     return found
 
 
-def reuse_decisions(summary: Path) -> tuple[dict[str, str], str]:
+def reuse_decisions(summary: Path, seen: dict[str, Any] | None = None) -> tuple[dict[str, str], str]:
     """The decisions a clerk filled into the summary a previous run left in the output folder,
     and what to tell the clerk about them ("" when there is no such summary or nothing filled).
     A word that is neither 合并 nor 保留 stops the run, as with --decisions: a clerk's decision is
-    never dropped on the quiet."""
+    never dropped on the quiet. `seen`: as for read_decisions, filled when decisions are found."""
     from toolkit.ingest.readers import read_file
 
     if not summary.is_file():
@@ -73,6 +76,8 @@ def reuse_decisions(summary: Path) -> tuple[dict[str, str], str]:
                            f"如不需要沿用，请加 --no-decisions）") from None
     if not found:
         return {}, ""
+    if seen is not None:
+        seen.update(sha256=outcome.sha256, bytes=outcome.size)
     merged = sum(1 for v in found.values() if v == "合并")
     note = (f"沿用了输出目录中上次生成的 {summary.name} 里已填写的 {len(found)} 条“{DECISION}”（合并 {merged} 条，"
             f"保留 {len(found) - merged} 条）；如不需要沿用，请加 --no-decisions 或在 shenbao.toml 中写 use_decisions = false")

@@ -229,13 +229,16 @@ def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decisi
         a, b = records[i], records[j]
         name_a, name_b = clean(_name(pack, a)), _name(pack, b)
         name_field = pack.role_key(b.annex, "project_name")
+        name_cell = b.cells.get(name_field) if name_field else None  # the note sits on the name, not on 序号
         if _exact(a, b, keys(i), keys(j)):
             removed.add(j)
             result.merged.append((b, a))
             result.findings.append(Finding(
                 "dup.exact", "warning",
                 f"与 {_where(a)} 的“{name_a}”完全重复，已合并为一条（保留 {_where(a)}）",
-                file=b.file, sheet=b.sheet, row=b.row, field=name_field, value=name_b))
+                file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
+                extra={"to_sender": f"本行与 {_where(a)} 的“{name_a}”完全相同，汇总时只计一次；"
+                                    "请删去重复的一行后再报"}))
             continue
         found = _suspect_reason(keys(i), keys(j))
         if found is None:
@@ -249,7 +252,9 @@ def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decisi
             result.findings.append(Finding(
                 "dup.exact", "warning",
                 f"经人工确认与 {_where(a)} 的“{name_a}”为同一项目，已合并（疑似重复编号 {pid}）",
-                file=b.file, sheet=b.sheet, row=b.row, field=name_field, value=name_b))
+                file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
+                extra={"to_sender": f"经核对，本行与 {_where(a)} 的“{name_a}”是同一项目，汇总时只计一次；"
+                                    "请删去重复的一行后再报"}))
             continue
         if decision == "保留":
             result.kept_apart.append(Suspect(a, b, reason, score, pid))
@@ -258,7 +263,9 @@ def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decisi
         result.findings.append(Finding(
             "dup.suspect", "warning",
             f"疑似与 {_where(a)} 的“{name_a}”重复：{reason}；请在汇总表“疑似重复”页填写处理意见（合并/保留）",
-            file=b.file, sheet=b.sheet, row=b.row, field=name_field, value=name_b,
-            extra={"pair_id": pid, "other": _where(a)}))
+            file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
+            extra={"pair_id": pid, "other": _where(a),
+                   "to_sender": f"本行项目疑似与 {_where(a)} 的“{name_a}”是同一项目（{reason}）：如是同一项目，"
+                                "请删去重复的一行；如不是，请在备注中写明两者的区别"}))
     result.kept = [r for i, r in enumerate(records) if i not in removed]
     return result

@@ -70,15 +70,15 @@ def own_outputs(files: Sequence[tuple[Path, str]]) -> dict[str, str]:
             if folder != PurePosixPath(".") and folder not in where.parents:
                 continue
             rel = where.relative_to(folder)
-            summary = _listed(manifest, "summary") or SUMMARY_NAME
+            summary = next(iter(_listed(manifest, "summary")), SUMMARY_NAME)
             if rel.as_posix() == summary:
                 continue
-            listed = {_listed(manifest, k) for k in manifest.get("outputs", {}) if k != "summary"} - {None}
+            listed = {n for k in manifest.get("outputs", {}) if k != "summary" for n in _listed(manifest, k)}
             top = rel.parts[0]
-            if top in listed or top in WHAT:
-                what = WHAT.get(top, "输出文件")
-            elif len(rel.parts) == 1 and SPLIT_RE.match(top):
+            if len(rel.parts) == 1 and SPLIT_RE.match(top):
                 what = "按归口部门分开的汇总表"
+            elif top in listed or top in WHAT:
+                what = WHAT.get(top, "输出文件")
             elif top.startswith((".shenbao", ".汇总表", ".校验报告", ".报送函")):
                 what = "临时文件"
             else:
@@ -90,11 +90,16 @@ def own_outputs(files: Sequence[tuple[Path, str]]) -> dict[str, str]:
     return skipped
 
 
-def _listed(manifest: dict[str, Any], key: str) -> str | None:
+def _listed(manifest: dict[str, Any], key: str) -> list[str]:
+    """The names (first path part) an output of the manifest has: one entry, or a list of them
+    (the department summaries), each {"path": ...}."""
     entry = manifest.get("outputs", {}).get(key)
-    if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-        return str(PurePosixPath(entry["path"]).parts[0]) if entry["path"] else None
-    return None
+    out = []
+    for item in entry if isinstance(entry, list) else [entry]:
+        found = item.get("path") if isinstance(item, dict) else None
+        if isinstance(found, str) and found:
+            out.append(PurePosixPath(found).parts[0])
+    return out
 
 
 def is_our_report(sheets: Sequence[SheetData]) -> bool:
