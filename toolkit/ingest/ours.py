@@ -111,6 +111,25 @@ def is_our_report(sheets: Sequence[SheetData]) -> bool:
     return tuple(str(v) for v in first[:3]) == REPORT_HEADER
 
 
+CHANGES_SHEET = "本期变化"  # toolkit/monthly.py write_changes: its sheet, title line and header
+CHANGES_TITLE = "与上期汇总表相比："
+CHANGES_HEADER = ("状态", "变化内容")
+
+
+def our_output_kind(sheets: Sequence[SheetData]) -> str | None:
+    """What we wrote, when a workbook is one of our outputs other than a summary (those carry
+    the template's stamp): 校验报告 or 本期变化表; None for anything else."""
+    if is_our_report(sheets):
+        return "校验报告"
+    if [s.name for s in sheets] == [CHANGES_SHEET]:
+        rows = sheets[0].rows
+        first = str(rows[0][0]) if rows and rows[0] and rows[0][0] is not None else ""
+        header = [str(v) for v in rows[2] if v is not None] if len(rows) > 2 else []
+        if first.startswith(CHANGES_TITLE) and header[:1] == [CHANGES_HEADER[0]] and header[-1:] == [CHANGES_HEADER[1]]:
+            return "本期变化表"
+    return None
+
+
 def split_beside_summary(shown: str, others: Sequence[str]) -> str | None:
     """The 汇总表.xlsx beside a `汇总表-….xlsx`, when there is one."""
     where = PurePosixPath(shown)
