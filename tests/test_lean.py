@@ -55,8 +55,10 @@ def test_an_imported_package_is_returned_as_it_is(packages: Path) -> None:
     assert sys.modules["leanpkg.shell"].LOADED is True
 
 
-def test_the_criteria_engine_loads_without_the_cel_shell() -> None:
+def test_the_cel_syntax_check_loads_without_the_cel_shell() -> None:
+    """pack-check asks the CEL bindings whether an expression is CEL, as every command loads a pack."""
     code = ("import sys, toolkit.criteria as c; "
-            "print(c.cel.evaluate('1 + 2', {}), 'prompt_toolkit' in sys.modules, 'typer' in sys.modules)")
+            "print(c.cel_syntax_problem('1 + 2'), 'cel' in sys.modules, 'prompt_toolkit' in sys.modules, "
+            "'typer' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["3", "False", "False"]
+    assert out == ["None", "True", "False", "False"]

@@ -53,6 +53,10 @@ def test_a_run_over_an_inbox_with_bad_links_finishes(inbox: Path, tmp_path: Path
                       "环2.xlsx": ("skipped", 0), "自己.xlsx": ("skipped", 0)}
     c = data["counts"]
     assert c["rows_read"] == 6 == c["accepted"] + c["rejected"] + c["duplicates_merged"]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    checksums = {Path(i["path"]).name: i["sha256"] for i in manifest["inputs"]}
+    assert checksums.keys() == {"南关区.xlsx", *LINKS}  # every file of the inbox is listed
+    assert len(checksums.pop("南关区.xlsx")) == 64 and set(checksums.values()) == {None}  # links have no checksum
 
 
 def test_the_inbox_itself_a_dangling_link(tmp_path: Path) -> None:

@@ -58,6 +58,18 @@ def test_exit_1_rejected_rows(tmp_path: Path) -> None:
     assert data["counts"]["rejected"] > 0
 
 
+def test_exit_1_nothing_read_is_an_error_object(tmp_path: Path) -> None:
+    """An inbox without one readable file: exit 1, no results, an error the schema knows."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "说明.txt").write_text("不是表格", encoding="utf-8")
+    res = run("jl-761-2020", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--json")
+    assert res.exit_code == 1
+    data = strict(res.stdout)
+    jsonschema.validate(data, SCHEMA)
+    assert data["error"]["code"] == "nothing-read" and data["error"]["exit_code"] == 1
+    assert "counts" not in data and not (tmp_path / "out" / "报送函.docx").exists()
+
+
 @pytest.mark.parametrize(("args", "code"), [
     (["--no-such-option"], "usage"),  # click's own usage error
     ([], "usage"),  # no inbox: a usage error of ours

@@ -247,3 +247,17 @@ def test_quick_check_leaves_unknown_keywords_and_doubtful_values_to_jsonschema()
     assert choice("是") and not choice(1) and not choice(True)
     text = quick_check({"type": ["string", "null"], "minLength": 1, "maxLength": 3, "pattern": "^\\d"}, checker)
     assert text(None) and text("1ab") and not text("") and not text("1abc") and not text("a1")
+
+
+def test_the_message_cache_tells_minus_zero_from_zero() -> None:
+    """0.0 == -0.0 (and they hash alike), so a cache keyed by value gave -0.0 the message of 0.0: the
+    README's test command failed once on a fresh clone when hypothesis drew them in that order."""
+    pack = load_pack("jl-761-2020")
+    annex = pack.annex("projects")
+    validator = RecordValidator(pack, annex)
+    record = example_record(annex)
+    for value in (0.0, -0.0, 0, False):
+        found = [e for e in validator.errors({**record, "category": value}) if e.field == "category"]
+        expected = [e for e in record_errors(pack, annex, {**record, "category": value}) if e.field == "category"]
+        assert [e.message for e in found] == [e.message for e in expected], value
+        assert repr(found[0].value) == repr(value)

@@ -60,12 +60,14 @@ def reuse_decisions(summary: Path, seen: dict[str, Any] | None = None) -> tuple[
     """The decisions a clerk filled into the summary a previous run left in the output folder,
     and what to tell the clerk about them ("" when there is no such summary or nothing filled).
     A word that is neither 合并 nor 保留 stops the run, as with --decisions: a clerk's decision is
-    never dropped on the quiet. `seen`: as for read_decisions, filled when decisions are found."""
+    never dropped on the quiet."""
     from toolkit.ingest.readers import read_file
 
     if not summary.is_file():
         return {}, ""
     outcome = read_file(summary)
+    if seen is not None:
+        seen.update(sha256=outcome.sha256, bytes=outcome.size)
     if outcome.status != "ok" or outcome.workbook is None:
         return {}, (f"输出目录中原有的 {summary.name} 无法读取（{outcome.message or '文件无法打开'}），"
                     f"其中若填写过“{DECISION}”未能沿用，请核对")
@@ -76,8 +78,6 @@ def reuse_decisions(summary: Path, seen: dict[str, Any] | None = None) -> tuple[
                            f"如不需要沿用，请加 --no-decisions）") from None
     if not found:
         return {}, ""
-    if seen is not None:
-        seen.update(sha256=outcome.sha256, bytes=outcome.size)
     merged = sum(1 for v in found.values() if v == "合并")
     note = (f"沿用了输出目录中上次生成的 {summary.name} 里已填写的 {len(found)} 条“{DECISION}”（合并 {merged} 条，"
             f"保留 {len(found) - merged} 条）；如不需要沿用，请加 --no-decisions 或在 shenbao.toml 中写 use_decisions = false")

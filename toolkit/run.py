@@ -145,11 +145,11 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
     out_dir = Path(out_dir)
     decisions: dict[str, str] = {}
     seen: dict[str, dict[str, Any]] = {"decisions": {}, "previous": {}}  # checksums of the bytes read
+    reused = ""
     if settings.decisions:
         from toolkit.decisions import read_decisions
 
         decisions = read_decisions(settings.decisions, seen["decisions"])
-    reused = ""
     org = None
     if settings.org:
         from toolkit.letter import read_org
@@ -163,7 +163,8 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         if settled:
             notes.append(settled)
         if not settings.decisions and settings.use_decisions:
-            # A rerun keeps the 处理意见 the clerk filled into the summary the last run left here.
+            # A rerun keeps the 处理意见 the clerk filled into the last summary (read once the
+            # folder holds one complete set again).
             from dataclasses import replace
 
             from toolkit.decisions import reuse_decisions

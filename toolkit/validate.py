@@ -9,17 +9,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from toolkit.criteria import (
     Compiled,
-    SharedContext,
-    annex_variable_names,
     compile_criterion,
     evaluate_row,
     render_message,
-    row_context,
     row_variables,
 )
 from toolkit.findings import Finding
@@ -72,22 +69,22 @@ def schema_findings(pack: Pack, annex: Annex, record: Record, validator: Any,
 
 
 def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequence[Compiled],
-                      flagged: set[str], shared: SharedContext | None = None) -> list[Finding]:
+                      flagged: set[str]) -> list[Finding]:
     out = []
     variables = row_variables(pack, annex, record.values)
-    context = None  # made once, when the first rule that needs CEL applies
     for rule in compiled:
-        if rule.applies is not None and not rule.applies(variables):
-            continue  # the rule does not concern this record
-        if rule.passes is not None and rule.passes(variables):
-            continue  # passes for sure (or does not apply): no finding either way, and no CEL
-        crit = rule.criterion
-        if context is None:
-            context = shared.use(variables) if shared is not None else row_context(variables)
-        result = evaluate_row(rule, variables, context)
-        if result.status != "fail":
+        if rule.decide(variables) is not None:
+            continue  # passes, or does not apply
+        result = evaluate_row(rule, variables)
+        status = result.status
+        if status == "pass" or status == "skip":
             continue
-        blank = [k for k, v in variables.items() if v is None and k in rule.variables]
+        crit = rule.criterion
+        if status == "error":
+            if not any(k in flagged for k in rule.variables):  # else a cell's own error says it
+                out.append(_unevaluable(pack, crit, record, result))
+            continue
+        blank = [k for k in rule.variables if variables.get(k) is None]
         if any(k in flagged for k in blank):
             # A cell already reported (unreadable, or required and blank): no second message
             # about the same cell; the rule is checked again once the county corrects it.
@@ -100,6 +97,18 @@ def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequen
         out.append(_criterion_finding(pack, crit, record, crit.field, message,
                                       value=record.values.get(crit.field) if crit.field else None))
     return out
+
+
+def _unevaluable(pack: Pack, crit: Criterion, record: Record, result: Any) -> Finding:
+    """A rule that raised on a record whose fields it reads are filled: the rule is at fault (or
+    the record holds what the rule's author did not foresee), and neither passing nor refusing the
+    project on the rule's own message would be true. An error, so a person looks at it."""
+    source = crit.when if result.part == "when" else crit.check
+    message = (f"规则“{crit.id}”无法对本行计算（{result.part} 表达式 {source}：{result.reason}），"
+               f"未能判断是否符合条件；请把本条提示转给申报包的编写单位核对该规则")
+    finding = _criterion_finding(pack, crit, record, crit.field, message,
+                                 value=record.values.get(crit.field) if crit.field else None)
+    return replace(finding, severity="error")
 
 
 def _criterion_finding(pack: Pack, crit: Criterion, record: Record, field: str | None, message: str, *,
@@ -184,16 +193,14 @@ def prior_by_row(records: Sequence[Record], prior: Iterable[Finding]) -> dict[Ro
 
 class RowChecker:
     """The checks of one record alone: its annex's JSON Schema and the row criteria. Built once
-    (validators and CEL programs compiled once), used for every record, in any process."""
+    (validators and rule expressions compiled once), used for every record, in any process."""
 
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
         self.annexes = {a.id: a for a in pack.data_annexes}
         self.validators = {a.id: RecordValidator(pack, a) for a in self.annexes.values()}
-        constants = {"campaign_year": pack.year}
-        self.rules = {a: [compile_criterion(c, constants) for c in pack.criteria if c.annex == a and c.kind == "row"]
+        self.rules = {a: [compile_criterion(c) for c in pack.criteria if c.annex == a and c.kind == "row"]
                       for a in self.annexes}
-        self.contexts = {a.id: SharedContext(annex_variable_names(a)) for a in self.annexes.values()}
 
     def check(self, record: Record, prior: Iterable[Finding] = ()) -> list[Finding]:
         """`prior`: ingest's findings on this record's row (a cell that could not be read is
@@ -202,7 +209,7 @@ class RowChecker:
         unreadable = {f.field for f in prior if f.code == "value.unreadable" and f.field}
         found = schema_findings(self.pack, annex, record, self.validators[annex.id], unreadable)
         flagged = unreadable | {f.field for f in found if f.field}
-        found += criteria_findings(self.pack, annex, record, self.rules[annex.id], flagged, self.contexts[annex.id])
+        found += criteria_findings(self.pack, annex, record, self.rules[annex.id], flagged)
         return found
 
     def check_all(self, records: Sequence[Record], prior: Iterable[Finding]) -> dict[RowKey, list[Finding]]:

@@ -295,15 +295,15 @@ def _skip_by_name(path: Path) -> None:
         raise _Refused("skipped", MSG_LOCK)
     if name.casefold() in SYSTEM_NAMES or name.startswith("._"):
         raise _Refused("skipped", MSG_SYSTEM)
+    refused = _link_problem(path)
+    if refused is not None:
+        raise refused
 
 
 def _read_once(path: Path, limits: Limits, read: _Read) -> bytes:
     """The file's bytes, read once, their SHA-256 and size noted in `read` as they are read.
     A file larger than any workbook the limits allow is hashed as it streams past, not kept:
     it is skipped when its first bytes say it is not a spreadsheet, else refused as too large."""
-    refused = _link_problem(path)  # a link that leads nowhere: its own status
-    if refused is not None:
-        raise refused
     try:
         if not path.is_file():
             raise _Refused("error", "找不到这个文件，或它不是普通文件，无法读取。请确认文件还在文件夹里")
@@ -828,8 +828,8 @@ def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None, data: bytes | 
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
             part = targets.get(rid)
             if part is not None and (part in kept or member(part) is not None):
-                data = read(part)
-                scans[el.get("name", "")] = _scan_plain_sheet(data) or _scan_sheet_xml(io.BytesIO(data))
+                xml = read(part)  # not `data`: archive() may still open the file's bytes by that name
+                scans[el.get("name", "")] = _scan_plain_sheet(xml) or _scan_sheet_xml(io.BytesIO(xml))
     return scans
 
 

@@ -2,12 +2,12 @@
 
 First the shape (the pack meta-schema, every error not just the first), then the sense: every
 criterion compiles and names declared fields, every choice list has choices, every layout names
-declared fields, keys and aliases are unambiguous.
+declared fields, keys and aliases are unambiguous; then every row rule is run on example records
+(toolkit/packs/rulecheck.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,10 @@ from toolkit.packs.loader import (
 )
 
 VALUE_TYPES_WITH_UNIT = ("number", "integer")
+# Errors that concern one rule's expressions or message, not the pack's structure: the other rules
+# are still run on example records (toolkit/packs/rulecheck.py).
+_A_RULES_OWN = frozenset({"pack.bad-expression", "pack.unknown-function", "pack.unsupported-expression",
+                          "pack.unknown-field", "pack.unknown-placeholder", "pack.no-check"})
 SUMMARY_EXTRA_COLUMNS = ("route", "reporting_unit")
 
 
@@ -70,9 +74,15 @@ def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
 
     for dup in _dups(c["id"] for c in raw["criteria"]):
         add("duplicate-criterion", f"规则编号“{dup}”重复")
+    before_criteria = len(findings)
+    unsound: set[str] = set()  # rules with an error of their own: not run below
     for crit in raw["criteria"]:
         for annex_id in criterion_annexes(crit):
+            errors = sum(f.is_error for f in findings)
             _check_criterion({**crit, "annex": annex_id}, fields_by_annex, add)
+            if sum(f.is_error for f in findings) > errors:
+                unsound.add(crit["id"])
+    sound_apart_from_rules = not any(f.is_error for f in findings[:before_criteria])
 
     routing = raw.get("routing")
     if routing:
@@ -90,6 +100,14 @@ def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
     summary = raw.get("summary")
     if summary:
         _check_summary(summary, fields_by_annex, bool(routing), add)
+
+    if sound_apart_from_rules and all(f.code in _A_RULES_OWN for f in findings[before_criteria:] if f.is_error):
+        # The rules run on records only of a sound pack (annexes, fields, lists); a rule with an
+        # error of its own is not run, the others are, so one pass reports every rule's problem.
+        from toolkit.packs.loader import build_pack
+        from toolkit.packs.rulecheck import check_rules
+
+        check_rules(build_pack(raw, pack_dir), add, skip=unsound)
 
     versions = [e["version"] for e in raw["changelog"]]
     if raw["version"] not in versions:
@@ -210,12 +228,13 @@ def _check_field(f: dict[str, Any], lists: dict[str, Any], where: str, add: Any)
 
 def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, Any]], add: Any) -> None:
     from toolkit.criteria import (
-        CEL_BUILTINS,
         EXTRA_VARIABLES,
-        FUNCTIONS,
+        cel_syntax_problem,
         compile_expression,
         placeholders,
     )
+    from toolkit.expression.evaluate import Unsupported
+    from toolkit.expression.syntax import SyntaxProblem
 
     cid = crit["id"]
     label = f"规则“{cid}”（{crit['clause']}）"
@@ -245,34 +264,29 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
     elif not crit.get("check"):
         add("no-check", f"{label} 没有 check 表达式")
     known_vars = set(fields) | set(EXTRA_VARIABLES)
-    known_funcs = CEL_BUILTINS | set(FUNCTIONS)
     expressions = {"when": crit.get("when"), "check": crit.get("check")}
     expressions.update({f"values.{k}": v for k, v in crit.get("values", {}).items()})
     for part, source in expressions.items():
         if not source:
             continue
-        try:
-            _, variables, functions = compile_expression(source)
-        except (ValueError, RuntimeError) as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            add("bad-expression", f"{label} 的 {part} 表达式无法解析：{first}")
+        problem = cel_syntax_problem(source)  # the reference implementation: a pack stays plain CEL
+        if problem is not None:
+            add("bad-expression", f"{label} 的 {part} 表达式无法解析：{problem}")
             continue
-        for var in sorted(variables - known_vars - macro_variables(source)):
+        try:
+            expression = compile_expression(source)
+        except Unsupported as exc:
+            add("unknown-function", f"{label} 的 {part} 表达式 {source}：{exc}")
+            continue
+        except SyntaxProblem as exc:
+            add("unsupported-expression", f"{label} 的 {part} 表达式 {source} 用到了本工具不能计算的写法：{exc}")
+            continue
+        for var in sorted(expression.variables - known_vars):
             add("unknown-field", f"{label} 的 {part} 引用了未声明的字段“{var}”", field=var)
-        for fn in sorted(functions - known_funcs):
-            add("unknown-function", f"{label} 的 {part} 使用了未知函数“{fn}”")
     allowed = set(fields) | set(crit.get("values", {})) | {"group_count", "max_count", "group_value"}
     for name in placeholders(crit["message"]):
         if name not in allowed:
             add("unknown-placeholder", f"{label} 的提示语中的 {{{name}}} 既不是字段也不是 values 中的值")
-
-
-_MACRO_VAR = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,")
-
-
-def macro_variables(source: str) -> set[str]:
-    """Names bound by CEL's list macros (`quantitative.all(i, ...)` binds `i`): not fields."""
-    return set(_MACRO_VAR.findall(source))
 
 
 def _check_summary(summary: dict[str, Any], fields_by_annex: dict[str, Any], routed: bool, add: Any) -> None:

@@ -195,7 +195,7 @@ class RecordValidator:
         self.fields = [(f.key, Draft202012Validator(schema["properties"][f.key], format_checker=checker),
                         quick_check(schema["properties"][f.key], checker))
                        for f in annex.fields]
-        self.cache: dict[tuple[str, type, Any], list[RecordError]] = {}
+        self.cache: dict[tuple[str, type, Any], list[RecordError]] = {}  # (field, type, value or float repr)
 
     def errors(self, record: dict[str, Any]) -> list[RecordError]:
         if not self.split:
@@ -204,7 +204,9 @@ class RecordValidator:
         for key, validator, quick in self.fields:
             value = record.get(key)
             if type(value) in _CACHED_TYPES:
-                ck = (key, type(value), value)
+                # A float by its repr: 0.0 == -0.0 and they hash alike, but a message shows which
+                # one the cell held (and a NaN, by its repr, is found again like any value).
+                ck = (key, type(value), repr(value) if type(value) is float else value)
                 found = self.cache.get(ck)
                 if found is None:
                     found = [] if quick is not None and quick(value) else self._field_errors(key, validator, value)
