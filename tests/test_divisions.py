@@ -73,3 +73,12 @@ def test_without_a_unit_name_nothing_is_checked_and_the_clerk_is_told_how(tmp_pa
 
     text = "\n".join(p.text for p in Document(str(tmp_path / "out" / "报送函.docx")).paragraphs)
     assert "应报送单位" not in text and "尚未报送" not in text
+
+
+def test_figures_with_keys_of_a_later_version_are_still_read() -> None:
+    """A newer shenbao (a city's) adds keys to the summary's figures; this one reads the rest."""
+    from toolkit.stats import SummaryStats
+
+    data = {"pack_id": "jl-761-2020", "pack_version": "1.1.0", "annex": "projects", "unit": "万元", "unit_name": "长春市",
+            "projects": 3, "totals": {}, "breakdowns": {}, "a_key_from_later": True}
+    assert SummaryStats.from_dict(data).projects == 3

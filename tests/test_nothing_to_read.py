@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
 from tests.fixtures_files import soffice_convert
 from tests.inbox_fixtures import TEMPLATE_ROW, filled_template, header_only
 from toolkit.cli import cli
-from toolkit.packs.loader import load_pack
+from toolkit.packs.loader import builtin_root, load_pack
 
 PACK = load_pack("jl-761-2020")
 
@@ -46,8 +48,11 @@ def test_no_readable_workbook_exits_1_and_keeps_the_previous_outputs(tmp_path: P
     (inbox / "通知.pdf").write_bytes(b"%PDF-1.4\n")
     (inbox / "双阳区.xlsx").write_bytes(b"PK\x03\x04broken")
     res = invoke("run", "jl-761-2020", str(inbox), "-o", str(out), "--json")
-    assert res.exit_code == 1 and res.stdout == ""
+    assert res.exit_code == 1
     assert "没有一个能读取的申报表（共 2 个文件，无法读取 1 个，跳过 1 个" in res.stderr
+    data = json.loads(res.stdout)  # --json: one object, the error's (schemas/run-result.schema.json)
+    jsonschema.validate(data, json.loads((builtin_root() / "run-result.schema.json").read_text(encoding="utf-8")))
+    assert data["error"]["code"] == "nothing-read" and data["error"]["exit_code"] == 1
     assert (out / "报送函.docx").read_bytes() == letter  # the last good run's outputs stay
 
 

@@ -100,3 +100,20 @@ def test_a_city_summary_and_split_saved_by_libreoffice(tmp_path: Path, city_outp
     status = {f.path: (f.status, f.rows) for f in result.files}
     assert status == {"长春市/汇总表.xlsx": ("ok", 34), f"长春市/{SPLITS[0]}": ("skipped", 0)}
     assert result.rows_read == 34
+
+
+def test_a_changes_table_without_its_manifest_is_known_by_content(tmp_path: Path, city_output: Path) -> None:
+    """本期变化.xlsx lists projects under their own titles: copied alone into an inbox, it is
+    recognised as ours, not read as a county's rows."""
+    second = tmp_path / "八月"
+    res = CliRunner().invoke(cli, ["run", str(REPO / "samples" / "jl-761-2020"), "-o", str(second),
+                                   "--previous", str(city_output / "汇总表.xlsx")])
+    assert res.exit_code == 1, res.output
+    root = tmp_path / "收件箱"
+    root.mkdir()
+    shutil.copy(second / "本期变化.xlsx", root / "本期变化.xlsx")
+    shutil.copy(REPO / "samples" / "jl-761-2020" / "南关区.xlsx", root / "南关区.xlsx")
+    result = ingest(PACK, [root])
+    status = {f.path: (f.status, f.rows, f.message) for f in result.files}
+    assert status["南关区.xlsx"][:2] == ("ok", 6)
+    assert status["本期变化.xlsx"] == ("skipped", 0, "这是 shenbao 生成的本期变化表（不是报送的申报表），已跳过")

@@ -245,6 +245,11 @@ def test_shenbao_toml_says_count_every_file_or_which_to_keep(tmp_path: Path) -> 
         return {f["path"]: (f["status"], f["rows"]) for f in data["files"]}
 
     assert files("") == {"绿园区.xlsx": ("skipped", 0), "绿园区（修改）.xlsx": ("ok", 1)}
+    import openpyxl
+
+    listed = {r[0]: r[2] for r in openpyxl.load_workbook(tmp_path / "out" / "校验报告.xlsx")["汇总"].iter_rows(values_only=True)}
+    assert "已被“绿园区（修改）.xlsx”替代" in listed["绿园区.xlsx"]  # the report lists the replaced file and why
+    assert "填报单位：绿园区（据“所在县（市、区）”列）" in listed["绿园区（修改）.xlsx"]
     assert files("count_every_file = true") == {"绿园区.xlsx": ("ok", 2), "绿园区（修改）.xlsx": ("ok", 1)}
     assert files('keep = ["绿园区.xlsx"]') == {"绿园区.xlsx": ("ok", 2), "绿园区（修改）.xlsx": ("skipped", 0)}
     (root / "shenbao.toml").write_text('keep = "绿园区.xlsx"\ncount_every_file = "yes"\n', encoding="utf-8")
@@ -259,3 +264,38 @@ def test_contents_agree_but_names_differ_both_count() -> None:
     assert find_replacements([older, newer]) == {}
     unnamed = Submission(DEFAULT, "农安县", "列", "projects", frozenset({"a"}), 2)
     assert find_replacements([older, unnamed])["农安县.xlsx"].newer == DEFAULT
+
+
+def test_forms_are_told_apart_by_their_credit_code(tmp_path: Path) -> None:
+    """Two companies' 申报书 saved under the template's own name with (1); one company's corrected
+    form named （修改）: the credit code on the form decides who sent it."""
+    import shutil
+
+    from toolkit.template import template_name
+
+    gyhlw = load_pack("jl-gyhlw-2020")
+    default = template_name(gyhlw.annex("application"))
+    samples = Path(__file__).parent.parent / "samples" / "jl-gyhlw-2020"
+    root = tmp_path / "inbox"
+    root.mkdir()
+    shutil.copy(samples / "云智工业互联网-附件4-1申报书.xlsx", root / default)
+    shutil.copy(samples / "华晟汽车零部件-附件4-1申报书.xlsx", root / default.replace(".xlsx", "(1).xlsx"))
+    shutil.copy(samples / "数联智造-附件4-1申报书.xlsx", root / "数联智造-附件4-1申报书.xlsx")
+    shutil.copy(samples / "数联智造-附件4-1申报书.xlsx", root / "数联智造-附件4-1申报书（修改）.xlsx")
+    result = ingest(gyhlw, [root])
+    assert statuses(result) == {default: ("ok", 1), default.replace(".xlsx", "(1).xlsx"): ("ok", 1),
+                                "数联智造-附件4-1申报书.xlsx": ("skipped", 0), "数联智造-附件4-1申报书（修改）.xlsx": ("ok", 1)}
+    (message,) = [f.message for f in result.files if f.status == "skipped"]
+    assert "统一社会信用代码" in (message or "") and "修改" in (message or "")
+
+
+def test_one_applicants_two_projects_are_not_revisions() -> None:
+    """Forms: a company's second project, even under a name with 修改, is another project."""
+    first = Submission("甲公司申报书.xlsx", "甲公司", "码", "application", frozenset({"平台"}), 1, key="uscc:X",
+                       named="甲公司申报书", one_project=True)
+    second = Submission("甲公司申报书（修改）.xlsx", "甲公司", "码", "application", frozenset({"车间"}), 2, key="uscc:X",
+                        named="甲公司申报书", one_project=True)
+    assert find_replacements([first, second]) == {}
+    same = Submission("甲公司申报书（修改）.xlsx", "甲公司", "码", "application", frozenset({"平台"}), 2, key="uscc:X",
+                      named="甲公司申报书", one_project=True)
+    assert find_replacements([first, same])["甲公司申报书.xlsx"].newer == "甲公司申报书（修改）.xlsx"

@@ -351,7 +351,7 @@ def _echo_files(files: Any) -> None:
 
 
 def _expect_option(f: Any) -> Any:
-    return click.option("--expect", metavar="名单", help="应报送的单位：一个每行一个单位名称的文本文件，或用“、”分隔的名称；默认用申报包中的名单。")(f)
+    return click.option("--expect", metavar="名单", help="应报送的单位：一个每行一个单位名称的文本文件，或用“、”分隔的名称；默认按填报单位（--unit-name）从行政区划表推出下一级单位，省级单位用申报包中的名单。")(f)
 
 
 def _parse_expect(value: str | None) -> list[str] | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from toolkit.divisions import UNCHECKED
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK
 
 EXIT_WORDS = {
@@ -56,6 +57,10 @@ def _to_check(batch: Any, unreadable: list[Any]) -> str:
     if unreadable:
         names = "、".join(f.path for f in unreadable[:3]) + ("等" if len(unreadable) > 3 else "")
         items.append(f"{len(unreadable)} 个文件无法读取（{names}）")
-    if batch.stats.not_reported:
-        items.append(f"未报送：{'、'.join(batch.stats.not_reported)}")
+    stats = batch.stats
+    if stats.not_reported:
+        basis = f"（应报送单位：{stats.expected_basis}）" if stats.expected_basis else ""
+        items.append(f"未报送：{'、'.join(stats.not_reported)}{basis}")
+    elif not stats.expected_units and UNCHECKED in stats.expected_basis:
+        items.append(stats.expected_basis)  # which level reports could not be known: say how to tell
     return "请核实：" + ("；".join(items) if items else "没有需要核实的事项")

@@ -74,7 +74,10 @@ class SummaryStats:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SummaryStats:
-        data = dict(data)
+        # Keys a later version added are left out: a summary made by a newer shenbao (a city's)
+        # still gives its figures to an older one (the province's).
+        known = {f.name for f in fields(cls)}
+        data = {k: v for k, v in data.items() if k in known}
         data["breakdowns"] = {k: [Bucket(**b) for b in v] for k, v in data.get("breakdowns", {}).items()}
         data["rejected_by"] = [RejectedBucket(b["value"], b["count"], [(str(r[0]), int(r[1])) for r in b["reasons"]])
                                for b in data.get("rejected_by", [])]

@@ -15,7 +15,7 @@ from toolkit.findings import Finding
 from toolkit.ingest.forms import FormRead, defined_names, form_annexes, read_form
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.layout import AliasIndex, TableLayout, find_layout
-from toolkit.ingest.ours import is_our_report, own_outputs, split_beside_summary
+from toolkit.ingest.ours import our_output_kind, own_outputs, split_beside_summary
 from toolkit.ingest.provenance import restore_chain
 from toolkit.ingest.readers import SheetData, WorkbookData, discover, read_file
 from toolkit.ingest.records import ColumnReport, FileReport, IngestResult, Record
@@ -212,9 +212,9 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
         return FileRead(report, [], findings, None, mtime)
     if stamp:
         report.template_version = stamp.version
-    elif is_our_report(workbook.sheets):
+    elif (ours := our_output_kind(workbook.sheets)) is not None:
         report.status = "skipped"
-        report.message = "这是 shenbao 生成的校验报告（不是报送的申报表），已跳过"
+        report.message = f"这是 shenbao 生成的{ours}（不是报送的申报表），已跳过"
         return FileRead(report, [], [], None, mtime)
     form = _choose_form(pack, workbook, stamp, shown)
     found = _choose_table(pack, workbook, stamp) if form is None else None
@@ -295,11 +295,11 @@ def _form_submission(pack: Pack, annex: Annex, record: Record, shown: str, mtime
         code = squash(str(uscc)).upper()
         field = annex.role_field("uscc")
         return Submission(shown, str(applicant or uscc), f"“{field.title if field else '统一社会信用代码'}”",
-                          annex.id, projects, mtime, key=f"uscc:{code}", named=named)
+                          annex.id, projects, mtime, key=f"uscc:{code}", named=named, one_project=True)
     if applicant not in (None, ""):
         field = annex.role_field("applicant")
         return Submission(shown, str(applicant), f"“{field.title if field else '申报单位'}”", annex.id, projects, mtime,
-                          named=named)
+                          named=named, one_project=True)
     return Submission(shown, None, "无法判断", annex.id, projects, mtime, named=named)
 
 

@@ -70,15 +70,15 @@ def own_outputs(files: Sequence[tuple[Path, str]]) -> dict[str, str]:
             if folder != PurePosixPath(".") and folder not in where.parents:
                 continue
             rel = where.relative_to(folder)
-            summary = _listed(manifest, "summary") or SUMMARY_NAME
+            summary = next(iter(_listed(manifest, "summary")), SUMMARY_NAME)
             if rel.as_posix() == summary:
                 continue
-            listed = {_listed(manifest, k) for k in manifest.get("outputs", {}) if k != "summary"} - {None}
+            listed = {n for k in manifest.get("outputs", {}) if k != "summary" for n in _listed(manifest, k)}
             top = rel.parts[0]
-            if top in listed or top in WHAT:
-                what = WHAT.get(top, "输出文件")
-            elif len(rel.parts) == 1 and SPLIT_RE.match(top):
+            if len(rel.parts) == 1 and SPLIT_RE.match(top):
                 what = "按归口部门分开的汇总表"
+            elif top in listed or top in WHAT:
+                what = WHAT.get(top, "输出文件")
             elif top.startswith((".shenbao", ".汇总表", ".校验报告", ".报送函")):
                 what = "临时文件"
             else:
@@ -90,11 +90,16 @@ def own_outputs(files: Sequence[tuple[Path, str]]) -> dict[str, str]:
     return skipped
 
 
-def _listed(manifest: dict[str, Any], key: str) -> str | None:
+def _listed(manifest: dict[str, Any], key: str) -> list[str]:
+    """The names (first path part) an output of the manifest has: one entry, or a list of them
+    (the department summaries), each {"path": ...}."""
     entry = manifest.get("outputs", {}).get(key)
-    if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-        return str(PurePosixPath(entry["path"]).parts[0]) if entry["path"] else None
-    return None
+    out = []
+    for item in entry if isinstance(entry, list) else [entry]:
+        found = item.get("path") if isinstance(item, dict) else None
+        if isinstance(found, str) and found:
+            out.append(PurePosixPath(found).parts[0])
+    return out
 
 
 def is_our_report(sheets: Sequence[SheetData]) -> bool:
@@ -104,6 +109,25 @@ def is_our_report(sheets: Sequence[SheetData]) -> bool:
         return False
     first = sheets[0].rows[0] if sheets[0].rows else []
     return tuple(str(v) for v in first[:3]) == REPORT_HEADER
+
+
+CHANGES_SHEET = "本期变化"  # toolkit/monthly.py write_changes: its sheet, title line and header
+CHANGES_TITLE = "与上期汇总表相比："
+CHANGES_HEADER = ("状态", "变化内容")
+
+
+def our_output_kind(sheets: Sequence[SheetData]) -> str | None:
+    """What we wrote, when a workbook is one of our outputs other than a summary (those carry
+    the template's stamp): 校验报告 or 本期变化表; None for anything else."""
+    if is_our_report(sheets):
+        return "校验报告"
+    if [s.name for s in sheets] == [CHANGES_SHEET]:
+        rows = sheets[0].rows
+        first = str(rows[0][0]) if rows and rows[0] and rows[0][0] is not None else ""
+        header = [str(v) for v in rows[2] if v is not None] if len(rows) > 2 else []
+        if first.startswith(CHANGES_TITLE) and header[:1] == [CHANGES_HEADER[0]] and header[-1:] == [CHANGES_HEADER[1]]:
+            return "本期变化表"
+    return None
 
 
 def split_beside_summary(shown: str, others: Sequence[str]) -> str | None:

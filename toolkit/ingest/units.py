@@ -103,6 +103,7 @@ class Submission:
     mtime: float
     key: str | None = None  # how senders are compared (sender_key, or the credit code)
     named: str = ""  # the sender the file name names ("" when it names none: unit_key_from_name)
+    one_project: bool = False  # a form, one project per file: another project is never its revision
 
     @property
     def sender_key(self) -> str | None:
@@ -139,6 +140,9 @@ def _evidence(older: Submission, newer: Submission) -> str | None:
         return None  # two batches both count
     if older.named and newer.named and sender_key(older.named) != sender_key(newer.named):
         return None  # the contents agree, the names do not: in doubt, both count
+    if (older.one_project or newer.one_project) and older.projects and newer.projects \
+            and not older.projects & newer.projects:
+        return None  # one applicant's two projects (forms): both count, whatever the names say
     if revision_rank(newer.path) > revision_rank(older.path):
         found = REVISION_RE.search(clean(PurePath(newer.path).stem))
         word = found.group(1) if found else "修改"
