@@ -125,6 +125,7 @@ def test_recover_reports_the_leftovers_of_dead_runs_in_one_line(tmp_path: Path) 
     (out / f"{STAGING_PREFIX}abc").mkdir()
     (out / f"{STAGING_PREFIX}abc" / "汇总表.xlsx").write_text("half")
     (out / f"{BACKUP_PREFIX}77").mkdir()
+    (out / ".shenbao.lock.4242.tmp").write_text("{}")  # killed between writing its lock and linking it
     (out / ".报送函.docx.old-123").write_text("older letter")  # what versions before the journal left
     (out / "报送函.docx").rename(out / ".报送函.docx.old-99")  # ... sometimes the only copy
     line = recover(out)

@@ -43,6 +43,7 @@ NOTICE_NAME = "输出正在更新-如中断请重新运行.txt"
 STAGING_PREFIX = ".shenbao-staging-"
 BACKUP_PREFIX = ".shenbao-old-"
 MANIFEST_NAME = "manifest.json"
+LOCK_LEFTOVER = ".shenbao.lock."  # a lock's temporary (`.shenbao.lock.PID.tmp`) or stale copy, never the lock itself
 _LEGACY_OLD = re.compile(r"^\.(?P<name>.+)\.old-\d+$")  # `.汇总表.xlsx.old-1234`: versions before the journal
 NOTICE_TEXT = (
     "shenbao 正在用新的输出替换这个文件夹中上次的输出。\r\n"
@@ -230,7 +231,8 @@ def recover(out_dir: Path) -> str | None:
     if journal is not None:
         done.append(_settle(out_dir, journal))
     leftovers = [p for p in out_dir.iterdir()
-                 if p.name.startswith((STAGING_PREFIX, BACKUP_PREFIX)) or p.name in (NOTICE_NAME, JOURNAL_NAME + ".tmp")]
+                 if p.name.startswith((STAGING_PREFIX, BACKUP_PREFIX, LOCK_LEFTOVER))
+                 or p.name in (NOTICE_NAME, JOURNAL_NAME + ".tmp")]
     for path in leftovers:
         _remove(path)
     restored = []
@@ -262,6 +264,8 @@ def _kind(name: str) -> str:
         return "旧输出的备份"
     if name == NOTICE_NAME:
         return "更新提示文件"
+    if name.startswith(LOCK_LEFTOVER):
+        return "锁的临时文件"
     return "日志临时文件"
 
 
