@@ -248,3 +248,12 @@ def test_other_commands_settle_a_half_switched_folder_first(tmp_path: Path, monk
     assert not (out / NOTICE_NAME).exists() and not (out / JOURNAL_NAME).exists()
     (out / "校验报告.xlsx").unlink()
     assert consistent_set(out) == "old"
+
+
+def test_a_damaged_journal_was_written_before_anything_moved(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_set(out, *OLD, tag="old")
+    (out / JOURNAL_NAME).write_bytes(b"\x00\x00")
+    line = recover(out)
+    assert line is not None and "无法读取的替换日志" in line
+    assert not (out / JOURNAL_NAME).exists() and consistent_set(out) == "old"

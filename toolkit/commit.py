@@ -252,9 +252,10 @@ def recover(out_dir: Path) -> str | None:
     if leftovers:
         names = sorted({_kind(p.name) for p in leftovers})
         done.append(f"清理了中断的运行留下的 {len(leftovers)} 项（{'、'.join(names)}）")
+    done = [d for d in done if d]
     if not done:
         return None
-    return f"输出文件夹 {out_dir}：" + "；".join(d for d in done if d)
+    return f"输出文件夹 {out_dir}：" + "；".join(done)
 
 
 def _kind(name: str) -> str:
@@ -276,10 +277,10 @@ def _settle(out_dir: Path, journal: dict[str, Any]) -> str:
     old = [str(n) for n in journal.get("old") or []]
     valid = staging.name.startswith(STAGING_PREFIX) and backup.name.startswith(BACKUP_PREFIX) and all(
         n and "/" not in n and "\\" not in n and n not in (".", "..") for n in [*new, *old])
-    if not valid:  # an unreadable journal was written before anything moved
+    if not valid:  # written whole before anything moves (renamed into place): damaged afterwards
         with contextlib.suppress(FileNotFoundError):
             os.unlink(out_dir / JOURNAL_NAME)
-        return ""
+        return f"删除了无法读取的替换日志 {JOURNAL_NAME}（文件夹中的输出请与 manifest.json 核对）"
     forward = journal.get("state") == "placing" and all(
         os.path.lexists(out_dir / n) or os.path.lexists(staging / n) for n in new)
     try:
