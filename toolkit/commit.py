@@ -3,7 +3,7 @@
 Outputs are written into a staging folder inside OUT, then moved into place file by file (plain
 renames within one folder: shared drives and Windows have no atomic swap of a whole folder, and
 symlinks are not an option there). A run can be killed at any instruction (kill -9, a closed
-window, a power cut), so the switch is journalled:
+window), so the switch is journalled:
 
 1. `输出正在更新-如中断请重新运行.txt` is written into OUT: anyone who opens the folder while a
    switch is unfinished sees it.
@@ -21,6 +21,10 @@ back), in "placing" it finishes the moves from staging (roll forward; back when 
 file). Either way OUT then holds exactly the old or exactly the new set with its manifest.
 Leftovers of dead runs (staging and backup folders, the notice, `.NAME.old-PID` of earlier
 versions) are removed and reported in one line.
+
+The journal and the folder's renames are flushed to disk (fsync), the outputs' contents are not:
+syncing every return copy would cost seconds on a shared drive. After a power cut the renames
+are settled the same way, and the manifest's checksums tell whether a file's contents made it.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ LOCK_LEFTOVER = ".shenbao.lock."  # a lock's temporary (`.shenbao.lock.PID.tmp`)
 _LEGACY_OLD = re.compile(r"^\.(?P<name>.+)\.old-\d+$")  # `.汇总表.xlsx.old-1234`: versions before the journal
 NOTICE_TEXT = (
     "shenbao 正在用新的输出替换这个文件夹中上次的输出。\r\n"
-    "如果这个文件在运行结束后仍然存在，说明替换被中断（程序被关闭、断电等），文件夹中的文件可能新旧混杂：\r\n"
+    "如果这个文件在运行结束后仍然存在，说明替换被中断（程序被关闭或被结束），文件夹中的文件可能新旧混杂：\r\n"
     "请重新运行同一条 shenbao 命令，它会先把文件夹恢复成完整的一套，再继续。\r\n"
 )
 
