@@ -125,6 +125,7 @@ def test_recover_reports_the_leftovers_of_dead_runs_in_one_line(tmp_path: Path) 
     (out / f"{STAGING_PREFIX}abc").mkdir()
     (out / f"{STAGING_PREFIX}abc" / "汇总表.xlsx").write_text("half")
     (out / f"{BACKUP_PREFIX}77").mkdir()
+    (out / ".shenbao.lock.4242.tmp").write_text("{}")  # killed between writing its lock and linking it
     (out / ".报送函.docx.old-123").write_text("older letter")  # what versions before the journal left
     (out / "报送函.docx").rename(out / ".报送函.docx.old-99")  # ... sometimes the only copy
     line = recover(out)
@@ -247,3 +248,12 @@ def test_other_commands_settle_a_half_switched_folder_first(tmp_path: Path, monk
     assert not (out / NOTICE_NAME).exists() and not (out / JOURNAL_NAME).exists()
     (out / "校验报告.xlsx").unlink()
     assert consistent_set(out) == "old"
+
+
+def test_a_damaged_journal_was_written_before_anything_moved(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_set(out, *OLD, tag="old")
+    (out / JOURNAL_NAME).write_bytes(b"\x00\x00")
+    line = recover(out)
+    assert line is not None and "无法读取的替换日志" in line
+    assert not (out / JOURNAL_NAME).exists() and consistent_set(out) == "old"

@@ -320,3 +320,32 @@ def test_outputs_honour_the_umask(inbox: Path, tmp_path: Path, mask: int, file_m
     assert len(modes) > 8 and any(n.startswith("退回修改/") for n in modes)
     for name, mode in modes.items():
         assert mode == (dir_mode if (out / name).is_dir() else file_mode), (name, oct(mode))
+
+
+def test_no_return_copy_is_made_from_a_file_replaced_after_it_was_read(
+        inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its marks would fall on cells of another file: the copy is left out, and the clerk told."""
+    import shutil
+
+    from tests.inbox_fixtures import header_only
+    from toolkit.ingest import inbox as inbox_module
+
+    copy = tmp_path / "in"
+    shutil.copytree(inbox, copy)
+    first = run("jl-761-2020", str(copy), "-o", str(tmp_path / "first"), "--json")
+    copies = json.loads(first.stdout)["outputs"]["returns"]
+    assert (Path(copies) / "南关区（退回修改）.xlsx").exists()
+    real = inbox_module.read_file
+
+    def read_then_replace(path: Path, **kwargs: Any) -> Any:
+        outcome = real(path, **kwargs)
+        if Path(path).name == "南关区.xlsx":
+            header_only(Path(path))  # a colleague saves another version meanwhile
+        return outcome
+
+    monkeypatch.setenv("SHENBAO_JOBS", "1")
+    monkeypatch.setattr(inbox_module, "read_file", read_then_replace)
+    res = run("jl-761-2020", str(copy), "-o", str(tmp_path / "out"), "--json")
+    data = json.loads(res.stdout)
+    assert not (tmp_path / "out" / "退回修改" / "南关区（退回修改）.xlsx").exists()
+    assert any(w.startswith("南关区.xlsx：文件在读取之后被修改") for w in data["warnings"]), data["warnings"]

@@ -52,7 +52,7 @@ def _writing(mode: Any, flags: Any = 0) -> bool:
 
 
 def fill_disk_at(monkeypatch: pytest.MonkeyPatch, fragment: str, err: int = errno.ENOSPC,
-                 text: str = "No space left on device") -> None:
+                 text: str = "No space left on device", open_only: bool = False) -> None:
     """Opening for writing any file whose path holds `fragment` fails with `err`, as the system
     says it (the file being written, in the folder being written)."""
     real_open, real_os_open, real_mkdir = builtins.open, os.open, os.mkdir
@@ -77,8 +77,9 @@ def fill_disk_at(monkeypatch: pytest.MonkeyPatch, fragment: str, err: int = errn
 
     monkeypatch.setattr(builtins, "open", fake_open)
     monkeypatch.setattr(io, "open", fake_open)
-    monkeypatch.setattr(os, "open", fake_os_open)
-    monkeypatch.setattr(os, "mkdir", fake_mkdir)
+    if not open_only:  # else the temporary file is created and only writing the workbook into it fails
+        monkeypatch.setattr(os, "open", fake_os_open)
+        monkeypatch.setattr(os, "mkdir", fake_mkdir)
 
 
 def assert_refused_cleanly(res: Result, out: Path, before: dict[str, bytes], *words: str) -> str:
@@ -194,3 +195,37 @@ def test_other_commands_do_not_replace_an_open_output_either(inbox: Path, tmp_pa
     res = CliRunner().invoke(cli, [command, "jl-761-2020", str(inbox), "-o", str(out)])
     assert res.exit_code == 3 and "正被 Excel/WPS 打开" in res.stderr and f"~${name}" in res.stderr, res.output
     assert (out / name).read_bytes() == before
+
+
+@pytest.mark.parametrize("fragment", ["校验报告", "汇总表.", "本期变化"])
+def test_a_full_disk_while_xlsxwriter_writes_a_workbook_is_exit_3(
+        previous: tuple[Path, dict[str, bytes]], inbox: Path, monkeypatch: pytest.MonkeyPatch, fragment: str) -> None:
+    """The temporary file is made; xlsxwriter then fails to write into it and raises its own
+    FileCreateError (around the OSError): exit 4 before, for 校验报告."""
+    import xlsxwriter.exceptions
+
+    out, before = previous
+    raised: list[str] = []
+    real = xlsxwriter.exceptions.FileCreateError.__init__
+
+    def spy(self: Any, *args: Any) -> None:
+        raised.append(str(args))
+        real(self, *args)
+
+    monkeypatch.setattr(xlsxwriter.exceptions.FileCreateError, "__init__", spy)
+    fill_disk_at(monkeypatch, fragment, open_only=True)
+    res = run("jl-761-2020", str(inbox), "-o", str(out), "--previous", str(out / "汇总表.xlsx"))
+    monkeypatch.undo()
+    assert raised, "xlsxwriter did not fail as on a full disk"
+    assert_refused_cleanly(res, out, before, "磁盘空间不足", "（系统信息：No space left on device）")
+
+
+@pytest.mark.parametrize(("command", "fragment"), [("validate", "校验报告"), ("merge", "汇总表"), ("template", "附件")])
+def test_other_commands_on_a_full_disk_are_exit_3_too(inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      command: str, fragment: str) -> None:
+    args = [command, "jl-761-2020"] + ([str(inbox)] if command != "template" else []) + ["-o", str(tmp_path / "out")]
+    fill_disk_at(monkeypatch, fragment, open_only=True)
+    res = CliRunner().invoke(cli, args)
+    monkeypatch.undo()
+    assert res.exit_code == 3, res.output
+    assert "磁盘空间不足" in res.stderr and "Errno" not in res.stderr and ".~" not in res.stderr, res.stderr

@@ -232,6 +232,7 @@ def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], sinc
     from toolkit.template import write_templates
 
     target = out_dir or Path(f"{p.id}-模板")
+    _settle(target)
     written = write_templates(p, target, list(annexes) or None)
     if note is not None:
         written.append(_write_note(target / f"模板变化说明（{since}→{p.version}）.txt", note))

@@ -3,7 +3,7 @@
 Outputs are written into a staging folder inside OUT, then moved into place file by file (plain
 renames within one folder: shared drives and Windows have no atomic swap of a whole folder, and
 symlinks are not an option there). A run can be killed at any instruction (kill -9, a closed
-window, a power cut), so the switch is journalled:
+window), so the switch is journalled:
 
 1. `输出正在更新-如中断请重新运行.txt` is written into OUT: anyone who opens the folder while a
    switch is unfinished sees it.
@@ -21,6 +21,10 @@ back), in "placing" it finishes the moves from staging (roll forward; back when 
 file). Either way OUT then holds exactly the old or exactly the new set with its manifest.
 Leftovers of dead runs (staging and backup folders, the notice, `.NAME.old-PID` of earlier
 versions) are removed and reported in one line.
+
+The journal and the folder's renames are flushed to disk (fsync), the outputs' contents are not:
+syncing every return copy would cost seconds on a shared drive. After a power cut the renames
+are settled the same way, and the manifest's checksums tell whether a file's contents made it.
 """
 
 from __future__ import annotations
@@ -43,10 +47,11 @@ NOTICE_NAME = "输出正在更新-如中断请重新运行.txt"
 STAGING_PREFIX = ".shenbao-staging-"
 BACKUP_PREFIX = ".shenbao-old-"
 MANIFEST_NAME = "manifest.json"
+LOCK_LEFTOVER = ".shenbao.lock."  # a lock's temporary (`.shenbao.lock.PID.tmp`) or stale copy, never the lock itself
 _LEGACY_OLD = re.compile(r"^\.(?P<name>.+)\.old-\d+$")  # `.汇总表.xlsx.old-1234`: versions before the journal
 NOTICE_TEXT = (
     "shenbao 正在用新的输出替换这个文件夹中上次的输出。\r\n"
-    "如果这个文件在运行结束后仍然存在，说明替换被中断（程序被关闭、断电等），文件夹中的文件可能新旧混杂：\r\n"
+    "如果这个文件在运行结束后仍然存在，说明替换被中断（程序被关闭或被结束），文件夹中的文件可能新旧混杂：\r\n"
     "请重新运行同一条 shenbao 命令，它会先把文件夹恢复成完整的一套，再继续。\r\n"
 )
 
@@ -230,7 +235,8 @@ def recover(out_dir: Path) -> str | None:
     if journal is not None:
         done.append(_settle(out_dir, journal))
     leftovers = [p for p in out_dir.iterdir()
-                 if p.name.startswith((STAGING_PREFIX, BACKUP_PREFIX)) or p.name in (NOTICE_NAME, JOURNAL_NAME + ".tmp")]
+                 if p.name.startswith((STAGING_PREFIX, BACKUP_PREFIX, LOCK_LEFTOVER))
+                 or p.name in (NOTICE_NAME, JOURNAL_NAME + ".tmp")]
     for path in leftovers:
         _remove(path)
     restored = []
@@ -250,9 +256,10 @@ def recover(out_dir: Path) -> str | None:
     if leftovers:
         names = sorted({_kind(p.name) for p in leftovers})
         done.append(f"清理了中断的运行留下的 {len(leftovers)} 项（{'、'.join(names)}）")
+    done = [d for d in done if d]
     if not done:
         return None
-    return f"输出文件夹 {out_dir}：" + "；".join(d for d in done if d)
+    return f"输出文件夹 {out_dir}：" + "；".join(done)
 
 
 def _kind(name: str) -> str:
@@ -262,6 +269,8 @@ def _kind(name: str) -> str:
         return "旧输出的备份"
     if name == NOTICE_NAME:
         return "更新提示文件"
+    if name.startswith(LOCK_LEFTOVER):
+        return "锁的临时文件"
     return "日志临时文件"
 
 
@@ -272,10 +281,10 @@ def _settle(out_dir: Path, journal: dict[str, Any]) -> str:
     old = [str(n) for n in journal.get("old") or []]
     valid = staging.name.startswith(STAGING_PREFIX) and backup.name.startswith(BACKUP_PREFIX) and all(
         n and "/" not in n and "\\" not in n and n not in (".", "..") for n in [*new, *old])
-    if not valid:  # an unreadable journal was written before anything moved
+    if not valid:  # written whole before anything moves (renamed into place): damaged afterwards
         with contextlib.suppress(FileNotFoundError):
             os.unlink(out_dir / JOURNAL_NAME)
-        return ""
+        return f"删除了无法读取的替换日志 {JOURNAL_NAME}（文件夹中的输出请与 manifest.json 核对）"
     forward = journal.get("state") == "placing" and all(
         os.path.lexists(out_dir / n) or os.path.lexists(staging / n) for n in new)
     try:

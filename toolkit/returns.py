@@ -25,6 +25,7 @@ inbox, with names made valid on Windows and never outside the output folder.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import math
 import re
@@ -78,6 +79,19 @@ LOST_PARTS = ("xl/drawings/drawing", "xl/media/", "xl/activeX/", "xl/ctrlProps/"
 
 LEGEND = ("红色底为错误（必须修改），黄色底为提醒（请核实）；鼠标移到标色的单元格上可看批注，"
           "点“单元格”一栏可跳到该单元格。改好后请删除本页，重新报送。")
+
+
+class ChangedSinceRead(Exception):
+    """The county's file is no longer the one whose rows were checked: no copy is made from it."""
+
+    def __init__(self) -> None:
+        super().__init__("文件在读取之后被修改或替换（可能有人重新保存了它），没有生成退回修改副本，以免标记落在新内容上；"
+                         "问题见校验报告，请重新运行以按新文件核对")
+
+
+def _check_unchanged(report: FileReport, digest: str | None) -> None:
+    if report.sha256 is not None and digest != report.sha256:
+        raise ChangedSinceRead
 
 
 def rebuilt_note(kind: str) -> str:
@@ -324,6 +338,9 @@ def write_return_jobs(batch: Batch, jobs: Sequence[ReturnJob], *, problems: list
             _write_copy(batch.pack, job.report, job.findings, job.target, batch.limits)
         except OutputError:
             raise
+        except ChangedSinceRead as exc:
+            _note(problems, f"{job.report.path}：{exc}")
+            continue
         except Exception as exc:  # one unreadable workbook never stops the others
             _note(problems, f"{job.report.path}：无法生成退回修改副本（{type(exc).__name__}: {exc}），问题见校验报告")
             continue
@@ -346,7 +363,7 @@ def _write_copy(pack: Pack, report: FileReport, findings: list[Finding], target:
             try:
                 copy_workbook(pack, report, findings, target)
                 return
-            except OutputError:
+            except (OutputError, ChangedSinceRead):
                 raise
             except Exception:
                 pass  # openpyxl could not open or save it: rebuild from the values below
@@ -374,6 +391,7 @@ def copy_workbook(pack: Pack, report: FileReport, findings: list[Finding], targe
     file that path cannot handle is loaded and saved with openpyxl below instead."""
     assert report.source is not None
     data = report.source.read_bytes()
+    _check_unchanged(report, hashlib.sha256(data).hexdigest())
     from toolkit.returns_xml import patch_workbook  # imported here: it imports this module
 
     try:
@@ -508,6 +526,7 @@ def rebuild_workbook(pack: Pack, report: FileReport, findings: list[Finding], ta
     """An .xlsx rebuilt from the values the reader sees in the county's file, marked and listed."""
     assert report.source is not None
     outcome = read_file(report.source, limits=limits)
+    _check_unchanged(report, outcome.sha256)
     if outcome.workbook is None:
         raise ValueError(outcome.message or "文件无法读取")
     marks = cell_marks(findings, report)
