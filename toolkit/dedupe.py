@@ -201,10 +201,13 @@ def _candidate_pairs(blocks: Mapping[str, list[int]], cores: Sequence[str]) -> l
 
 
 def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decision] | None = None,
-           known: Mapping[int, PlainKeys] | None = None) -> DedupeResult:
+           known: Mapping[int, PlainKeys] | None = None,
+           also: Sequence[tuple[Record, Record, str]] = ()) -> DedupeResult:
     """Merge exact duplicates (the first in file order is kept), flag suspected ones, and apply the
     clerk's decisions (pair id -> 合并/保留) from a previous run's review sheet. `known`: records'
-    keys (`record_keys`) by id(record), worked out already where the files were read."""
+    keys (`record_keys`) by id(record), worked out already where the files were read. `also`:
+    pairs of `records` suspected elsewhere (a 4-5 row and a 申报书 whose enterprise cannot be told
+    the same or not, toolkit/projects.py), with the reason, put to the clerk the same way."""
     decisions = decisions or {}
     result = DedupeResult()
     removed: set[int] = set()
@@ -260,5 +263,35 @@ def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decisi
             f"疑似与 {_where(a)} 的“{name_a}”重复：{reason}；请在汇总表“疑似重复”页填写处理意见（合并/保留）",
             file=b.file, sheet=b.sheet, row=b.row, field=name_field, value=name_b,
             extra={"pair_id": pid, "other": _where(a)}))
+    index = {id(r): i for i, r in enumerate(records)}
+    seen = {p.pair_id for p in (*result.suspects, *result.kept_apart)}
+    for a, b, reason in also:
+        i, j = sorted((index[id(a)], index[id(b)]))
+        if i in removed or j in removed:
+            continue
+        a, b = records[i], records[j]
+        pid = pair_id(pack, a, b)
+        if pid in seen:
+            continue
+        seen.add(pid)
+        name_a, name_b = clean(_name(pack, a)), _name(pack, b)
+        name_field = pack.role_key(b.annex, "project_name")
+        decision = decisions.get(pid)
+        if decision == "合并":
+            removed.add(j)
+            result.merged.append((b, a))
+            result.findings.append(Finding(
+                "dup.exact", "warning",
+                f"经人工确认与 {_where(a)} 的“{name_a}”为同一项目，已合并（疑似重复编号 {pid}）",
+                file=b.file, sheet=b.sheet, row=b.row, field=name_field, value=name_b))
+        elif decision == "保留":
+            result.kept_apart.append(Suspect(a, b, reason, 100.0, pid))
+        else:
+            result.suspects.append(Suspect(a, b, reason, 100.0, pid))
+            result.findings.append(Finding(
+                "dup.suspect", "warning",
+                f"疑似与 {_where(a)} 的“{name_a}”重复：{reason}；请在汇总表“疑似重复”页填写处理意见（合并/保留）",
+                file=b.file, sheet=b.sheet, row=b.row, field=name_field, value=name_b,
+                extra={"pair_id": pid, "other": _where(a)}))
     result.kept = [r for i, r in enumerate(records) if i not in removed]
     return result

@@ -235,6 +235,7 @@ def build_pack(raw: dict[str, Any], path: Path | None) -> Pack:
                 field=c.get("field"),
                 group_by=c.get("group_by"),
                 max_count=c.get("max_count"),
+                counts=c.get("counts", "all"),
                 values=c.get("values", {}),
                 companion=c.get("companion"),
                 match_on=c.get("match_on", {}),

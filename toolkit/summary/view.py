@@ -130,7 +130,7 @@ def whole_view(batch: Batch, unit_name: str, date: str | None) -> View:
     copies: dict[int, list[Record]] = defaultdict(list)
     for dup, kept in batch.dedup.merged:
         copies[id(kept)].append(dup)
-    rejected = [(r, batch.validation.reasons_for(r)) for r in batch.validation.rejected if r.annex == annex.id]
+    rejected = list(batch.rejected_projects)
     view = View(pack, annex, summary_title(pack, annex, unit), unit, date_text(date), records, rejected,
                 _pairs(batch, records), replace(batch.stats, unit_name=unit), dict(copies))
     view.records = ordered(batch, records, view.group_keys)
