@@ -94,7 +94,7 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "period-order": ({"period_start": "2020-07", "period_end": "2020-07"},
                      {"period_start": "2020-07", "period_end": "2020-06"}),
     "perf-quantitative-present": ({"quantitative": [{"name": "工业APP数量", "value": "30个"}]},
-                                  {"quantitative": None}),
+                                  {"quantitative": []}),
     "perf-quantitative-measurable": ({"quantitative": [{"name": "服务企业数", "value": "≥５０户"}]},
                                      {"quantitative": [{"name": "设备联网率", "value": "90%"},
                                                        {"name": "协同设计效率", "value": "显著提升"}]}),

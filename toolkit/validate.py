@@ -74,7 +74,7 @@ def schema_findings(pack: Pack, annex: Annex, record: Record, validator: Any,
             continue  # ingest already said this cell could not be read
         cell = record.cells.get(err.field) if err.field else None
         message = _prefix(cell, record) + err.message
-        if err.field and err.field not in record.cells and err.code == "schema.required":
+        if err.field and err.field not in record.cells and err.code == "schema.required" and annex.kind == "table":
             message = f"第{record.row}行：{err.message}（表中没有这一列）"
         out.append(Finding(err.code, "error", message, file=record.file, sheet=record.sheet,
                            row=_row_of(cell, record), cell=cell, field=err.field, value=err.value))
