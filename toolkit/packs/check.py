@@ -148,6 +148,8 @@ def _check_annex(annex: dict[str, Any], lists: dict[str, Any], add: Any) -> dict
         add("no-fields", f"{where} 是表格/表单，但没有声明任何字段")
     if annex["kind"] == "document" and not annex.get("paragraphs"):
         add("no-paragraphs", f"{where} 是 Word 文档，但没有 paragraphs 正文")
+    if annex.get("required") and annex["kind"] != "document":
+        add("misplaced", f"{where} 的 required 只适用于 Word 文档附件（每个项目须报送的材料）；表格、表单的必填在字段上写")
     for dup in _dups(f["key"] for f in fields):
         add("duplicate-field", f"{where} 字段 key“{dup}”重复", field=dup)
     _check_roles(annex, where, add)

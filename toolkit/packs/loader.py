@@ -189,6 +189,7 @@ def _annex(data: dict[str, Any], lists: dict[str, Any]) -> Annex:
         per=data.get("per", "unit" if data["kind"] == "table" else "project"),
         paper=data.get("paper", "A4"),
         signature_line=data.get("signature_line"),
+        required=data.get("required", False),
         instructions=tuple(data.get("instructions", ())),
         fields=tuple(_field(f, lists) for f in data.get("fields", ())),
         sections=tuple(_section(s) for s in data.get("sections", ())),

@@ -104,6 +104,7 @@ class Annex:
     per: str = "unit"
     paper: str = "A4"
     signature_line: str | None = None
+    required: bool = False  # a document each project must send (its file is looked for, not read)
     instructions: tuple[str, ...] = ()
     fields: tuple[Field, ...] = ()
     sections: tuple[Section, ...] = ()
