@@ -9,6 +9,7 @@ from typing import Any
 from tests.test_packs import _codes, mutated_pack
 from toolkit.packs.loader import load_pack
 from toolkit.pipeline import process
+from toolkit.summary.view import whole_view
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -112,6 +113,8 @@ def test_an_enterprise_written_differently_without_a_code_is_put_to_the_clerk(tm
     decided = process(load_pack("jl-gyhlw-2020"), [inbox], jobs=1, decisions={pair.pair_id: "合并"})
     assert len(_rows(decided)) == 2 and not decided.dedup.suspects
     decided.check_accounting()
+    (answered,) = whole_view(decided, "长春市", None).pairs  # the answer stays on the 疑似重复 sheet
+    assert (answered.pair_id, answered.decision) == (pair.pair_id, "合并")
 
 
 def test_pack_check_knows_the_fields_a_form_fills(tmp_path: Path) -> None:

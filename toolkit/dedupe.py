@@ -91,6 +91,9 @@ class DedupeResult:
     suspects: list[Suspect] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     kept_apart: list[Suspect] = field(default_factory=list)  # suspected pairs the clerk answered 保留
+    # Pairs suspected elsewhere (`also`) that the clerk answered 合并: a second look at the pair
+    # alone (as the review sheet takes for the others) would not find them again.
+    merged_also: list[Suspect] = field(default_factory=list)
 
     def copies_of(self, kept: Record) -> list[Record]:
         return [dup for dup, k in self.merged if k is kept]
@@ -280,6 +283,7 @@ def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decisi
         if decision == "合并":
             removed.add(j)
             result.merged.append((b, a))
+            result.merged_also.append(Suspect(a, b, reason, 100.0, pid))
             result.findings.append(Finding(
                 "dup.exact", "warning",
                 f"经人工确认与 {_where(a)} 的“{name_a}”为同一项目，已合并（疑似重复编号 {pid}）",

@@ -209,7 +209,7 @@ def part_rejected(pack: Pack, part: Record, refused: Sequence[Record]) -> Findin
     cell = part.cells.get(key) if key else None
     return Finding(PART_REJECTED, "error",
                    f"{_prefix(cell, part)}同一项目的{labels}未通过（{where}，原因见该文件的问题），"
-                   "这一项目不予入库；该材料改正后重新报送即可",
+                   "这一项目不予入库；按该材料的问题改正后重新报送",
                    file=part.file, sheet=part.sheet, row=_row_of(cell, part), cell=cell, field=key,
                    value=part.values.get(key) if key else None)
 
@@ -294,14 +294,17 @@ def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (
             for r, f in companion_findings(pack, members, companions, crit):
                 by_row[row_key(r.file, r.sheet, r.row)].append(f)
                 new.append(f)
-    failing = {id(p) for p in linking.projects if _has_error(p, by_row)}
-    for crit in pack.criteria:
-        if crit.kind == "group":
-            for r, f in group_findings(pack, crit, linking.projects, failing):
-                by_row[row_key(r.file, r.sheet, r.row)].append(f)
-                new.append(f)
+    groups = [c for c in pack.criteria if c.kind == "group"]
+    failing = {id(p) for p in linking.projects if _has_error(p, by_row)} \
+        if any(c.counts == "passing" for c in groups) else set()
+    for crit in groups:
+        for r, f in group_findings(pack, crit, linking.projects, failing):
+            by_row[row_key(r.file, r.sheet, r.row)].append(f)
+            new.append(f)
     # One project, one verdict: a refusal of any of its parts refuses every part.
     for project in linking.projects:
+        if len(project.parts) < 2:
+            continue
         refused = [p for p in project.parts if _has_error(Project([p]), by_row)]
         if not refused:
             continue

@@ -109,8 +109,11 @@ def ordered(batch: Batch, records: Sequence[Record], keys: Sequence[str]) -> lis
 def _pairs(batch: Batch, records: Sequence[Record]) -> list[ReviewPair]:
     pending = [ReviewPair(s.a, s.b, s.reason, s.score, s.pair_id) for s in batch.dedup.suspects]
     pending_ids = {p.pair_id for p in pending}
-    merged: list[ReviewPair] = []
+    merged = [ReviewPair(s.a, s.b, s.reason, s.score, s.pair_id, "合并") for s in batch.dedup.merged_also]
+    also = {id(s.b) for s in batch.dedup.merged_also}
     for dup, kept in batch.dedup.merged:
+        if id(dup) in also:
+            continue
         alone = dedupe(batch.pack, [kept, dup])  # an exact copy merges again; a suspected one was the clerk's 合并
         if not alone.merged and alone.suspects:
             s = alone.suspects[0]
