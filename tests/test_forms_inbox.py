@@ -250,3 +250,13 @@ def test_forms_saved_by_libreoffice_give_the_same_outcome(gyhlw: tuple[Path, dic
     assert again["counts"] == data["counts"]
     assert summary_projects(tmp_path / "out", "项目名称", "依托企业") == {
         "鑫达农机装备远程运维服务化建设项目": [XD], SL_NAME: [SL], QM_NAME: [QM]}
+
+
+def test_gyhlw_console_counts_papers_and_projects(gyhlw: tuple[Path, dict[str, Any], Path], tmp_path: Path) -> None:
+    inbox, data, _ = gyhlw
+    result = CliRunner().invoke(cli, ["run", "jl-gyhlw-2020", str(inbox), "-o", str(tmp_path / "out"),
+                                      "--unit-name", "长春市", "--expect", "长春市"])
+    c = data["counts"]
+    assert (c["rows_read"], c["accepted"], c["rejected"]) == (9, 6, 3)  # 光拓's 4-1, 4-3 and 4-5 row
+    assert "材料：读取 9 份 → 通过 6、未通过 3、重复合并 0" in result.output
+    assert "项目：入汇总表 3 个、未通过 1 个" in result.output
