@@ -258,5 +258,9 @@ def test_gyhlw_console_counts_papers_and_projects(gyhlw: tuple[Path, dict[str, A
                                       "--unit-name", "长春市", "--expect", "长春市"])
     c = data["counts"]
     assert (c["rows_read"], c["accepted"], c["rejected"]) == (9, 6, 3)  # 光拓's 4-1, 4-3 and 4-5 row
-    assert "材料：读取 9 份 → 通过 6、未通过 3、重复合并 0" in result.output
-    assert "项目：入汇总表 3 个、未通过 1 个" in result.output
+    assert "共 9 份材料" in result.output
+    assert "结果：3 个项目入汇总表；1 个未通过" in result.output
+    merged = CliRunner().invoke(cli, ["merge", "jl-gyhlw-2020", str(inbox), "-o", str(tmp_path / "merge"),
+                                      "--unit-name", "长春市"])
+    assert "材料：读取 9 份 → 通过 6、未通过 3、重复合并 0" in merged.output
+    assert "项目：入汇总表 3 个、未通过 1 个" in merged.output

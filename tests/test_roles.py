@@ -74,3 +74,16 @@ def test_a_pack_with_other_keys_gives_the_same_run(tmp_path: Path) -> None:
     assert a["counts"]["duplicates_merged"] >= 1 and a["counts"]["suspected_duplicates"] >= 1
     assert a["totals"]["total_investment"] == b["totals"]["total_investment"] > 0
     assert sorted(f["code"] for f in a["findings"]) == sorted(f["code"] for f in b["findings"])
+
+
+def test_no_stage_reads_a_campaign_key() -> None:
+    """Code reads a record's field through the pack (roles, summary columns, rules), never by a
+    key one of the campaigns happens to use."""
+    keys = "project_name|applicant|enterprise|uscc|total_investment|county|city|org_name|category|stage"
+    literal = re.compile(rf"""(\.get\(|\[)\s*["']({keys})["']""")
+    toolkit = Path(__file__).resolve().parent.parent / "toolkit"
+    found = [f"{path.relative_to(toolkit)}:{n}: {line.strip()}"
+             for path in sorted(toolkit.rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if literal.search(line)]
+    assert found == []

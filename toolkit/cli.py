@@ -16,38 +16,35 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from toolkit import __version__
+from toolkit import __version__, clizh
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ShenbaoError
 
 if TYPE_CHECKING:  # imported lazily at run time: `shenbao --help` must answer fast
     from toolkit.ingest.guard import Limits
 
 EXIT_INTERNAL = 4
-
-_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
-
-
-class ZhFormatter(click.HelpFormatter):
-    """Help pages in Chinese: click's own headings translated."""
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, prefix="用法：")
-
-    def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
-
+clizh.install()  # click's own words (usage, metavars, its error messages) in Chinese
 
 class ZhContext(click.Context):
-    formatter_class = ZhFormatter
+    formatter_class = clizh.Formatter
 
 
 class ZhCommand(click.Command):
     context_class = ZhContext
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        clizh.localise(self)
+
 
 class ZhGroup(click.Group):
     context_class = ZhContext
     command_class = ZhCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", clizh.SUBCOMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
+        clizh.localise(self)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -97,8 +94,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     \b
     常用步骤：
-      shenbao packs                       列出内置的申报包（每次申报活动一个）
+      shenbao packs                         列出内置的申报包（每次申报活动一个）
       shenbao template jl-761-2020 -o 模板  生成空白填报模板，下发给各县（市、区）
+      shenbao run jl-761-2020 收件箱 -o 申报结果 --unit-name 长春市
+                                            收齐后一条命令完成：审核、去重、汇总表、报送函
 
     每个命令后加 -h 可查看说明和示例。
     """
@@ -182,7 +181,7 @@ def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
 @click.option("--annex", "annexes", multiple=True, metavar="ID",
               help="只生成指定附件（可重复）；默认生成全部附件。")
 @click.option("--changes-since", "since", metavar="VERSION",
-              help="不生成模板，只列出自该版本以来模板的变化（用于随新模板下发的说明）。")
+              help="列出自该版本以来模板的变化（随新模板下发的说明）；同时给出 -o 时生成模板，并把说明写入该目录。")
 @_help_option
 def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], since: str | None) -> None:
     """生成申报包全部附件的空白模板（Excel 表格/表单、Word 文档）。
@@ -198,18 +197,34 @@ def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], sinc
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
+    note = None
     if since:
         from toolkit.packs.changes import changes_since
 
-        click.echo(changes_since(p, since), nl=False)
-        return
+        note = changes_since(p, since)
+        if out_dir is None:
+            click.echo(note, nl=False)
+            return
     from toolkit.template import write_templates
 
     target = out_dir or Path(f"{p.id}-模板")
     written = write_templates(p, target, list(annexes) or None)
+    if note is not None:
+        written.append(_write_note(target / f"模板变化说明（{since}→{p.version}）.txt", note))
     for path in written:
         click.echo(f"已生成 {path}")
     click.echo(f"共 {len(written)} 个文件，模板版本 {p.version}。")
+
+
+def _write_note(path: Path, text: str) -> Path:
+    """A text for clerks who open it in Notepad: UTF-8 with a BOM and Windows line ends."""
+    from toolkit.atomic import explain, write_bytes
+    from toolkit.errors import OutputError
+
+    try:
+        return write_bytes(path, text.replace("\n", "\r\n").encode("utf-8-sig"))
+    except OSError as exc:
+        raise OutputError(explain(exc, path)) from None
 
 
 def _inbox_limits(inbox: tuple[Path, ...], config: Path | None = None) -> Limits:
@@ -542,18 +557,22 @@ def _echo_counts(batch: Any) -> None:
 
 
 def _echo_run(result: Any) -> None:
+    """The details first (files not read, changes, reminders), then the five closing lines."""
+    from toolkit.outcome import closing_lines
+
     batch = result.batch
     click.echo(f"申报包：{batch.pack.title}（{batch.pack.id} {batch.pack.version}）")
-    _echo_counts(batch)
-    bad = [f for f in batch.ingested.files if f.status == "error"]
-    for f in bad:
-        click.echo(f"无法读取：{f.path} —— {f.message}")
+    for f in batch.ingested.files:
+        if f.status == "error":
+            click.echo(f"无法读取：{f.path} —— {f.message}")
     if batch.changes is not None:
         ch = batch.changes
         click.echo(f"与上期相比：新增 {ch.count('新增')}、变更 {ch.count('变更')}、撤销 {ch.count('撤销')}（见 本期变化.xlsx）")
     for warning in result.warnings:
         click.echo(f"提醒：{warning}")
-    click.echo(f"输出：{result.out_dir}（汇总表.xlsx、校验报告.xlsx、退回修改/、报送函.docx、manifest.json）")
+    click.echo("")
+    for line in closing_lines(result):
+        click.echo(line)
 
 
 @cli.command("schema", context_settings=CONTEXT)
@@ -588,15 +607,22 @@ def schema_cmd(pack: str, annex: str | None) -> None:
     click.echo(json.dumps(annex_schema(p, chosen), ensure_ascii=False, indent=2))
 
 
+def _param_name(param: click.Parameter | None) -> str:
+    """How the clerk wrote (or should write) a parameter: `-o/--out`, or an argument's PACK."""
+    if param is None:
+        return "参数"
+    if isinstance(param, click.Option):
+        return "/".join(param.opts)
+    return param.human_readable_name
+
+
 def _usage_message(exc: click.UsageError) -> str:
     if isinstance(exc, click.NoSuchOption):
         return f"没有选项 {exc.option_name}"
     if isinstance(exc, click.MissingParameter):
-        name = exc.param.human_readable_name if exc.param else "参数"
-        return f"缺少 {name}"
+        return f"缺少 {_param_name(exc.param)}"
     if isinstance(exc, click.BadParameter):
-        name = exc.param.human_readable_name if exc.param else "参数"
-        return f"{name} 的取值无效：{exc.message}"
+        return f"{_param_name(exc.param)} 的取值无效：{exc.message}"
     if "No such command" in exc.message:
         return exc.message.replace("No such command", "没有这个命令")
     return exc.message

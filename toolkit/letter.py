@@ -62,6 +62,8 @@ class Letter:
     note: str
     cc: list[str]
     warnings: list[str] = field(default_factory=list)
+    # The 发文机关标志 of the 信函格式 (GB/T 9704 10.1): a 函 whose sender an org file names.
+    letterhead: str | None = None
 
     @property
     def date_text(self) -> str:
@@ -387,6 +389,7 @@ def compose(pack: Pack, stats: SummaryStats, annex_names: Sequence[str], org: Or
         blocks=[(k, t) for k, t in blocks if t], annexes=list(annex_names),
         issuer=need(org.issuer, "发文机关"), day=day,
         note=f"联系人：{contact}，联系电话：{phone}", cc=list(org.cc), warnings=warnings,
+        letterhead=org.issuer if kind == "函" and org.issuer else None,
     )
 
 
@@ -419,8 +422,10 @@ def render(letter: Letter) -> Document:
     gongwen.add_note(doc, letter.note)
     if letter.cc:
         gongwen.add_blank_line(doc)
-        gongwen.add_copy_to(doc, letter.cc)
+        gongwen.add_copy_to(doc, letter.cc, rules=letter.letterhead is None)
     gongwen.add_page_number_footer(doc.sections[0])
+    if letter.letterhead:
+        gongwen.add_letterhead(doc.sections[0], letter.letterhead)
     _mark_blanks(doc)
     return doc
 

@@ -165,7 +165,7 @@ Merged = Sequence[tuple[int, int, int, int]]  # first row, first col, last row, 
 
 
 def _comment_line(f: Finding) -> str:
-    message = f.message
+    message = f.to_sender
     if f.cell and message.startswith(f"{f.cell}："):
         message = message[len(f.cell) + 1:]  # the comment sits on that cell already
     return f"【{SEVERITY_TEXT.get(f.severity, f.severity)}】{message}"
@@ -588,7 +588,7 @@ def _list_sheet_xlsxwriter(ws: XlsxWorksheet, formats: _Formats, pack: Pack, rep
     severity = {True: formats.get(ERROR_FILL), False: formats.get(WARNING_FILL)}
     cell_col = FINDING_COLUMNS.index("单元格")
     severity_col = FINDING_COLUMNS.index("严重程度")
-    rows = finding_rows(pack, findings, [report])
+    rows = finding_rows(pack, findings, [report], to_sender=True)
     for r, (values, f) in enumerate(zip(rows, findings, strict=True), 2):
         for c, value in enumerate(values):
             write_cell(ws, r, c, value, severity[f.is_error] if c == severity_col else wrap)
