@@ -55,6 +55,12 @@ def test_a_close_name_links_a_far_one_does_not() -> None:
     assert len(link_projects(PACK, far).projects) == 2
 
 
+def test_numbers_keep_close_names_apart() -> None:
+    """铁塔站址1号 and 10号 are 94% alike as text, and other projects."""
+    records = [row("铁塔站址10号基站项目"), app("铁塔站址1号基站项目")]
+    assert len(link_projects(PACK, records).projects) == 2
+
+
 def test_phases_and_places_keep_projects_apart() -> None:
     assert len(link_projects(PACK, [row("鑫达平台一期项目"), app("鑫达平台二期项目")]).projects) == 2
     assert len(link_projects(PACK, [row("长春市鑫达平台项目"), app("吉林市鑫达平台项目")]).projects) == 2

@@ -20,6 +20,7 @@ are not copies of one another, the part is not linked, and a warning names both.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -76,6 +77,9 @@ class _Part:
     core: str  # the name as compared: dedupe's core without a final 平台
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _core(parts: NameParts) -> str:
     core = parts.core
     return core[:-2] if core.endswith("平台") and len(core) > 2 else core
@@ -101,6 +105,8 @@ def _match(a: _Part, b: _Part) -> tuple[int, float, str] | None:
         return None
     if a.core == b.core:
         return 2, 100.0, "名称去掉括号、期次写法和“项目/工程/建设/平台”等字样后相同"
+    if _DIGITS.findall(a.core) != _DIGITS.findall(b.core):
+        return None  # 1号 and 10号, 2020 and 2021: alike as text, other projects
     score = float(fuzz.ratio(a.core, b.core))
     if score >= FUZZY_THRESHOLD:
         return 1, score, f"名称高度相似（相似度 {score:.0f}%）"
@@ -134,19 +140,27 @@ def link_projects(pack: Pack, records: Sequence[Record]) -> Linking:
     projects: list[Project] = []
     by_record: dict[int, Project] = {}
     linked: dict[int, list[_Part]] = defaultdict(list)  # id(project) -> its parts as compared
-    by_enterprise: dict[str, list[Project]] = defaultdict(list)
+    annexes = list(order)
+    # enterprise -> annex -> its projects that have no part of that annex yet (insertion-ordered):
+    # the only candidates for a part of that annex, so a table's rows are never compared with one
+    # another (a province's 中国铁塔 has thousands).
+    open_for: dict[str, dict[str, dict[int, Project]]] = defaultdict(lambda: defaultdict(dict))
     findings: list[Finding] = []
     for r in ranked:
         name_key = pack.role_key(r.annex, "project_name")
         parts = name_parts(r.values.get(name_key) if name_key else None)
         part = _Part(r, enterprise(r) if name_key else "", parts, _core(parts))
-        chosen = _choose(pack, part, by_enterprise.get(part.enterprise, []) if part.enterprise else [], linked,
-                         findings)
+        candidates = list(open_for[part.enterprise][r.annex].values()) if part.enterprise else []
+        chosen = _choose(pack, part, candidates, linked, findings)
         if chosen is None:
             chosen = Project()
             projects.append(chosen)
             if part.enterprise:
-                by_enterprise[part.enterprise].append(chosen)
+                for other in annexes:
+                    if other != r.annex:
+                        open_for[part.enterprise][other][id(chosen)] = chosen
+        elif part.enterprise:
+            open_for[part.enterprise][r.annex].pop(id(chosen), None)
         chosen.parts.append(r)
         linked[id(chosen)].append(part)
         by_record[id(r)] = chosen
