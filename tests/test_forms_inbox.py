@@ -78,6 +78,7 @@ def gyhlw_inbox(root: Path, work: Path) -> Path:
         {"project_name": SL_NAME, "enterprise": SL, "category": "行业级工业互联网平台项目", "contact": "李明",
          "mobile": people.mobile()},
     ]
+    (root / f"{XD}-承诺书.pdf").write_bytes(b"%PDF-1.4\n")  # its 4-4, scanned: not read, but seen
     MS.fill_table(pack, "recommended", table, root / "绿园区申报信息汇总表.xlsx", work,
                   unit_line="推荐单位（盖章）：长春市绿园区工业和信息化局    填报日期：2020年7月3日    单位：万元",
                   author="绿园区工信局", when=WHEN)
@@ -206,9 +207,11 @@ def test_gyhlw_report_says_which_papers_arrived(gyhlw: tuple[Path, dict[str, Any
     assert sl[3] == "列入汇总表" and sl[4] == sl[5] == "未收到" and sl[6].startswith("已收到：绿园区申报信息汇总表.xlsx")
     qm = by_name[QM_NAME]
     assert qm[4] == "已收到：申报书.xlsx B7" and qm[6] == "未收到"
-    assert by_name["鑫达农机装备远程运维服务化建设项目"][3] == "列入汇总表"
+    xd = by_name["鑫达农机装备远程运维服务化建设项目"]
+    assert xd[3] == "列入汇总表" and xd[-1] == f"文件名相符：{XD}-承诺书.pdf"
     assert by_name[GT_NAME][3] == "未通过"
-    assert all(r[-1] == "未见相应文件，请核对" for r in rows[1:])  # no 4-4 承诺书 in this inbox
+    assert [r[-1] for r in rows[1:]].count("未见相应文件，请核对") == 3  # the others sent no 4-4 承诺书
+    assert all(r[-2] == "未见相应文件，请核对" for r in rows[1:])  # nor a 4-2 建设方案
 
 
 @pytest.fixture(scope="module")

@@ -289,34 +289,38 @@ def _file_key(name: str) -> str:
     return clean(name).replace(" ", "")
 
 
-def _documents_seen(pack: Pack, batch: Batch, project: Project) -> dict[str, list[str]]:
-    """Per required document annex (a 承诺书), the inbox files that look like it for this project:
-    the name holds the annex's number (4-4) or the end of its title (承诺书), and the enterprise's name or the part of a
-    paper's file name before its annex number (`华晟汽车零部件-附件4-1申报书.xlsx` -> 华晟汽车零部件).
-    Word files are not read, so this is what the report can say; the clerk checks."""
-    names = {clean(v) for p in project.parts if (v := batch.pack.role_value(p, "applicant"))}
-    for p in project.parts:
-        stem = _file_key(Path(p.file).stem)
-        number = batch.pack.annex(p.annex).number.replace("附件", "")
-        for marker in ("附件", number):
-            if marker and marker in stem:
-                stem = stem.split(marker)[0]
-        stem = stem.strip("-_—（）()【】[] ")
-        if len(stem) >= 2:
-            names.add(stem)
+def document_files(batch: Batch) -> dict[str, list[str]]:
+    """Per required document annex (a 承诺书), the inbox files named like it: the name holds the
+    annex's number (4-4) or the end of its title (承诺书; 建设方案 for a 建设方案编制大纲). Word files
+    are not read, so the name is what the report can go by; the clerk checks."""
     out: dict[str, list[str]] = {}
-    for annex in pack.annexes:
+    for annex in batch.pack.annexes:
         if annex.kind != "document" or not annex.required:
             continue
         number = annex.number.replace("附件", "")
         title = annex.title
         for tail in ("编制大纲", "大纲", "模板", "格式"):
             title = title.removesuffix(tail)
-        short = title[-3:]  # 承诺书, 建设方案 -> 设方案: what a file of it is called, at least
+        short = title[-3:]
         out[annex.id] = [f.path for f in batch.ingested.files
-                         if ((number and number in _file_key(f.path)) or short in _file_key(f.path))
-                         and any(n in _file_key(f.path) for n in names)]
+                         if (number and number in _file_key(f.path)) or short in _file_key(f.path)]
     return out
+
+
+def _sender_names(pack: Pack, project: Project) -> set[str]:
+    """How a project's files may name its enterprise: the enterprise's name, and the part of each
+    paper's file name before its annex number (`华晟汽车零部件-附件4-1申报书.xlsx` -> 华晟汽车零部件)."""
+    names = {clean(v) for p in project.parts if (v := pack.role_value(p, "applicant"))}
+    for p in project.parts:
+        stem = _file_key(Path(p.file).stem)
+        number = pack.annex(p.annex).number.replace("附件", "")
+        for marker in ("附件", number):
+            if marker and marker in stem:
+                stem = stem.split(marker)[0]
+        stem = stem.strip("-_—（）()【】[] ")
+        if len(stem) >= 2:
+            names.add(stem)
+    return names
 
 
 def parts_rows(batch: Batch) -> tuple[list[str], list[list[str]]]:
@@ -330,6 +334,7 @@ def parts_rows(batch: Batch) -> tuple[list[str], list[list[str]]]:
     linking = batch.validation.linking
     if linking is None:
         return titles, []
+    named_like = document_files(batch)
     refused = {id(r) for r in batch.validation.rejected}
     in_summary = {(r.file, r.sheet, r.row) for r in batch.accepted if r.annex == annex.id}
     merged = {(c.file, c.sheet, c.row) for c, _ in batch.dedup.merged}
@@ -352,9 +357,10 @@ def parts_rows(batch: Batch) -> tuple[list[str], list[list[str]]]:
         for a in papers:
             part = project.part(a.id)
             cells.append(f"已收到：{part_where(pack, part)}" if part is not None else "未收到")
-        found = _documents_seen(pack, batch, project)
+        names = _sender_names(pack, project) if documents else set()
         for a in documents:
-            cells.append(f"文件名相符：{'、'.join(found[a.id])}" if found.get(a.id) else "未见相应文件，请核对")
+            found = [path for path in named_like[a.id] if any(n in _file_key(path) for n in names)]
+            cells.append(f"文件名相符：{'、'.join(found)}" if found else "未见相应文件，请核对")
         rows.append(cells)
     return titles, rows
 
