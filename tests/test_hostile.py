@@ -25,7 +25,7 @@ from python_calamine import CalamineWorkbook
 from tests import hostile_files as hf
 from tests.fixtures_files import one_sheet_xlsx
 from tests.helpers import REPO, mutated_pack
-from tests.inbox_fixtures import own_layout_two_level
+from tests.inbox_fixtures import gbk_csv, own_layout_two_level
 from toolkit.cli import cli
 from toolkit.errors import ShenbaoError
 from toolkit.ingest import readers
@@ -94,6 +94,7 @@ def test_xxe_is_refused_and_the_secret_never_reaches_an_output(tmp_path: Path, b
     inbox.mkdir()
     build(inbox / "外部实体.xlsx", secret)
     own_layout_two_level(inbox / "南关区.xlsx")
+    gbk_csv(inbox / "宽城区.csv")  # something readable beside it: with nothing read, the run stops (exit 1)
     res = run("jl-761-2020", str(inbox), "-o", str(tmp_path / "out"), "--json")
     assert res.exit_code == 1, res.stderr
     data = json.loads(res.stdout)
@@ -138,6 +139,7 @@ def test_zip_bomb_is_refused_fast_and_the_batch_goes_on(tmp_path: Path) -> None:
     hf.zip_bomb(inbox / "炸弹.xlsx", inflated_mb=256)
     assert (inbox / "炸弹.xlsx").stat().st_size < 2_000_000  # 256 MB inflated from a small file
     own_layout_two_level(inbox / "南关区.xlsx")
+    gbk_csv(inbox / "宽城区.csv")  # something readable beside it: with nothing read, the run stops (exit 1)
     start = time.monotonic()
     batch = process(load_pack("jl-761-2020"), [inbox])
     assert time.monotonic() - start < 10
@@ -236,6 +238,7 @@ def test_limits_reach_the_readers_through_run(tmp_path: Path) -> None:
     inbox = tmp_path / "in"
     inbox.mkdir()
     own_layout_two_level(inbox / "南关区.xlsx")
+    gbk_csv(inbox / "宽城区.csv")  # something readable beside it: with nothing read, the run stops (exit 1)
     (inbox / "shenbao.toml").write_text('pack = "jl-761-2020"\n[limits]\nmax_zip_members = 3\n', encoding="utf-8")
     res = run(str(inbox), "-o", str(tmp_path / "out"), "--json")
     data = json.loads(res.stdout)
@@ -250,6 +253,7 @@ def test_limits_in_the_inbox_reach_the_stage_commands_too(tmp_path: Path, comman
     inbox = tmp_path / "in"
     inbox.mkdir()
     own_layout_two_level(inbox / "南关区.xlsx")
+    gbk_csv(inbox / "宽城区.csv")  # something readable beside it: with nothing read, the run stops (exit 1)
     (inbox / "shenbao.toml").write_text('pack = "jl-761-2020"\n[limits]\nmax_zip_members = 3\n', encoding="utf-8")
     args = [command, "jl-761-2020", str(inbox), "-o", str(tmp_path / "out")]
     res = CliRunner().invoke(cli, [*args, "--json"] if command != "merge" else args)
@@ -269,6 +273,7 @@ def test_limits_in_a_config_file_reach_the_stage_commands(tmp_path: Path, comman
     inbox = tmp_path / "in"
     inbox.mkdir()
     own_layout_two_level(inbox / "南关区.xlsx")
+    gbk_csv(inbox / "宽城区.csv")  # something readable beside it: with nothing read, the run stops (exit 1)
     config = tmp_path / "设置.toml"
     config.write_text('[limits]\nmax_zip_members = 3\n', encoding="utf-8")
     args = [command, "jl-761-2020", str(inbox), "-o", str(tmp_path / "out")]
@@ -296,6 +301,7 @@ def test_member_names_that_climb_out_are_refused(tmp_path: Path, member: str) ->
     inbox.mkdir()
     hf.with_member(inbox / "路径.xlsx", member)
     own_layout_two_level(inbox / "南关区.xlsx")
+    gbk_csv(inbox / "宽城区.csv")  # something readable beside it: with nothing read, the run stops (exit 1)
     res = run("jl-761-2020", str(inbox), "-o", str(tmp_path / "out"), "--json")
     data = json.loads(res.stdout)
     entry = status_of(data, "路径.xlsx")
@@ -399,6 +405,7 @@ def test_a_pack_cannot_run_code(tmp_path: Path, where: str) -> None:
     inbox = tmp_path / "in"
     inbox.mkdir()
     own_layout_two_level(inbox / "南关区.xlsx")
+    gbk_csv(inbox / "宽城区.csv")  # something readable beside it: with nothing read, the run stops (exit 1)
     res = run(str(folder), str(inbox), "-o", str(tmp_path / "out"))
     assert res.exit_code == 2 and res.stderr.startswith("错误："), res.stderr
     res = CliRunner().invoke(cli, ["pack-check", str(folder)])

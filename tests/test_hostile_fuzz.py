@@ -68,7 +68,11 @@ def run_one(tmp_path: Path, data: bytes) -> None:
     assert time.monotonic() - start < 20
     assert res.exit_code in (0, 1), res.stderr
     assert "Traceback" not in res.stderr
-    result = json.loads(res.stdout)
+    result = json.loads(res.stdout)  # one JSON object, whatever happened
+    if "error" in result:  # the only file could not be read: nothing to summarise, no outputs (exit 1)
+        assert res.exit_code == 1 and result["error"]["code"] == "nothing-read", result
+        assert "没有一个能读取的申报表" in res.stderr, res.stderr
+        return
     (entry,) = result["files"]
     assert entry["status"] in ("ok", "error", "skipped") and (entry["status"] == "ok" or entry["message"])
     c = result["counts"]

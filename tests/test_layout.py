@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from toolkit.ingest.layout import AliasIndex, classify_row, find_layout
-from toolkit.ingest.units import Candidate, pick_newest, revision_rank, unit_key_from_name
+from toolkit.ingest.units import revision_rank, unit_key_from_name
 from toolkit.packs.loader import load_pack
 
 PACK = load_pack("jl-761-2020")
@@ -80,17 +80,6 @@ def test_titles_win_over_other_fields_aliases() -> None:
 def test_resubmission_names(name: str, key: str, rank: int) -> None:
     assert unit_key_from_name(name) == key
     assert revision_rank(name) == rank
-
-
-def test_newest_file_of_a_unit_wins() -> None:
-    kept, superseded = pick_newest([
-        Candidate("南关区.xlsx", "南关区", 200.0),
-        Candidate("南关区（修改）.xlsx", "南关区", 100.0),  # the name says it is the revision
-        Candidate("朝阳区.xlsx", "朝阳区", 50.0),
-        Candidate("朝阳区 0716.xlsx", "朝阳区", 60.0),
-    ])
-    assert [c.path for c in kept] == ["南关区（修改）.xlsx", "朝阳区 0716.xlsx"]
-    assert superseded == {"南关区.xlsx": "南关区（修改）.xlsx", "朝阳区.xlsx": "朝阳区 0716.xlsx"}
 
 
 def test_stamp_line_right_above_a_one_row_header_is_not_a_parent_row() -> None:

@@ -319,7 +319,8 @@ def test_xlsm_comes_back_as_xlsx_without_macros(tmp_path: Path) -> None:
     ("县里. /表.xlsx", "县里/表（退回修改）.xlsx"),
     ("../../etc/passwd.xlsx", "etc/passwd（退回修改）.xlsx"),
     ("/abs/x.xlsx", "abs/x（退回修改）.xlsx"),
-    ("a\\..\\..\\b.xlsx", "a/b（退回修改）.xlsx"),
+    ("a\\..\\..\\b.xlsx", "a＼..＼..＼b（退回修改）.xlsx"),  # a name on Linux: never a folder
+    ("南关区\\南关区.xlsx", "南关区＼南关区（退回修改）.xlsx"),
     ("tab\there.xlsx", "tab_here（退回修改）.xlsx"),
 ])
 def test_return_names_are_safe(shown: str, expected: str) -> None:

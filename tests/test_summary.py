@@ -427,7 +427,8 @@ def test_three_level_roll_up(cities: dict[str, tuple[Batch, list[Path]]], root: 
 def test_summaries_pair_as_resubmissions_only_within_a_unit(cities: dict[str, tuple[Batch, list[Path]]],
                                                              tmp_path: Path) -> None:
     """Two cities' 汇总表.xlsx are two units; a city's corrected 汇总表（修改）.xlsx replaces its
-    first one; its whole summary and its part for one department are not one another's revision."""
+    first one; its part for one department beside its whole summary is our own output (all its
+    projects are in the whole one): skipped, not counted twice (issue 16, point 4)."""
     changchun, jilin = cities["长春市"][1], cities["吉林市"][1]
     inbox = tmp_path / "省"
     for folder, name, src in [("长春市", "汇总表.xlsx", changchun[0]), ("长春市", "汇总表（修改）.xlsx", changchun[0]),
@@ -437,11 +438,11 @@ def test_summaries_pair_as_resubmissions_only_within_a_unit(cities: dict[str, tu
     result = ingest(PACK, [inbox])
     statuses = {f.path: f.status for f in result.files}
     assert statuses == {"长春市/汇总表.xlsx": "skipped", "长春市/汇总表（修改）.xlsx": "ok",
-                        "吉林市/汇总表.xlsx": "ok", "吉林市/汇总表-省工信厅.xlsx": "ok"}
+                        "吉林市/汇总表.xlsx": "ok", "吉林市/汇总表-省工信厅.xlsx": "skipped"}
     batch = process(PACK, [inbox])
     part = read_stats(jilin[2])
     assert part is not None and part.projects >= 1
-    assert batch.counts["accepted"] == 12 and batch.counts["duplicates_merged"] == part.projects
+    assert batch.counts["accepted"] == 12 and batch.counts["duplicates_merged"] == 0
 
 
 def test_pack_without_groups_or_sums(tmp_path: Path) -> None:

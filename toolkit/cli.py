@@ -20,7 +20,7 @@ from toolkit import __version__, clizh
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ShenbaoError
 
 if TYPE_CHECKING:  # imported lazily at run time: `shenbao --help` must answer fast
-    from toolkit.ingest.guard import Limits
+    from toolkit.settings import Settings
 
 EXIT_INTERNAL = 4
 clizh.install()  # click's own words (usage, metavars, its error messages) in Chinese
@@ -50,30 +50,56 @@ class ZhGroup(click.Group):
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Run, turning every failure into one Chinese line on stderr and a documented exit code."""
         argv = list(sys.argv[1:] if args is None else args)
+        global _json_printed
+        _json_printed = False
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
             code = exc.exit_code
         except click.Abort:
             click.echo("已取消。", err=True)
-            code = EXIT_USAGE
+            code = _json_error(argv, EXIT_USAGE, "cancelled", "已取消")
         except click.UsageError as exc:
             hint = f"（运行 {exc.ctx.command_path} -h 查看用法）" if exc.ctx else ""
             click.echo(f"用法错误：{_usage_message(exc)}{hint}", err=True)
-            code = EXIT_USAGE
+            code = _json_error(argv, EXIT_USAGE, "usage", f"用法错误：{_usage_message(exc)}{hint}")
         except ShenbaoError as exc:
             if "--debug" in argv:
                 traceback.print_exc()
             click.echo(f"错误：{exc.message}", err=True)
-            code = exc.exit_code
+            code = _json_error(argv, exc.exit_code, exc.code, exc.message)
         except Exception:
             if "--debug" in argv:
                 traceback.print_exc()
-            click.echo("程序内部错误，请加 --debug 重新运行，并把输出发给维护人员。", err=True)
-            code = EXIT_INTERNAL
+            message = "程序内部错误，请加 --debug 重新运行，并把输出发给维护人员。"
+            click.echo(message, err=True)
+            code = _json_error(argv, EXIT_INTERNAL, "internal", message)
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+_json_printed = False  # a command printed its --json object (then a failure after it prints no second one)
+
+
+def echo_json(data: Any, indent: int | None = 1) -> None:
+    """The one JSON object of `--json` on stdout (`data`, or its text already made). NaN and
+    Infinity, which are not JSON, are refused here (a failure, exit 4, rather than output a JSON
+    parser rejects)."""
+    import json
+
+    global _json_printed
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
+    click.echo(text)
+    _json_printed = True
+
+
+def _json_error(argv: list[str], exit_code: int, code: str, message: str) -> int:
+    """With `--json`, a failure is one JSON object too (schemas/run-result.schema.json: `error`)."""
+    if "--json" in argv and not _json_printed:
+        echo_json({"toolkit_version": __version__,
+                   "error": {"code": code, "exit_code": exit_code, "message": message}})
+    return exit_code
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -124,14 +150,13 @@ def packs_cmd(as_json: bool) -> None:
 
     packs = [load_pack(pid) for pid in builtin_ids()]
     if as_json:
-        import json
 
         rows = [
             {"id": p.id, "version": p.version, "title": p.title, "notice": p.notice.number,
              "annexes": [a.id for a in p.annexes]}
             for p in packs
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows, indent=2)
         return
     for p in packs:
         annexes = "、".join(a.file_stem for a in p.annexes)  # 附件4-1 2020年度…申报书
@@ -158,10 +183,9 @@ def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
     findings = check_pack_dir(pack_dir)
     errors = [f for f in findings if f.is_error]
     if as_json:
-        import json
 
         data = {"pack": pack_dir, "valid": not errors, "findings": [f.to_dict() for f in findings]}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo_json(data, indent=2)
     else:
         for f in findings:
             label = "错误" if f.is_error else "提醒"
@@ -227,12 +251,12 @@ def _write_note(path: Path, text: str) -> Path:
         raise OutputError(explain(exc, path)) from None
 
 
-def _inbox_limits(inbox: tuple[Path, ...], config: Path | None = None) -> Limits:
-    """The [limits] of the settings file (`--config`, else the shenbao.toml in an inbox folder),
-    as `run` reads them (defaults without one)."""
+def _inbox_settings(inbox: tuple[Path, ...], config: Path | None = None) -> Settings:
+    """The settings file (`--config`, else the shenbao.toml in an inbox folder) as `run` reads
+    it: its [limits], and which files replace others (defaults without one)."""
     from toolkit.settings import find_settings, load_settings
 
-    return load_settings(find_settings(list(inbox), config)).limits
+    return load_settings(find_settings(list(inbox), config))
 
 
 _config_option = click.option(
@@ -261,11 +285,13 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
     import json
 
     from toolkit.atomic import write_text
-    from toolkit.ingest.inbox import ingest
+    from toolkit.ingest.inbox import ingest, nothing_read
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
-    result = ingest(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
+    _settle(out_dir)
+    settings = _inbox_settings(inbox, config)
+    result = ingest(p, list(inbox), progress=_progress_printer(), limits=settings.limits, policy=settings.policy)
     keep_to_the_end(result)
     data = {
         "pack": p.id,
@@ -274,16 +300,30 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
         "findings": [f.to_dict() for f in result.findings],
         "records": [r.to_dict() for r in result.records],
     }
-    text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+    from toolkit.run import finite
+
+    text = json.dumps(finite(data, "", []), ensure_ascii=False, indent=1, default=str, allow_nan=False)
     target = write_text(out_dir / "读取结果.json", text)
     if as_json:
-        click.echo(text)
+        echo_json(text)
     else:
         _echo_files(result.files)
         errors = sum(1 for f in result.findings if f.is_error)
         click.echo(f"共读取 {result.rows_read} 个项目；问题 {errors} 个（详见 {target}）。")
     bad = any(f.status == "error" for f in result.files) or any(f.is_error for f in result.findings)
-    click.get_current_context().exit(EXIT_FINDINGS if bad else EXIT_OK)
+    empty = nothing_read(result.files, inbox)
+    if empty:
+        click.echo(f"错误：{empty}", err=True)
+    click.get_current_context().exit(EXIT_FINDINGS if bad or empty else EXIT_OK)
+
+
+def _settle(out_dir: Path) -> None:
+    """A folder a killed `run` left half-switched is settled before anything is written there."""
+    from toolkit.commit import settle
+
+    line = settle(out_dir)
+    if line:
+        click.echo(f"提醒：{line}", err=True)
 
 
 def _progress_printer() -> Any:
@@ -344,15 +384,17 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
       shenbao validate jl-761-2020 收件箱 -o 审核结果
       shenbao validate js-zhjs-2020 收件箱 -o 审核结果 --json
     """
-    import json
 
+    from toolkit.ingest.inbox import nothing_read
     from toolkit.packs.loader import load_pack
     from toolkit.pipeline import process
     from toolkit.report import write_report
     from toolkit.returns import write_returns
 
     p = load_pack(pack)
-    batch = process(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
+    _settle(out_dir)
+    settings = _inbox_settings(inbox, config)
+    batch = process(p, list(inbox), progress=_progress_printer(), limits=settings.limits, policy=settings.policy)
     keep_to_the_end(batch)
     report = write_report(batch, out_dir / "校验报告.xlsx")
     problems: list[str] = []
@@ -362,7 +404,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     if as_json:
         from toolkit.run import _finding_json
 
-        click.echo(json.dumps([_finding_json(f) for f in batch.findings], ensure_ascii=False, indent=1))
+        echo_json([_finding_json(f) for f in batch.findings])
     else:
         _echo_files(batch.ingested.files)
         c = batch.counts
@@ -373,7 +415,10 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
         if returns:
             click.echo(f"退回修改：{len(returns)} 个文件，在 {out_dir / '退回修改'}")
     bad = any(f.is_error for f in batch.findings) or any(f.status == "error" for f in batch.ingested.files)
-    click.get_current_context().exit(EXIT_FINDINGS if bad else EXIT_OK)
+    empty = nothing_read(batch.ingested.files, inbox)
+    if empty:
+        click.echo(f"错误：{empty}", err=True)
+    click.get_current_context().exit(EXIT_FINDINGS if bad or empty else EXIT_OK)
 
 
 @cli.command("merge", context_settings=CONTEXT)
@@ -403,14 +448,18 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
       shenbao merge jl-761-2020 收件箱 -o 八月汇总 --previous 七月汇总/汇总表.xlsx
     """
     from toolkit.decisions import read_decisions
+    from toolkit.ingest.inbox import require_something_read
     from toolkit.packs.loader import load_pack
     from toolkit.pipeline import process
     from toolkit.summary import write_summary
 
     p = load_pack(pack)
+    _settle(out_dir)
     chosen = read_decisions(decisions) if decisions else None
+    settings = _inbox_settings(inbox, config)
     batch = process(p, list(inbox), decisions=chosen, expected_units=_parse_expect(expect), unit_name=unit_name,
-                    progress=_progress_printer(), limits=_inbox_limits(inbox, config))
+                    progress=_progress_printer(), limits=settings.limits, policy=settings.policy)
+    require_something_read(batch.ingested.files, inbox)
     keep_to_the_end(batch)
     if split_by and not (p.routing and split_by in (p.routing.title, "route")) and split_by != (p.summary.split_by if p.summary else None):
         raise ShenbaoError(f"申报包 {p.id} 不能按“{split_by}”分开汇总" + (f"；可用：{p.routing.title}" if p.routing else ""))
@@ -452,6 +501,7 @@ def letter_cmd(pack: str, summary: tuple[Path, ...], target: Path, org: Path | N
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
+    _settle(target.parent)
     result = write_letter(p, list(summary), target, read_org(org) if org else None)
     for warning in result.warnings:
         click.echo(f"提醒：{warning}", err=True)
@@ -466,7 +516,9 @@ def letter_cmd(pack: str, summary: tuple[Path, ...], target: Path, org: Path | N
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="上期汇总表（逐月报送时对比新增、变更、撤销）。")
 @click.option("--decisions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="已填写“疑似重复”处理意见的汇总表。")
+              help="已填写“疑似重复”处理意见的汇总表（不给出时沿用输出目录中上次汇总表里已填写的处理意见）。")
+@click.option("--no-decisions", "no_decisions", is_flag=True,
+              help="不沿用输出目录中上次汇总表里已填写的处理意见（也可在 shenbao.toml 中写 use_decisions = false）。")
 @click.option("--unit-name", default=None, help="填报单位名称，如 长春市。")
 @_expect_option
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -474,8 +526,8 @@ def letter_cmd(pack: str, summary: tuple[Path, ...], target: Path, org: Path | N
 @click.option("--json", "as_json", is_flag=True, help="标准输出只打印一个 JSON 对象（供定时任务使用），进度和提示写到标准错误。")
 @_help_option
 def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous: Path | None,
-            decisions: Path | None, unit_name: str | None, expect: str | None, config: Path | None,
-            as_json: bool) -> None:
+            decisions: Path | None, no_decisions: bool, unit_name: str | None, expect: str | None,
+            config: Path | None, as_json: bool) -> None:
     """一条命令完成全部工作：读取 → 审核 → 去重汇总 → 报送函。
 
     输出目录中写入 汇总表.xlsx、校验报告.xlsx、退回修改/、报送函.docx 和 manifest.json（输入文件的校验值、申报包版本、各项数目）。输出先写入临时文件，全部完成后才替换旧文件；同一输出目录不能同时运行两个任务。退出码：0 全部通过；1 有未通过的项目或无法读取的文件；2 用法或申报包有误；3 输出无法写入。
@@ -491,13 +543,12 @@ def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previ
     # Paused from the imports on (their hundreds of thousands of objects at once: 5 ms of the
     # collector's passes at every start); run_job keeps it paused through the job.
     with collector_paused():
-        _run(args, out_dir, org, previous, decisions, unit_name, expect, config, as_json)
+        _run(args, out_dir, org, previous, decisions, unit_name, expect, config, as_json, no_decisions)
 
 
 def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous: Path | None,
          decisions: Path | None, unit_name: str | None, expect: str | None, config: Path | None,
-         as_json: bool) -> None:
-    import json
+         as_json: bool, no_decisions: bool = False) -> None:
 
     from toolkit.packs.loader import load_pack
     from toolkit.run import RunSettings, run_job
@@ -520,12 +571,12 @@ def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous
         org=org or settings.org, decisions=decisions or settings.decisions, previous=previous or settings.previous,
         expected_units=_parse_expect(expect) or (list(settings.expect) if settings.expect is not None else None),
         unit_name=unit_name if unit_name is not None else (settings.unit_name or ""),
-        limits=settings.limits,
+        limits=settings.limits, policy=settings.policy, use_decisions=settings.use_decisions and not no_decisions,
     )
     result = run_job(p, [inbox], Path(out), run_settings, progress=_progress_printer())
     keep_to_the_end(result)
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        echo_json(result.to_json())
         for warning in result.warnings:
             click.echo(f"提醒：{warning}", err=True)
     else:
@@ -553,7 +604,9 @@ def _echo_counts(batch: Any) -> None:
         yi = f"（{total / 10000:,.2f} 亿元）" if batch.pack.unit == "万元" and total >= 10000 else ""
         click.echo(f"{title}：{total:,.2f} {batch.pack.unit}{yi}")
     if batch.stats.not_reported:
-        click.echo(f"未报送：{'、'.join(batch.stats.not_reported)}")
+        click.echo(f"未报送：{'、'.join(batch.stats.not_reported)}（应报送单位：{batch.stats.expected_basis}）")
+    elif not batch.stats.expected_units and batch.stats.expected_basis:
+        click.echo(f"应报送单位：{batch.stats.expected_basis}")
 
 
 def _echo_run(result: Any) -> None:

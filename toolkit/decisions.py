@@ -37,16 +37,56 @@ def _header(rows: Sequence[Sequence[Any]]) -> tuple[int, int, int] | None:
     return None
 
 
-def read_decisions(path: Path) -> dict[str, str]:
-    """Pair id -> 合并/保留 from a workbook's 疑似重复 sheet (or any sheet with those two columns)."""
+def read_decisions(path: Path, seen: dict[str, Any] | None = None) -> dict[str, str]:
+    """Pair id -> 合并/保留 from a workbook's 疑似重复 sheet (or any sheet with those two columns).
+    `seen` gets the SHA-256 and size of the bytes read (for the manifest)."""
     from toolkit.ingest.readers import read_file
 
     path = Path(path)
     outcome = read_file(path)
+    if seen is not None:
+        seen.update(sha256=outcome.sha256, bytes=outcome.size)
     if outcome.status != "ok" or outcome.workbook is None:
         raise ShenbaoError(f"无法读取处理意见文件 {path.name}：{outcome.message or '文件无法打开'}")
-    sheets = sorted(outcome.workbook.sheets, key=lambda s: s.name != PAIRS_SHEET)
-    for sheet in sheets:
+    found = _decisions_in(path, outcome.workbook.sheets)
+    if found is None:
+        raise ShenbaoError(
+            f"{path.name} 中没有“{PAIRS_SHEET}”表（找不到“{PAIR_ID}”和“{DECISION}”两列）；"
+            f"请指定由本工具生成、并已填写处理意见的汇总表")
+    return found
+
+
+def reuse_decisions(summary: Path, seen: dict[str, Any] | None = None) -> tuple[dict[str, str], str]:
+    """The decisions a clerk filled into the summary a previous run left in the output folder,
+    and what to tell the clerk about them ("" when there is no such summary or nothing filled).
+    A word that is neither 合并 nor 保留 stops the run, as with --decisions: a clerk's decision is
+    never dropped on the quiet."""
+    from toolkit.ingest.readers import read_file
+
+    if not summary.is_file():
+        return {}, ""
+    outcome = read_file(summary)
+    if seen is not None:
+        seen.update(sha256=outcome.sha256, bytes=outcome.size)
+    if outcome.status != "ok" or outcome.workbook is None:
+        return {}, (f"输出目录中原有的 {summary.name} 无法读取（{outcome.message or '文件无法打开'}），"
+                    f"其中若填写过“{DECISION}”未能沿用，请核对")
+    try:
+        found = _decisions_in(summary, outcome.workbook.sheets)
+    except ShenbaoError as exc:
+        raise ShenbaoError(f"{exc.message}（这是输出目录中上次生成的汇总表，本次运行会沿用其中的处理意见；"
+                           f"如不需要沿用，请加 --no-decisions）") from None
+    if not found:
+        return {}, ""
+    merged = sum(1 for v in found.values() if v == "合并")
+    note = (f"沿用了输出目录中上次生成的 {summary.name} 里已填写的 {len(found)} 条“{DECISION}”（合并 {merged} 条，"
+            f"保留 {len(found) - merged} 条）；如不需要沿用，请加 --no-decisions 或在 shenbao.toml 中写 use_decisions = false")
+    return found, note
+
+
+def _decisions_in(path: Path, sheets: Sequence[Any]) -> dict[str, str] | None:
+    """The decisions of the first sheet holding the two columns (疑似重复 first); None when none does."""
+    for sheet in sorted(sheets, key=lambda s: s.name != PAIRS_SHEET):
         found = _header(sheet.rows)
         if found is None:
             continue
@@ -70,6 +110,4 @@ def read_decisions(path: Path) -> dict[str, str]:
                 f"{path.name}「{sheet.name}」的处理意见只能填写{allowed}（尚未确定的留空），"
                 f"以下无法采用：{'、'.join(bad)}；请改正后重新运行")
         return out
-    raise ShenbaoError(
-        f"{path.name} 中没有“{PAIRS_SHEET}”表（找不到“{PAIR_ID}”和“{DECISION}”两列）；"
-        f"请指定由本工具生成、并已填写处理意见的汇总表")
+    return None

@@ -107,8 +107,9 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def read_previous(pack: Any, annex: Annex, path: Any) -> list[Record]:
-    """Last month's projects: its summary read as any input (the 明细 sheet of our summary)."""
+def read_previous(pack: Any, annex: Annex, path: Any, seen: dict[str, Any] | None = None) -> list[Record]:
+    """Last month's projects: its summary read as any input (the 明细 sheet of our summary).
+    `seen` gets the SHA-256 and size of the bytes read (for the manifest)."""
     from pathlib import Path
 
     from toolkit.errors import ShenbaoError
@@ -116,6 +117,8 @@ def read_previous(pack: Any, annex: Annex, path: Any) -> list[Record]:
 
     result = ingest(pack, [Path(path)])
     report = result.files[0] if result.files else None
+    if seen is not None and report is not None:
+        seen.update(sha256=report.sha256, bytes=report.size)
     if report is None or report.status != "ok":
         reason = report.message if report else "文件不存在"
         raise ShenbaoError(f"上期汇总表 {path} 无法读取：{reason}")

@@ -34,7 +34,8 @@ def closing_lines(result: Any) -> list[str]:
         passed += f"；{rejected} 个未通过（原因见 校验报告.xlsx）"
     if c["duplicates_merged"]:
         passed += f"；{c['duplicates_merged']} 个重复已合并"
-    names = "、".join(dict.fromkeys(Path(p).name + ("/" if Path(p).is_dir() else "") for p in result.outputs.values()))
+    paths = [p for v in result.outputs.values() for p in (v if isinstance(v, list) else [v])]  # department summaries: a list
+    names = "、".join(dict.fromkeys(Path(p).name + ("/" if Path(p).is_dir() else "") for p in paths))
     return [read, passed, _to_check(batch, unreadable), f"输出：{result.out_dir}（{names}）",
             f"结论：{EXIT_WORDS.get(result.exit_code, '未完成')}（退出码 {result.exit_code}）"]
 

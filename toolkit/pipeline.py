@@ -16,8 +16,17 @@ from toolkit.dedupe import Decision, DedupeResult, PlainKeys, dedupe, record_key
 from toolkit.findings import Finding, sort_key
 from toolkit.fromforms import as_annex_row, summary_rows
 from toolkit.ingest.guard import Limits
-from toolkit.ingest.inbox import FileRead, Progress, collect, inbox_jobs, ingest_file
+from toolkit.ingest.inbox import (
+    FileRead,
+    Progress,
+    collect,
+    in_inbox_order,
+    inbox_jobs,
+    ingest_file,
+)
+from toolkit.ingest.ours import own_outputs
 from toolkit.ingest.records import IngestResult, Record
+from toolkit.ingest.units import ReplacePolicy
 from toolkit.monthly import Changes
 from toolkit.packs.model import Annex, Pack
 from toolkit.parallel import map_ordered
@@ -38,6 +47,7 @@ class Batch:
     rejected_projects: list[tuple[Record, list[Finding]]] = field(default_factory=list)
     changes: Changes | None = None  # against last month's summary, when one was given
     limits: Limits = field(default_factory=Limits)  # what the inbox was read under (return copies re-read it)
+    decisions_note: str = ""  # set by run: the clerk's 处理意见 reused from the last summary, said in the report
 
     @property
     def accepted(self) -> list[Record]:
@@ -83,22 +93,24 @@ def process(
     limits: Limits | None = None,
     jobs: int | None = None,
     meanwhile: Callable[[], object] | None = None,
+    policy: ReplacePolicy | None = None,
 ) -> Batch:
     """Ingest, validate, dedupe and count one inbox. Each file is read and its rows checked in
     one go, in `jobs` worker processes (None: as many as pay; see toolkit.parallel).
     `meanwhile` is called once, when the first file's result is in: what this process can do
-    while it would only wait for the workers."""
+    while it would only wait for the workers. `policy`: shenbao.toml's say on which files
+    replace others (count_every_file, keep)."""
     limits = limits or Limits()
     with collector_paused():  # every file's records arrive at once; none form cycles
         return _process(pack, inputs, decisions, expected_units, unit_name, progress, exclude, limits, jobs,
-                        meanwhile)
+                        meanwhile, policy)
 
 
 def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decision] | None,
              expected_units: Sequence[str] | None, unit_name: str, progress: Progress | None,
              exclude: Sequence[Path], limits: Limits, jobs: int | None,
-             meanwhile: Callable[[], object] | None) -> Batch:
-    ingested, row_checks, keys = _read_and_check(pack, inputs, progress, exclude, limits, jobs, meanwhile)
+             meanwhile: Callable[[], object] | None, policy: ReplacePolicy | None = None) -> Batch:
+    ingested, row_checks, keys = _read_and_check(pack, inputs, progress, exclude, limits, jobs, meanwhile, policy)
     checked = validate(pack, ingested.records, ingested.findings, row_checks)
     annex = summary_annex(pack)
     # One row per accepted project: its row of the summary's annex, else the row compiled from its
@@ -138,9 +150,11 @@ def rejected_projects(pack: Pack, annex: Annex, checked: Validation) -> list[tup
 
 def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | None, exclude: Sequence[Path],
                     limits: Limits, jobs: int | None, meanwhile: Callable[[], object] | None = None,
-                    ) -> tuple[IngestResult, dict[RowKey, list[Finding]], dict[int, PlainKeys]]:
+                    policy: ReplacePolicy | None = None) -> tuple[IngestResult, dict[RowKey, list[Finding]], dict[int, PlainKeys]]:
     """Every file read and its rows checked, with each record's dedupe keys (by id(record))."""
-    files = inbox_jobs(inputs, exclude)
+    everything = inbox_jobs(inputs, exclude)
+    ours = own_outputs(everything)  # our own outputs (a city's output folder): skipped, not read
+    files = [item for item in everything if item[1] not in ours]
 
     def done(i: int, item: tuple[Path, str]) -> None:
         if progress:
@@ -161,7 +175,7 @@ def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | Non
             keys.update(zip(map(id, read.records), record_keys, strict=True))
     finally:
         _start_worker(None, None)
-    return collect(reads), checks, keys
+    return collect(in_inbox_order(everything, reads, ours), policy), checks, keys
 
 
 # What a worker reads files with: the pack, the limits, and the row checks compiled once.

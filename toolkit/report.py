@@ -206,7 +206,7 @@ def _summary_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:
         n = counts.get(f.path, Counter())
         note = f.message or (f"工作表“{f.sheet}”" if f.sheet else "")
         if f.status == "ok" and f.reporting_unit:
-            note += f"；填报单位：{f.reporting_unit}"
+            note += f"；填报单位：{f.reporting_unit}" + (f"（据{f.sender_source}）" if f.sender_source else "")
         texts = (f.path, STATUS_TEXT.get(f.status, f.status), note, f.template_version or "")
         for c, text in enumerate(texts):
             ws.write_string(r, c, text, cell)
@@ -233,6 +233,17 @@ def _summary_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:
     ws.write_string(total + 4, 0, "说明", styles.make(bold=True))
     ws.write_string(total + 4, 2, "“通过”为审核通过并去重后进入汇总表的项目；“重复合并”为与其他行完全重复、已合并的项目。"
                                   "每个问题的位置和修改意见见“问题清单”页", line)
+    stats = batch.stats
+    ws.write_string(total + 5, 0, "应报送单位", styles.make(bold=True))
+    if stats.expected_units:
+        missing = f"，尚未报送 {len(stats.not_reported)} 个：{'、'.join(stats.not_reported)}" if stats.not_reported else ""
+        text = f"{len(stats.expected_units)} 个（{stats.expected_basis}），已报送 {len(stats.reported_units)} 个{missing}"
+    else:
+        text = stats.expected_basis or "未核对"
+    ws.write_string(total + 5, 2, text, line)
+    if batch.decisions_note:
+        ws.write_string(total + 6, 0, "处理意见", styles.make(bold=True))
+        ws.write_string(total + 6, 2, batch.decisions_note, line)
 
 
 def _findings_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:

@@ -40,7 +40,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook as XlsxWorkbook
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
-from toolkit.atomic import atomic_path
+from toolkit.atomic import atomic_path, explain
 from toolkit.errors import OutputError
 from toolkit.findings import Finding, Severity, column_letter
 from toolkit.ingest.guard import Limits
@@ -109,8 +109,10 @@ def safe_part(name: str) -> str:
 def return_name(shown: str) -> PurePosixPath:
     """The copy's path inside `退回修改/` for a file shown as `shown` (`二道区/二道区.xlsx` ->
     `二道区/二道区（退回修改）.xlsx`). Folders are kept; `.`/`..` and empty parts are dropped, so
-    the result is always relative and never climbs out of the folder."""
-    parts = [p for p in shown.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    the result is always relative and never climbs out of the folder. `shown` is relative to the
+    inbox with `/` between folders on every system (`display_path`), so a `\\` is part of a name (a
+    valid character on Linux and macOS) and becomes `＼`, never a sub-folder."""
+    parts = [p for p in shown.split("/") if p not in ("", ".", "..")]
     if not parts:
         parts = ["未命名"]
     *folders, name = parts
@@ -294,7 +296,7 @@ def return_jobs(batch: Batch, out_dir: Path, *, problems: list[str] | None = Non
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"无法创建文件夹 {out_dir}：{exc.strerror or exc}") from None
+        raise OutputError(explain(exc, out_dir, "无法创建文件夹")) from None
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in batch.findings:
         if f.file:

@@ -8,7 +8,10 @@ Looked for in the inbox folder (or given with --config). Paths in it are relativ
     previous = "上月/汇总表.xlsx"   # 上期汇总表（逐月报送时对比新增、变更、撤销）
     decisions = "汇总表.xlsx"       # 填写了“疑似重复”处理意见的汇总表
     out = "../申报结果"            # 输出目录
-    expect = ["南关区", "朝阳区"]    # 应报送的单位（默认用申报包中的名单）
+    expect = ["南关区", "朝阳区"]    # 应报送的单位（默认按填报单位从行政区划表推出下一级）
+    count_every_file = false      # true：每个文件都计入，不判断某个文件是否被同一单位的修改版替代
+    keep = ["绿园区.xlsx"]          # 指定保留的文件：同一单位的其他文件视为被它替代
+    use_decisions = true          # false：重新运行时不沿用输出目录中汇总表已填写的处理意见
 
     [limits]                      # 读取各县文件的上限（防止损坏或恶意构造的文件拖垮整批处理）
     max_unzipped_mb = 200         # 一个 xlsx/ods 解压后的总大小
@@ -27,6 +30,7 @@ from typing import Any
 
 from toolkit.errors import ShenbaoError
 from toolkit.ingest.guard import Limits
+from toolkit.ingest.units import ReplacePolicy
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,7 +38,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SETTINGS_NAME = "shenbao.toml"
-KNOWN = {"pack", "unit_name", "org", "previous", "decisions", "out", "expect", "limits"}
+KNOWN = {"pack", "unit_name", "org", "previous", "decisions", "out", "expect", "limits",
+         "count_every_file", "keep", "use_decisions"}
 LIMIT_KEYS = tuple(f.name for f in fields(Limits))
 
 
@@ -49,6 +54,8 @@ class Settings:
     out: Path | None = None
     expect: tuple[str, ...] | None = None
     limits: Limits = field(default_factory=Limits)
+    policy: ReplacePolicy = field(default_factory=ReplacePolicy)  # count_every_file, keep
+    use_decisions: bool = True
 
 
 def find_settings(inboxes: list[Path], explicit: Path | None) -> Path | None:
@@ -69,7 +76,7 @@ def load_settings(path: Path | None) -> Settings:
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise ShenbaoError(f"无法读取设置文件 {path}：{exc.strerror or exc}") from None
+        raise ShenbaoError(f"无法读取设置文件 {path}（系统信息：{exc.strerror or exc}）") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ShenbaoError(f"设置文件 {path} 格式有误：{exc}") from None
     unknown = sorted(set(data) - KNOWN)
@@ -91,10 +98,21 @@ def load_settings(path: Path | None) -> Settings:
     for key in ("pack", "unit_name"):
         if key in data and not isinstance(data[key], str):
             raise ShenbaoError(f"设置文件 {path} 中 {key} 应为文字")
+    for key in ("count_every_file", "use_decisions"):
+        if key in data and not isinstance(data[key], bool):
+            raise ShenbaoError(f"设置文件 {path} 中 {key} 应为 true 或 false")
+    keep = data.get("keep", [])
+    if isinstance(keep, str):
+        keep = [keep]
+    if not isinstance(keep, list) or not all(isinstance(x, str) and x.strip() for x in keep):
+        raise ShenbaoError(f"设置文件 {path} 中 keep 应为文件名的列表，如 [\"绿园区.xlsx\"]")
+    policy = ReplacePolicy(count_every_file=bool(data.get("count_every_file", False)),
+                           keep=tuple(k.strip() for k in keep))
     return Settings(path=path, pack=data.get("pack"), unit_name=data.get("unit_name"), org=rel("org"),
                     previous=rel("previous"), decisions=rel("decisions"), out=rel("out"),
                     expect=tuple(expect) if expect is not None else None,
-                    limits=_limits(data.get("limits"), path))
+                    limits=_limits(data.get("limits"), path), policy=policy,
+                    use_decisions=bool(data.get("use_decisions", True)))
 
 
 def _limits(table: Any, path: Path) -> Limits:

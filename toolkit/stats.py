@@ -56,6 +56,7 @@ class SummaryStats:
     expected_units: list[str] = field(default_factory=list)
     reported_units: list[str] = field(default_factory=list)
     not_reported: list[str] = field(default_factory=list)
+    expected_basis: str = ""  # where expected_units come from, or why nothing is checked (Chinese)
     files: dict[str, int] = field(default_factory=dict)  # ok / error / skipped
 
     def to_dict(self) -> dict[str, Any]:
@@ -171,7 +172,10 @@ def compute_stats(
     files: Sequence[FileReport] = (),
     expected_units: Sequence[str] | None = None,
     unit_name: str = "",
+    expected_basis: str | None = None,
 ) -> SummaryStats:
+    """`expected_units`: who should report (None: the next level down from `unit_name`, see
+    toolkit.divisions); `expected_basis`: what that list is, when the caller knows it."""
     sum_fields = [k for k in (pack.summary.sum_fields if pack.summary else ()) if k in annex.field_keys]
     keys = dimensions(pack, annex)
     # Every field the figures read, fetched in one pass over the records; each amount made
@@ -202,9 +206,17 @@ def compute_stats(
             for label in dict.fromkeys(titles.get(f.code, _problem_label(f)) for f in reasons if f.is_error):
                 counter[label] += 1
         rejected_by.append(RejectedBucket(value, len(by_value[value]), counter.most_common()))
-    expected = list(expected_units if expected_units is not None else pack.reporting_units)
     seen = {r.reporting_unit for r in accepted if r.reporting_unit} | {r.reporting_unit for r, _ in rejected if r.reporting_unit}
     seen |= {f.reporting_unit or Path(f.path).stem for f in files if f.status == "ok"}
+    if expected_units is not None:
+        expected = list(expected_units)
+        basis = expected_basis if expected_basis is not None else (
+            "设置的应报送单位名单（expect）" if expected else "设置为不核对应报送单位（expect = []）")
+    else:
+        from toolkit.divisions import expected_units as next_level
+
+        found = next_level(unit_name, pack.reporting_units, sorted(seen))
+        expected, basis = list(found.units or ()), found.basis
     reported = [u for u in expected if any(unit_matches(u, s) for s in seen)]
     status = Counter(f.status for f in files)
     return SummaryStats(
@@ -212,7 +224,7 @@ def compute_stats(
         projects=len(accepted), totals=totals, breakdowns=breakdowns, rows_read=rows_read,
         rejected=len(rejected), duplicates_merged=duplicates_merged, suspected_duplicates=suspected_duplicates,
         rejected_by=rejected_by, expected_units=expected, reported_units=reported,
-        not_reported=[u for u in expected if u not in reported],
+        not_reported=[u for u in expected if u not in reported], expected_basis=basis,
         files={k: status.get(k, 0) for k in ("ok", "error", "skipped")},
     )
 

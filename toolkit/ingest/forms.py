@@ -18,6 +18,7 @@ from typing import Any
 from defusedxml import ElementTree
 
 from toolkit.findings import Finding, a1
+from toolkit.ingest.guard import members_by_part
 from toolkit.ingest.layout import AliasIndex
 from toolkit.ingest.readers import SheetData, WorkbookData
 from toolkit.ingest.records import Record
@@ -52,7 +53,7 @@ def defined_names(path: Path, kind: str) -> dict[str, Cell]:
     try:
         with zipfile.ZipFile(path) as zf:
             if kind in ("xlsx", "xlsm"):
-                root = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+                root = ElementTree.fromstring(zf.read(members_by_part(zf.namelist())["xl/workbook.xml"]))
                 for el in root.iter():
                     if el.tag.endswith("definedName") and (el.get("name") or "").startswith(PREFIX):
                         cell = _parse_ref(el.text or "")

@@ -13,10 +13,12 @@ The limits are generous for real tables and set in shenbao.toml's `[limits]` tab
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -25,8 +27,9 @@ MB = 1024 * 1024
 # Excel, WPS and LibreOffice store parts uncompressed or deflated; anything else is not theirs.
 KNOWN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-# Parts the readers open in a workbook's zip (readers._zip_kind reads the last two to classify).
-WORKBOOK_MARKERS = frozenset({"xl/workbook.xml", "xl/workbook.bin", "content.xml", "mimetype"})
+# Parts the readers open in a workbook's zip (readers._zip_kind reads the package relationships,
+# the content types and the mimetype to classify), as part names (see `part_name`).
+WORKBOOK_MARKERS = frozenset({"xl/workbook.xml", "xl/workbook.bin", "content.xml", "mimetype", "_rels/.rels"})
 DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")  # looked for in the whole of every part, as it is inflated
 _OVERLAP = max(map(len, DTD_MARKERS)) - 1  # a marker split across two chunks is still found
 # Excel, WPS and LibreOffice never write a DTD; with one, a part can declare entities that expand a
@@ -60,24 +63,25 @@ class Refusal:
     detail: str = ""
 
 
-def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None) -> Refusal | None:
+def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None,
+              content: bytes | None = None) -> Refusal | None:
     """Why the zip at `path` must not be read, or None. A file that is not a readable zip is
     None too: the readers say what it is (truncated, not a workbook) better than a guard can.
 
-    With `kept`, the parts the sheet scan reads (`kept_part`) are put there as they were
+    With `kept`, the parts the sheet scan reads (`kept_part`) are put there, by part name, as they were
     inflated here, whole and checked against their CRC, so that the scan need not inflate them
-    again."""
+    again. With `content` (the file's bytes, read once by the readers), the file is not opened."""
     try:
-        with open(path, "rb") as fh:
+        with _open(path, content) as fh:
             if fh.read(4) not in ZIP_MAGICS:
                 return None
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(_open(path, content)) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         return None
-    names = {i.filename for i in infos}
+    names = {part_name(i.filename) for i in infos}
     if not names & WORKBOOK_MARKERS:
-        return None  # a .docx or a .zip archive: never inflated, the readers skip it
+        return None  # a .zip archive: never inflated, the readers skip it
     name = path.name
     if len(infos) > limits.max_zip_members:
         return _too_large(name, f"由 {len(infos)} 个部件组成，超过上限 {limits.max_zip_members} 个",
@@ -100,7 +104,11 @@ def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None) 
                 return _too_large(name, f"其中的 {info.filename[:60]} 从 {_size(info.compress_size)} 解压为 "
                                   f"{_size(info.file_size)}（{ratio:,.0f} 倍），超过上限 {limits.max_compression_ratio} 倍，"
                                   f"像是恶意构造的“压缩炸弹”", "max_compression_ratio")
-    return _check_inflated(path, infos, limits, kept)
+    return _check_inflated(path, infos, limits, kept, content)
+
+
+def _open(path: Path, content: bytes | None) -> BinaryIO:
+    return io.BytesIO(content) if content is not None else open(path, "rb")
 
 
 def unsafe_name(member: str) -> bool:
@@ -110,17 +118,32 @@ def unsafe_name(member: str) -> bool:
     return ".." in re.split(r"[/\\]", member)
 
 
+def part_name(member: str) -> str:
+    """A zip member as the part it stands for: Excel and calamine find parts whatever the case
+    of their names, and some Windows export tools write `xl\\workbook.xml` with backslashes."""
+    return member.replace("\\", "/").lstrip("/").lower()
+
+
+def members_by_part(names: Iterable[str]) -> dict[str, str]:
+    """Part name -> the member that holds it (the first, when two names fold to one part)."""
+    out: dict[str, str] = {}
+    for name in names:
+        out.setdefault(part_name(name), name)
+    return out
+
+
 def kept_part(name: str) -> bool:
     """The parts of an xlsx the sheet scan reads: the workbook, its relationships, the sheets."""
+    name = part_name(name)
     return name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or name.startswith("xl/worksheets/")
 
 
 def _check_inflated(path: Path, infos: list[zipfile.ZipInfo], limits: Limits,
-                    kept: dict[str, bytes] | None = None) -> Refusal | None:
+                    kept: dict[str, bytes] | None = None, content: bytes | None = None) -> Refusal | None:
     """Inflate every member into nothing (or into `kept`), stopping as soon as one gives more
     than it declares; a part with a DTD anywhere in it is refused too (see DTD_MESSAGE)."""
     try:
-        with open(path, "rb") as fh:
+        with _open(path, content) as fh:
             for info in infos:
                 keep = kept is not None and kept_part(info.filename)
                 inflated = _inflate(fh, info, info.file_size + 1, keep)
@@ -136,7 +159,7 @@ def _check_inflated(path: Path, infos: list[zipfile.ZipInfo], limits: Limits,
                                    f"请用 Excel 或 WPS 打开后另存为 .xlsx 重新报送", detail=info.filename[:300])
                 if (kept is not None and data is not None and len(data) == info.file_size
                         and zlib.crc32(data) == info.CRC):
-                    kept[info.filename] = data
+                    kept.setdefault(part_name(info.filename), data)
     except OSError:
         return None  # unreadable: the readers report it
     return None

@@ -10,15 +10,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.errors import NothingToRead
 from toolkit.findings import Finding
 from toolkit.ingest.forms import FormRead, defined_names, form_annexes, read_form
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.layout import AliasIndex, TableLayout, find_layout
+from toolkit.ingest.ours import is_our_report, own_outputs, split_beside_summary
 from toolkit.ingest.provenance import restore_chain
 from toolkit.ingest.readers import SheetData, WorkbookData, discover, read_file
 from toolkit.ingest.records import ColumnReport, FileReport, IngestResult, Record
 from toolkit.ingest.table import read_table
-from toolkit.ingest.units import Candidate, pick_newest, unit_key_from_name
+from toolkit.ingest.units import (
+    ReplacePolicy,
+    Submission,
+    find_replacements,
+    one_value,
+    squash,
+    unit_key_from_name,
+)
 from toolkit.packs.model import Annex, Pack
 
 STAMP_SHEET = "_shenbao"
@@ -55,22 +64,63 @@ def display_path(path: Path, roots: Sequence[Path]) -> str:
 
 @dataclass
 class FileRead:
-    """One file read: its report, records and findings; `unit_key` names its sender."""
+    """One file read: its report, records and findings; `submission` says who sent it and what
+    it holds (None when it was not read)."""
 
     report: FileReport
     records: list[Record]
     findings: list[Finding]
-    unit_key: str | None
+    submission: Submission | None
     mtime: float
 
 
 def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None,
-           exclude: Sequence[Path] = (), limits: Limits | None = None, jobs: int | None = None) -> IngestResult:
+           exclude: Sequence[Path] = (), limits: Limits | None = None, jobs: int | None = None,
+           policy: ReplacePolicy | None = None) -> IngestResult:
     """Read every file under `inputs`; `jobs` worker processes (None: one per core when the
     inbox is large enough; see toolkit.parallel) read the files, the result is the same."""
     jobs_list = inbox_jobs(inputs, exclude)
-    reads = read_files(pack, jobs_list, progress, limits, jobs)
-    return collect(reads)
+    ours = own_outputs(jobs_list)
+    todo = [item for item in jobs_list if item[1] not in ours]
+    reads = read_files(pack, todo, progress, limits, jobs)
+    return collect(in_inbox_order(jobs_list, reads, ours), policy)
+
+
+def require_something_read(files: Sequence[FileReport], inputs: Sequence[Path]) -> None:
+    """An inbox without a single readable workbook is a failure (NothingToRead, exit 1), never a
+    0-project summary and letter. A workbook read with no projects (header only) is something read."""
+    message = nothing_read(files, inputs)
+    if message is not None:
+        raise NothingToRead(message + "。未生成汇总表和报送函")
+
+
+def nothing_read(files: Sequence[FileReport], inputs: Sequence[Path]) -> str | None:
+    """Why nothing could be read from `inputs`, or None when a workbook was read."""
+    if any(f.status == "ok" for f in files):
+        return None
+    where = "、".join(str(p) for p in inputs)
+    if not files:
+        return f"{where} 中没有任何文件：请确认收件文件夹选对了、各县的文件已放进去"
+    errors = sum(1 for f in files if f.status == "error")
+    examples = "；".join(f"{f.path}：{f.message}" for f in files[:3])
+    more = f"等 {len(files)} 个" if len(files) > 3 else ""
+    return (f"{where} 中没有一个能读取的申报表（共 {len(files)} 个文件，无法读取 {errors} 个，跳过 {len(files) - errors} 个："
+            f"{examples}{more}）。请检查收件文件夹是否选对，或让各县重新报送")
+
+
+def in_inbox_order(files: Sequence[tuple[Path, str]], reads: Sequence[FileRead], ours: dict[str, str]) -> list[FileRead]:
+    """The reads, with a skipped entry for each of our own outputs (ours.py), in the inbox's order."""
+    if not ours:
+        return list(reads)
+    by_shown = {r.report.path: r for r in reads}
+    out = []
+    for path, shown in files:
+        if shown in ours:
+            report = FileReport(shown, "skipped", ours[shown], source=path)
+            out.append(FileRead(report, [], [], None, 0.0))
+        else:
+            out.append(by_shown[shown])
+    return out
 
 
 def inbox_jobs(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[tuple[Path, str]]:
@@ -90,22 +140,28 @@ def read_files(pack: Pack, files: Sequence[tuple[Path, str]], progress: Progress
     return list(map_ordered(lambda item: ingest_file(pack, item[0], item[1], limits), files, jobs, done, share=True))
 
 
-def collect(reads: Sequence[FileRead]) -> IngestResult:
-    """The files' reads as one result: a unit's resubmission replaces its earlier file."""
-    # A unit's corrected resubmission replaces its earlier file; both are never counted.
-    candidates = [Candidate(r.report.path, r.unit_key, r.mtime) for r in reads
-                  if r.report.status == "ok" and r.unit_key]
-    _, superseded = pick_newest(candidates)
+def collect(reads: Sequence[FileRead], policy: ReplacePolicy | None = None) -> IngestResult:
+    """The files' reads as one result: a file replaced by a sender's revision (units.py says
+    when, on what evidence) is reported and not counted."""
+    _skip_splits(reads)
+    submissions = [r.submission for r in reads if r.report.status == "ok" and r.submission is not None]
+    replaced = find_replacements(submissions, policy)
+    by_path = {s.path: s for s in submissions}
     records: list[Record] = []
     findings: list[Finding] = []
     files: list[FileReport] = []
     for r in reads:
-        if r.report.path in superseded:
-            newer = superseded[r.report.path]
+        if r.report.path in replaced:
+            replacement = replaced[r.report.path]
+            mine = by_path[r.report.path]
+            how = "、".join(dict.fromkeys((mine.source, by_path[replacement.newer].source)))
             r.report.status = "skipped"
-            r.report.message = f"同一填报单位另有更新的文件“{newer}”，本文件视为被替代，未计入"
+            r.report.message = (f"已被“{replacement.newer}”替代，本文件的 {r.report.rows} 个项目未计入：两个文件都是"
+                                f"“{mine.sender}”报送的（据{how}），且{replacement.evidence}。如两个文件都应计入，"
+                                f"请在 shenbao.toml 中写 count_every_file = true，或用 keep 指定保留的文件")
             r.report.rows = 0
-            findings.append(Finding("file.superseded", "warning", r.report.message, file=r.report.path))
+            findings.append(Finding("file.superseded", "warning", r.report.message, file=r.report.path,
+                                    extra={"replaced_by": replacement.newer}))
         else:
             records.extend(r.records)
             findings.extend(r.findings)
@@ -113,6 +169,25 @@ def collect(reads: Sequence[FileRead]) -> IngestResult:
     result = IngestResult(records=records, files=files, findings=findings)
     result.check_accounting()
     return result
+
+
+def _skip_splits(reads: Sequence[FileRead]) -> None:
+    """A department split (`汇总表-省工信厅.xlsx`) beside the 汇总表.xlsx that holds all its
+    projects is our output, not a second summary: skipped, its rows not counted."""
+    ok = {r.report.path: r for r in reads if r.report.status == "ok"}
+    for r in reads:
+        sibling = split_beside_summary(r.report.path, list(ok)) if r.report.status == "ok" else None
+        whole = ok.get(sibling) if sibling else None
+        if whole is None or r.submission is None or whole.submission is None:
+            continue
+        if not r.submission.projects <= whole.submission.projects or r.report.annex != whole.report.annex:
+            continue
+        r.report.status = "skipped"
+        r.report.message = (f"这是 shenbao 生成的按归口部门分开的汇总表：它的 {r.report.rows} 个项目都在同一文件夹的"
+                            f"“{sibling}”中，只读取后者，本文件已跳过")
+        r.report.rows = 0
+        r.records.clear()
+        r.findings.clear()  # the 汇总表.xlsx's rows carry the same findings
 
 
 def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None) -> FileRead:
@@ -123,13 +198,13 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
     outcome = read_file(path, limits=limits)
     findings = [_relocate(f, shown) for f in outcome.findings]
     if outcome.status != "ok" or outcome.workbook is None:
-        report = FileReport(shown, outcome.status, outcome.message, source=path)
+        report = FileReport(shown, outcome.status, outcome.message, source=path, sha256=outcome.sha256, size=outcome.size)
         if outcome.status == "error" and not any(f.is_error for f in findings):
             findings.append(Finding("file.unreadable", "error", f"{shown}：{outcome.message}", file=shown))
         return FileRead(report, [], findings, None, mtime)
     workbook = outcome.workbook
     stamp = stamp_of(workbook)
-    report = FileReport(shown, "ok", kind=workbook.kind, source=path)
+    report = FileReport(shown, "ok", kind=workbook.kind, source=path, sha256=outcome.sha256, size=outcome.size)
     if stamp and stamp.pack_id and stamp.pack_id != pack.id:
         report.status = "error"
         report.message = f"这是申报包“{stamp.pack_id}”的模板，不属于本次申报（{pack.id}），请核对是否发错文件"
@@ -137,6 +212,10 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
         return FileRead(report, [], findings, None, mtime)
     if stamp:
         report.template_version = stamp.version
+    elif is_our_report(workbook.sheets):
+        report.status = "skipped"
+        report.message = "这是 shenbao 生成的校验报告（不是报送的申报表），已跳过"
+        return FileRead(report, [], [], None, mtime)
     form = _choose_form(pack, workbook, stamp, shown)
     found = _choose_table(pack, workbook, stamp) if form is None else None
     if form is not None:
@@ -144,7 +223,7 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
         assert read.record is not None
         report.annex, report.sheet, report.rows = annex.id, read.record.sheet, 1
         findings.extend(read.findings)
-        return FileRead(report, [read.record], findings, None, mtime)
+        return FileRead(report, [read.record], findings, _form_submission(pack, annex, read.record, shown, mtime), mtime)
     if found is None:
         report.status = "error"
         names = "、".join(a.file_stem for a in pack.data_annexes if a.kind == "table")
@@ -154,29 +233,74 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
     annex, sheet, layout = found
     report.annex, report.sheet = annex.id, sheet.name
     report.columns = [ColumnReport(c.letter, c.header, c.field, c.unit) for c in layout.columns]
-    # Who sent it: the 填报单位 line when the county filled it in, else the file's name (南关区.xlsx).
-    unit = layout.reporting_unit or (unit_key_from_name(shown) if annex.per == "unit" else None)
-    table = read_table(sheet.rows, layout, annex, file=shown, sheet=sheet.name,
-                       hidden_rows=sheet.hidden_rows, reporting_unit=unit)
+    table = read_table(sheet.rows, layout, annex, file=shown, sheet=sheet.name, hidden_rows=sheet.hidden_rows)
     header = _header_findings(pack, annex, layout, shown, sheet.name, stamp)
     if not table.records:  # nothing to report this time: a missing column loses nothing
         header = [f for f in header if f.code != "header.missing-required"]
     findings.extend(header)
     findings.extend(table.findings)
     report.rows = len(table.records)
-    report.reporting_unit = unit
     report.skipped_rows = dict(table.skipped)
     if not table.records:
         findings.append(Finding("file.no-rows", "warning",
                                 f"{shown} 只有表头、没有项目：按本次无项目报送处理", file=shown, sheet=sheet.name))
-    unit_key = unit_key_from_name(shown) if annex.per == "unit" else None
+    submission = _table_submission(pack, annex, layout, table.records, shown, mtime)
+    report.reporting_unit, report.sender_source = submission.sender, submission.source
+    for record in table.records:
+        record.reporting_unit = submission.sender
     if stamp and stamp.data_sheet and sheet.name == stamp.data_sheet:
         restore_chain(table.records)
-        # Every unit names its summary 汇总表.xlsx: two summaries are one resubmitted only when
-        # they name the same unit and (revision words aside) the same file.
-        if unit_key is not None and layout.reporting_unit:
-            unit_key = f"{layout.reporting_unit}/{unit_key}"
-    return FileRead(report, table.records, findings, unit_key, mtime)
+    return FileRead(report, table.records, findings, submission, mtime)
+
+
+SUMMARY_STEM = "汇总表"  # what `shenbao run` names every unit's summary: it names no one
+
+
+def default_names(pack: Pack) -> tuple[str, ...]:
+    """File names that say nothing about the sender: the templates' own names (`附件1 “761”
+    工程智能信息网新增入库项目表`, as `shenbao template` writes them) and our summary's."""
+    return (*(a.file_stem for a in pack.annexes), *(a.title for a in pack.annexes), SUMMARY_STEM)
+
+
+def _projects(pack: Pack, records: Sequence[Record]) -> frozenset[str]:
+    names = (pack.role_value(r, "project_name") for r in records)
+    return frozenset(squash(str(n)) for n in names if n not in (None, ""))
+
+
+def _table_submission(pack: Pack, annex: Annex, layout: TableLayout, records: Sequence[Record],
+                      shown: str, mtime: float) -> Submission:
+    """Who sent a table: the 填报单位 line when filled in, else the unit column when every row
+    names one unit, else (one table per unit) the file's name, unless that is a template's own."""
+    projects = _projects(pack, records)
+    named = unit_key_from_name(shown, default_names(pack))
+    if layout.reporting_unit:
+        return Submission(shown, layout.reporting_unit, "填报单位一行", annex.id, projects, mtime, named=named)
+    locality = annex.role_field("locality")
+    if locality is not None:
+        unit = one_value(r.values.get(locality.key) for r in records)
+        if unit:
+            return Submission(shown, unit, f"“{locality.title}”列", annex.id, projects, mtime, named=named)
+    if annex.per == "unit" and named:
+        return Submission(shown, named, "文件名", annex.id, projects, mtime, named=named)
+    return Submission(shown, None, "无法判断", annex.id, projects, mtime, named=named)
+
+
+def _form_submission(pack: Pack, annex: Annex, record: Record, shown: str, mtime: float) -> Submission:
+    """Who sent a form: its 统一社会信用代码, else its 申报单位 (the pack's roles)."""
+    projects = _projects(pack, [record])
+    named = unit_key_from_name(shown, default_names(pack))
+    applicant = pack.role_value(record, "applicant")
+    uscc = pack.role_value(record, "uscc")
+    if uscc not in (None, ""):
+        code = squash(str(uscc)).upper()
+        field = annex.role_field("uscc")
+        return Submission(shown, str(applicant or uscc), f"“{field.title if field else '统一社会信用代码'}”",
+                          annex.id, projects, mtime, key=f"uscc:{code}", named=named)
+    if applicant not in (None, ""):
+        field = annex.role_field("applicant")
+        return Submission(shown, str(applicant), f"“{field.title if field else '申报单位'}”", annex.id, projects, mtime,
+                          named=named)
+    return Submission(shown, None, "无法判断", annex.id, projects, mtime, named=named)
 
 
 def _relocate(f: Finding, shown: str) -> Finding:

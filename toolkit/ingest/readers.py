@@ -16,6 +16,9 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import dataclasses
+import errno
+import hashlib
 import io
 import os
 import posixpath
@@ -36,7 +39,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 
 from toolkit.errors import ShenbaoError
 from toolkit.findings import Finding, a1
-from toolkit.ingest.guard import Limits, check_zip
+from toolkit.ingest.guard import HOW_TO_RAISE, Limits, check_zip, members_by_part, part_name
 
 Status = Literal["ok", "error", "skipped"]
 
@@ -51,6 +54,8 @@ MSG_NO_SHEETS = "工作簿里没有任何工作表，无法读取。请检查是
 MSG_HTML = "文件扩展名是表格，但内容其实是网页（HTML，常见于业务系统导出），无法直接读取。请用 Excel 或 WPS 打开，另存为 .xlsx 后重新报送"
 MSG_XML2003 = "文件是“XML 电子表格 2003”格式，无法直接读取。请用 Excel 或 WPS 打开，另存为 .xlsx 后重新报送"
 MSG_XLSB = "文件是 Excel 二进制工作簿（.xlsb），无法读取。请用 Excel 打开，另存为 .xlsx 后重新报送"
+MSG_ODD_PLACE = ("文件是 Excel 工作簿，但其内部结构不标准（工作簿部件位于 {part}，不在通常的 xl/workbook.xml），无法读取。"
+                 "请用 Excel 或 WPS 打开，另存为 .xlsx 后重新报送")
 MSG_ENCODING = "无法识别文本文件的编码（不是 UTF-8 也不是 GBK），无法读取。请用 Excel 或 WPS 打开，另存为 .xlsx 后重新报送"
 
 # Extensions a sender uses for a spreadsheet: content we cannot read under such a name is a broken
@@ -103,6 +108,8 @@ class FileOutcome:
     message: str | None
     workbook: WorkbookData | None
     findings: tuple[Finding, ...]
+    sha256: str | None = None  # of the very bytes read (None: not read, e.g. an Office lock file)
+    size: int | None = None
 
 
 class _Refused(Exception):
@@ -135,7 +142,8 @@ def discover(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]
 
     Folders are listed in sorted relative-path order, inputs in the order given; a file reached
     twice (given twice, or inside a folder also given) is listed once. Symlinks are never
-    followed out of their folder, and symlinked folders are not entered.
+    followed out of their folder, and symlinked folders are not entered. A link that leads
+    nowhere (its target gone, or a loop) is listed: read_file gives it its own status.
     """
     found: list[Path] = []
     seen: set[Any] = set()
@@ -151,17 +159,22 @@ def discover(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]
         if item.is_dir():
             root = item.resolve()
             batch: list[Path] = []
-            skip = {p.resolve() for p in exclude}
+            skip = {_resolved(p) for p in exclude}
             for dirpath, dirnames, filenames in os.walk(item):
                 # Our own output folder inside the inbox is never read back as county files.
                 dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))
-                               and Path(dirpath, d).resolve() not in skip]
+                               and _resolved(Path(dirpath, d)) not in skip]
                 for name in filenames:
                     if name == SETTINGS_FILE:
                         continue  # shenbao.toml: the clerk's settings, not a county's file
                     path = Path(dirpath, name)
-                    if path.is_symlink() and not path.resolve().is_relative_to(root):
-                        continue
+                    if path.is_symlink():
+                        target = _resolved(path, strict=True)
+                        if target is None:  # dangling or looping: a status of its own, not a crash
+                            batch.append(path)
+                            continue
+                        if not target.is_relative_to(root):
+                            continue
                     if path.is_file():
                         batch.append(path)
             # By path parts, so a folder's files stay together ("a/x" before "a b/x").
@@ -174,6 +187,32 @@ def discover(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]
     return found
 
 
+def _resolved(path: Path, strict: bool = False) -> Path | None:
+    """`path.resolve()`, or None where it cannot be resolved (a symlink loop; with `strict`, a
+    link whose target is gone): Path.resolve raises RuntimeError or OSError there."""
+    try:
+        return path.resolve(strict=strict)
+    except (OSError, RuntimeError):
+        return None
+
+
+def _link_problem(path: Path) -> _Refused | None:
+    """A symlink that leads nowhere: a loop (skipped: nothing to read) or a target that is gone
+    (error: the file the link stood for is missing)."""
+    if not path.is_symlink():
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        target = os.readlink(path)
+        if exc.errno == errno.ELOOP:
+            return _Refused("skipped", f"这是一个循环指向自身的快捷方式（符号链接，指向“{target}”），没有可读取的内容，已跳过",
+                            "file.link-loop")
+        return _Refused("error", f"这是一个快捷方式（符号链接），它指向的“{target}”不存在（可能已被移动或删除），无法读取。"
+                                 f"请把原文件放进收件文件夹", "file.link-broken")
+    return None
+
+
 def _identity(path: Path) -> Any:
     try:
         st = path.stat()
@@ -181,27 +220,52 @@ def _identity(path: Path) -> Any:
         return os.path.normcase(os.path.abspath(path))
     if st.st_ino:  # same inode: the same file, whatever the spelling or link
         return (st.st_dev, st.st_ino)
-    return os.path.normcase(str(path.resolve()))
+    return os.path.normcase(str(_resolved(path) or os.path.abspath(path)))
 
 
 # --------------------------------------------------------------------------- reading
 
 
+@dataclass
+class _Read:
+    """What was read of a file: the SHA-256 and size of its bytes, as they were read."""
+
+    sha256: str | None = None
+    size: int | None = None
+
+
 def read_file(path: Path, *, max_rows: int | None = None, limits: Limits | None = None) -> FileOutcome:
-    """Read one file into a WorkbookData, or say why not. Never raises."""
+    """Read one file into a WorkbookData, or say why not. Never raises.
+
+    The file is read from disk once, whole, and everything (the guard, the format, the sheet
+    scan, calamine) works on those bytes, whose SHA-256 the outcome carries: the manifest's
+    checksum is of the very bytes the rows came from, even when the file is replaced meanwhile."""
     path = Path(path)
     limits = limits or Limits()
     max_rows = max(1, limits.max_rows if max_rows is None else max_rows)  # to_python(nrows=0) underflows
+    read = _Read()
+    outcome = _read_file(path, max_rows, limits, read)
+    return dataclasses.replace(outcome, sha256=read.sha256, size=read.size) if read.sha256 else outcome
+
+
+def _read_file(path: Path, max_rows: int, limits: Limits, read: _Read) -> FileOutcome:
     try:
+        try:
+            _skip_by_name(path)
+        except _Refused:
+            with contextlib.suppress(_Refused):  # read only for the manifest's checksum; a locked one has none
+                _read_once(path, limits, read)
+            raise
+        data = _read_once(path, limits, read)
         parts: dict[str, bytes] = {}  # what the guard inflated that the sheet scan reads
-        refusal = check_zip(path, limits, parts)  # before anything inflates a part of an xlsx/ods
+        refusal = check_zip(path, limits, parts, data)  # before anything inflates a part of an xlsx/ods
         if refusal is not None:
             return _refusal(path, "error", refusal.message, refusal.code, refusal.detail)
-        kind = _classify(path)
+        kind = _classify(path, data)
         if kind == "csv":
-            workbook, findings = _read_csv(path, max_rows)
+            workbook, findings = _read_csv(path, max_rows, data)
         else:
-            workbook, findings = _read_workbook(path, kind, max_rows, parts)
+            workbook, findings = _read_workbook(path, kind, max_rows, parts, data)
         return FileOutcome(path, "ok", None, workbook, tuple(findings))
     except _Refused as refused:
         return _refusal(path, refused.status, refused.message, refused.code)
@@ -224,46 +288,78 @@ def _refusal(path: Path, status: Status, message: str, code: str, detail: str = 
     return FileOutcome(path, status, message, None, findings)
 
 
-def _classify(path: Path) -> str:
-    """What the bytes are: a kind to read, or _Refused."""
+def _skip_by_name(path: Path) -> None:
+    """Office's lock files and the system's own files are skipped unread (often locked anyway)."""
     name = path.name
-    low = name.casefold()
     if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
         raise _Refused("skipped", MSG_LOCK)
-    if low in SYSTEM_NAMES or name.startswith("._"):
+    if name.casefold() in SYSTEM_NAMES or name.startswith("._"):
         raise _Refused("skipped", MSG_SYSTEM)
+    refused = _link_problem(path)
+    if refused is not None:
+        raise refused
+
+
+def _read_once(path: Path, limits: Limits, read: _Read) -> bytes:
+    """The file's bytes, read once, their SHA-256 and size noted in `read` as they are read.
+    A file larger than any workbook the limits allow is hashed as it streams past, not kept:
+    it is skipped when its first bytes say it is not a spreadsheet, else refused as too large."""
     try:
         if not path.is_file():
             raise _Refused("error", "找不到这个文件，或它不是普通文件，无法读取。请确认文件还在文件夹里")
-        if path.stat().st_size == 0:
-            raise _Refused("error", MSG_EMPTY, "file.empty")
         with open(path, "rb") as fh:
-            head = fh.read(8192)
+            if os.fstat(fh.fileno()).st_size <= limits.max_unzipped_bytes:
+                data = fh.read()
+                read.sha256, read.size = hashlib.sha256(data).hexdigest(), len(data)
+                return data
+            digest, size, head = hashlib.sha256(), 0, b""
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                head = head or block[:8192]
+                digest.update(block)
+                size += len(block)
+            read.sha256, read.size = digest.hexdigest(), size
     except OSError as exc:
         raise _Refused(
             "error",
             f"无法打开文件（{exc.strerror or exc}）。如果文件正被 Excel/WPS 打开，请关闭后重试",
         ) from None
+    if head.startswith(OTHER_MAGICS) or path.suffix.lower() not in SHEET_EXTS:
+        raise _skip()
+    raise _Refused("error", f"文件「{path.name}」有 {size / (1 << 20):,.0f} MB，超过上限 {limits.max_unzipped_mb} MB，"
+                   f"远大于正常的申报表，已拒绝读取。请检查是否发错了文件；" + HOW_TO_RAISE.format(key="max_unzipped_mb"),
+                   "file.too-large")
 
+
+def _classify(path: Path, data: bytes) -> str:
+    """What the bytes are: a kind to read, or _Refused."""
+    if not data:
+        raise _Refused("error", MSG_EMPTY, "file.empty")
+    head = data[:8192]
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        return _zip_kind(path, head)
+        return _zip_kind(path, head, data)
     if head.startswith(OLE_MAGIC):
-        return _ole_kind(path)
+        return _ole_kind(path, data)
     if head.startswith(OTHER_MAGICS):
         raise _skip()
-    return _text_kind(path, head)
+    return _text_kind(path, head, data)
 
 
-def _zip_kind(path: Path, head: bytes) -> str:
+def _zip_kind(path: Path, head: bytes, data: bytes) -> str:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-            if "xl/workbook.xml" in names:
-                types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+            members = members_by_part(names)
+            workbook = _workbook_part(zf, members)
+            if workbook is not None:
+                if workbook.endswith(".bin"):
+                    raise _Refused("error", MSG_XLSB, "file.unsupported-format")
+                if workbook != "xl/workbook.xml":
+                    # A workbook, but where the reader does not look for one (it finds xl/workbook.xml
+                    # whatever the case or separator of the member's name, not elsewhere).
+                    raise _Refused("error", MSG_ODD_PLACE.format(part=workbook), "file.unsupported-format")
+                types = _part(zf, members, "[content_types].xml") or b""
                 macro = b"macroEnabled" in types or path.suffix.lower() in (".xlsm", ".xltm")
                 return "xlsm" if macro else "xlsx"
-            if "xl/workbook.bin" in names:
-                raise _Refused("error", MSG_XLSB, "file.unsupported-format")
             if "mimetype" in names and zf.read("mimetype").decode("ascii", "replace").startswith(ODS_MIME):
                 manifest = zf.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
                 if b"encryption-data" in manifest:  # ODF encrypts content.xml in place
@@ -280,9 +376,54 @@ def _zip_kind(path: Path, head: bytes) -> str:
     raise _skip(MSG_ARCHIVE if path.suffix.lower() == ".zip" else MSG_NOT_SHEET)
 
 
-def _ole_kind(path: Path) -> str:
+# What the package's content types call a workbook part (xlsx, xlsm, xltx, xltm, xlsb).
+WORKBOOK_TYPES = ("spreadsheetml.sheet.main", "spreadsheetml.template.main", "ms-excel.sheet.macroenabled.main",
+                  "ms-excel.template.macroenabled.main", "ms-excel.sheet.binary.macroenabled.main")
+OFFICE_DOCUMENT = "/officeDocument"  # the end of the relationship type (transitional and strict)
+_WORKBOOK_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?workbook[\s>/]")
+
+
+def _part(zf: zipfile.ZipFile, members: dict[str, str], name: str) -> bytes | None:
+    member = members.get(name)
+    return zf.read(member) if member is not None else None
+
+
+def _workbook_part(zf: zipfile.ZipFile, members: dict[str, str]) -> str | None:
+    """The workbook part of an Office package (as a part name), found as Excel and calamine find
+    it: the package relationship `officeDocument` in `_rels/.rels`, whose target the content
+    types call a workbook; else `xl/workbook.xml` or `xl/workbook.bin` where it is usually kept.
+    None for any other package (a .docx, a .pptx) or zip."""
+    rels = _part(zf, members, "_rels/.rels")
+    if rels:
+        for rel in fromstring(rels):
+            kind = rel.get("Type") or ""
+            if not kind.endswith(OFFICE_DOCUMENT) or rel.get("TargetMode") == "External":
+                continue
+            target = posixpath.normpath("/" + (rel.get("Target") or "").replace("\\", "/"))
+            part = part_name(target)
+            if part in members and _is_workbook(zf, members, part):
+                return part
+    for usual in ("xl/workbook.xml", "xl/workbook.bin"):
+        if usual in members:
+            return usual
+    return None
+
+
+def _is_workbook(zf: zipfile.ZipFile, members: dict[str, str], part: str) -> bool:
+    types = _part(zf, members, "[content_types].xml")
+    if types:
+        for el in fromstring(types):
+            if el.tag.endswith("Override") and part_name(el.get("PartName") or "") == part:
+                return any(t in (el.get("ContentType") or "").lower() for t in WORKBOOK_TYPES)
+    if part.endswith(".bin"):
+        return part == "xl/workbook.bin"
+    with zf.open(members[part]) as fh:  # no override: the part's root element says what it is
+        return bool(_WORKBOOK_ROOT.search(fh.read(4096)))
+
+
+def _ole_kind(path: Path, data: bytes) -> str:
     try:
-        names = {n.casefold() for n in _ole_names(path.read_bytes())}
+        names = {n.casefold() for n in _ole_names(data)}
     except ValueError:
         raise _unrecognised(path) from None
     if "encryptioninfo" in names or "encryptedpackage" in names:
@@ -343,7 +484,7 @@ def _ole_names(data: bytes) -> list[str]:
     return names
 
 
-def _text_kind(path: Path, head: bytes) -> str:
+def _text_kind(path: Path, head: bytes, data: bytes) -> str:
     ext = path.suffix.lower()
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise _unrecognised(path)
@@ -361,7 +502,7 @@ def _text_kind(path: Path, head: bytes) -> str:
     if ext in SHEET_EXTS:
         return "csv"  # a text export under a spreadsheet's name: read it, even with one column
     if ext in TEXT_EXTS:
-        text = _decode(path.read_bytes(), path)
+        text = _decode(data, path)
         if _sniff_delimiter(text)[1]:
             return "csv"
     raise _skip()
@@ -404,8 +545,8 @@ def _sniff_delimiter(text: str) -> tuple[str, bool]:
     return best, best_score > 0
 
 
-def _read_csv(path: Path, max_rows: int) -> tuple[WorkbookData, list[Finding]]:
-    text = _decode(path.read_bytes(), path)
+def _read_csv(path: Path, max_rows: int, data: bytes) -> tuple[WorkbookData, list[Finding]]:
+    text = _decode(data, path)
     delimiter, _ = _sniff_delimiter(text)
     rows: list[list[Any]] = []
     total = 0
@@ -491,13 +632,13 @@ class _Scan:
         return frozenset(rows)
 
 
-def _read_workbook(path: Path, kind: str, max_rows: int,
-                   parts: dict[str, bytes] | None = None) -> tuple[WorkbookData, list[Finding]]:
+def _read_workbook(path: Path, kind: str, max_rows: int, parts: dict[str, bytes] | None,
+                   data: bytes) -> tuple[WorkbookData, list[Finding]]:
     scans: dict[str, _Scan] = {}
     if kind in ("xlsx", "xlsm"):
-        scans = _scan_xlsx(path, parts)
+        scans = _scan_xlsx(path, parts, data)
     elif kind == "ods":
-        scans = _scan_ods(path)
+        scans = _scan_ods(path, data)
         for name, scan in scans.items():
             # calamine parses every ODS sheet when it opens the file: one huge sheet refuses all.
             if scan.too_large:
@@ -505,7 +646,7 @@ def _read_workbook(path: Path, kind: str, max_rows: int,
 
     findings: list[Finding] = []
     sheets: list[SheetData] = []
-    with _calamine_path(path, kind) as source, CalamineWorkbook.from_path(source) as book:
+    with _calamine_book(path, kind, data) as book:
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:  # chart and macro sheets hold no table
                 continue
@@ -537,6 +678,21 @@ def _read_workbook(path: Path, kind: str, max_rows: int,
     if not sheets:
         raise _Refused("error", MSG_NO_SHEETS, "file.no-sheets")
     return WorkbookData(path, kind, tuple(sheets)), findings
+
+
+@contextlib.contextmanager
+def _calamine_book(path: Path, kind: str, data: bytes) -> Iterator[CalamineWorkbook]:
+    """calamine's workbook of the bytes read. From memory it tries each format in turn and, when
+    none opens, says only "Cannot detect file format"; then the file is opened by name (which
+    tells a password or a damaged part apart) for the error to report."""
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception:
+        with _calamine_path(path, kind) as source, CalamineWorkbook.from_path(source) as again:
+            yield again  # opened where the bytes would not: the error is the file's own
+        return
+    with book:
+        yield book
 
 
 @contextlib.contextmanager
@@ -630,7 +786,7 @@ def _truthy(value: str | None) -> bool:
     return value in ("1", "true")
 
 
-def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None) -> dict[str, _Scan]:
+def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None, data: bytes | None = None) -> dict[str, _Scan]:
     """Per sheet name: hidden rows, error and uncached formula cells, extent of the values.
     `parts`: parts already inflated (by the guard); the file is opened only for any other."""
     with contextlib.ExitStack() as stack:
@@ -639,29 +795,41 @@ def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None) -> dict[str, _
 
         def archive() -> zipfile.ZipFile:
             if not opened:
-                opened.append(stack.enter_context(zipfile.ZipFile(path)))
+                opened.append(stack.enter_context(zipfile.ZipFile(io.BytesIO(data) if data is not None else path)))
             return opened[0]
 
-        def read(name: str) -> bytes:
-            found = kept.get(name)
-            return found if found is not None else archive().read(name)
+        members: dict[str, str] = {}
+
+        def member(part: str) -> str | None:
+            if not members:
+                members.update(members_by_part(archive().namelist()))
+            return members.get(part)
+
+        def read(part: str) -> bytes:  # by part name: whatever the case or separator of the member
+            found = kept.get(part)
+            if found is not None:
+                return found
+            name = member(part)
+            if name is None:
+                raise KeyError(part)
+            return archive().read(name)
 
         book = fromstring(read("xl/workbook.xml"))
         rels = fromstring(read("xl/_rels/workbook.xml.rels"))
         targets = {}
         for rel in rels:
-            target = rel.get("Target", "")
+            target = (rel.get("Target") or "").replace("\\", "/")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
-            targets[rel.get("Id")] = part
+            targets[rel.get("Id")] = part_name(part)
         scans = {}
         for el in book.iter():
             if not el.tag.endswith("}sheet"):
                 continue
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
             part = targets.get(rid)
-            if part is not None and (part in kept or part in archive().namelist()):
-                data = read(part)
-                scans[el.get("name", "")] = _scan_plain_sheet(data) or _scan_sheet_xml(io.BytesIO(data))
+            if part is not None and (part in kept or member(part) is not None):
+                xml = read(part)  # not `data`: archive() may still open the file's bytes by that name
+                scans[el.get("name", "")] = _scan_plain_sheet(xml) or _scan_sheet_xml(io.BytesIO(xml))
     return scans
 
 
@@ -747,7 +915,7 @@ def _scan_sheet_xml(stream: IO[bytes]) -> _Scan:
     return scan
 
 
-def _scan_ods(path: Path) -> dict[str, _Scan]:
+def _scan_ods(path: Path, data: bytes | None = None) -> dict[str, _Scan]:
     """Per table of an ODS content.xml: hidden rows, merges and value extent, with repeats."""
     scans: dict[str, _Scan] = {}
     scan = _Scan()
@@ -800,6 +968,6 @@ def _scan_ods(path: Path) -> dict[str, _Scan]:
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as stream:
+    with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf, zf.open("content.xml") as stream:
         parser.ParseFile(stream)
     return scans

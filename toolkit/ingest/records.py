@@ -101,18 +101,21 @@ class FileReport:
     rows: int = 0
     template_version: str | None = None
     reporting_unit: str | None = None
+    sender_source: str | None = None  # where reporting_unit was read: 填报单位一行 / the unit column / 文件名
     columns: list[ColumnReport] = field(default_factory=list)
     skipped_rows: dict[str, int] = field(default_factory=dict)  # blank / total / heading / footer
     # Where the file really is (the path discovered under the inbox), for outputs that copy it:
     # `path` is only what the clerk is shown. Not part of to_dict(): JSON stays inbox-relative.
     source: Path | None = None
+    sha256: str | None = None  # of the bytes read (readers.read_file), for the manifest; None: not read
+    size: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path, "status": self.status, "rows": self.rows, "message": self.message,
             "kind": self.kind, "annex": self.annex, "sheet": self.sheet,
             "template_version": self.template_version, "reporting_unit": self.reporting_unit,
-            "columns": [c.__dict__ for c in self.columns], "skipped_rows": self.skipped_rows,
+            "sender_source": self.sender_source, "columns": [c.__dict__ for c in self.columns], "skipped_rows": self.skipped_rows,
         }
 
 

@@ -196,6 +196,7 @@ def split_view(batch: Batch, whole: View, part: SplitPart) -> View:
         rows_read=len(part.records) + len(part.rejected) + merged, duplicates_merged=merged,
         suspected_duplicates=sum(p.decision is None for p in part.pairs), files=batch.ingested.files,
         expected_units=whole.stats.expected_units, unit_name=whole.unit_name,
+        expected_basis=whole.stats.expected_basis,
     )
     return replace(whole, title=f"{whole.title}（{part.value}）", records=part.records, rejected=part.rejected,
                    pairs=part.pairs, stats=stats, split_value=part.value)
