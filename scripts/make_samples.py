@@ -31,7 +31,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -916,6 +916,8 @@ def data_gyhlw(people: People) -> list[dict[str, Any]]:
     A = "长春华晟汽车零部件有限公司"
     B = "长春云智工业互联网科技有限公司"
     C = "吉林省数联智造科技有限公司"
+    D = "长春鑫达机械制造有限公司"
+    E = "长春启明软件技术有限公司"
     return [
         {
             "short": "华晟汽车零部件",
@@ -986,6 +988,43 @@ def data_gyhlw(people: People) -> list[dict[str, Any]]:
                                 {"name": "提升质量安全", "value": "设备故障预警能力明显增强"}],
             },
         },
+        {
+            "short": "鑫达机械",
+            # Passes: 提供服务类型 left blank (选填), and the city's 4-5 writes the project
+            # “…服务化建设项目”: one project with its 4-1, a warning shows both spellings.
+            "application": gyhlw_application(
+                n, org=D, region_code="220106", region="长春市绿园区", name="鑫达农机装备远程运维服务化项目",
+                category="制造业服务化项目", enterprise_type="制造业企业", founded="2011-09",
+                finance={"total_assets": (18600, 19900, 21400), "debt_ratio": (48.1, 47.5, 46.2),
+                         "revenue": (15800, 16900, 18300), "tax": (610, 660, 720), "profit": (540, 620, 705)},
+                funding_secured="是", project_started="是", total_investment=1500, industry="农机装备",
+                platform_status="远程运维系统已接入本企业售出的1200台农机"),
+            "listed_as": "鑫达农机装备远程运维服务化建设项目",
+            "performance": {
+                "overall_goal": "建成农机装备远程运维服务体系，服务收入占比明显提高。",
+                "quantitative": [{"name": "接入远程运维的农机数量", "value": "≥3000台"},
+                                 {"name": "服务性收入占主营业务收入比重", "value": "12%"}],
+                "qualitative": [{"name": "促进产业转型升级", "value": "由卖农机向卖服务转型"}],
+            },
+        },
+        {
+            "short": "启明软件",
+            # Passes: 提供服务类型 “其他” with the service written out (the form's □其他（请注明）).
+            "application": gyhlw_application(
+                n, org=E, region_code="220104", region="长春市朝阳区", name="启明工业数据治理软件研发与应用项目",
+                category="工业软件项目", enterprise_type="新一代信息技术类企业", founded="2015-05",
+                finance={"total_assets": (3600, 4300, 5100), "debt_ratio": (30.2, 31.8, 33.0),
+                         "revenue": (2900, 3500, 4200), "tax": (170, 210, 255), "profit": (260, 340, 415)},
+                service_types="其他", service_other="工业数据治理与质量评估服务", total_investment=900,
+                industry="软件和信息技术服务", software_finished="是", software_copyright="是",
+                software_test_report="是", self_assessment_done=None),
+            "performance": {
+                "overall_goal": "工业数据治理软件在省内制造企业推广应用。",
+                "quantitative": [{"name": "应用企业数", "value": "≥40家"},
+                                 {"name": "数据质量问题发现率提升", "value": "30%"}],
+                "qualitative": [{"name": "提升质量安全", "value": "提升企业数据质量管理水平"}],
+            },
+        },
     ]
 
 
@@ -996,14 +1035,14 @@ def build_gyhlw(out: Path, work: Path) -> list[Path]:
     recommended = []
     for i, project in enumerate(data_gyhlw(people)):
         app = project["application"]
-        when = datetime(2020, 6, 28 + i, 10, 0)
+        when = datetime(2020, 6, 28, 10, 0) + timedelta(days=i)
         written.append(fill_form(pack, "application", app, out / f"{project['short']}-附件4-1申报书.xlsx", work,
                                  author=app["org_name"], when=when))
         perf = {"project_name": app["project_name"], "applicant": app["org_name"],
                 "total_investment": app["total_investment"], **project["performance"]}
         written.append(fill_form(pack, "performance", perf, out / f"{project['short']}-附件4-3绩效目标.xlsx", work,
                                  author=app["org_name"], when=when))
-        recommended.append({"project_name": app["project_name"], "enterprise": app["org_name"],
+        recommended.append({"project_name": project.get("listed_as", app["project_name"]), "enterprise": app["org_name"],
                             "category": app["category"], "contact": app["contact_name"],
                             "mobile": app["contact_mobile"]})
     written.append(fill_table(

@@ -100,13 +100,15 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
                           {**PLATFORM, "category": "企业级工业互联网平台项目", "industry": None}),
     "service-type-given": ({"service_types": None, "service_other": "工业互联网安全评估服务"},
                            {"service_types": None, "service_other": None}),
+    "service-other-named": ({"service_types": ["其他"], "service_other": "工业数据分析服务"},
+                            {"service_types": ["其他", "供应链管理"], "service_other": None}),
     "idcard-shape": ({"resp_id_number": "11010519491231002X"}, {"resp_id_number": "1101051949123100"}),
     "public-cloud-provider": (PUBLIC_CLOUD, {**PUBLIC_CLOUD, "public_cloud_provider": None}),
     "data-collection-vendor": (THIRD_PARTY, {**THIRD_PARTY, "data_collection_vendor": None}),
     "period-order": ({"period_start": "2020-07", "period_end": "2020-07"},
                      {"period_start": "2020-07", "period_end": "2020-06"}),
     "perf-quantitative-present": ({"quantitative": [{"name": "工业APP数量", "value": "30个"}]},
-                                  {"quantitative": None}),
+                                  {"quantitative": []}),
     "perf-quantitative-measurable": ({"quantitative": [{"name": "服务企业数", "value": "≥５０户"}]},
                                      {"quantitative": [{"name": "设备联网率", "value": "90%"},
                                                        {"name": "协同设计效率", "value": "显著提升"}]}),
@@ -170,11 +172,24 @@ def test_companion_pass_and_fail(rule_id: str) -> None:
     assert BASE_APP["project_name"] in finding.message
 
 
-def test_a_companion_named_a_little_differently_is_pointed_out() -> None:
-    """A 绩效目标 whose project name lost a word: not the same project to the rule (names are
-    matched exactly), but the message names it so the clerk can have one of them corrected."""
+def test_a_companion_named_a_little_differently_is_the_same_project_with_a_warning() -> None:
+    """A 绩效目标 whose project name lost a word, from the same 申报单位: one project (toolkit/projects.py),
+    so the 申报书 has its 绩效目标; a warning shows both spellings."""
     application = record("application", {})
     performance = record("performance", {"project_name": BASE_APP["project_name"].replace("创新", "")})
+    result = validate(PACK, [application, performance])
+    (linked,) = result.findings
+    assert (linked.code, linked.severity, linked.file) == ("project.linked", "warning", performance.file)
+    assert f"“{performance.values['project_name']}”" in linked.message
+    assert f"“{BASE_APP['project_name']}”" in linked.message
+    assert result.accepted == [application, performance]
+
+
+def test_a_companion_named_too_differently_is_pointed_out() -> None:
+    """Too far apart to be linked (not 90% alike once 项目 and the like are set aside): the rule
+    says the 绩效目标 is missing, and names the one that came, for the clerk to decide."""
+    application = record("application", {})
+    performance = record("performance", {"project_name": "长春华晟汽车零部件数字化示范项目"})
     result = validate(PACK, [application, performance])
     by_code = {f.code: f for f in result.findings}
     sent = by_code["criteria.performance-sent"]

@@ -9,6 +9,7 @@ from typing import Any
 from tests.test_packs import _codes, mutated_pack
 from toolkit.packs.loader import load_pack
 from toolkit.pipeline import process
+from toolkit.summary.view import whole_view
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -44,7 +45,7 @@ def test_a_form_the_table_lists_stays_behind_its_row(tmp_path: Path) -> None:
     pack = load_pack("jl-gyhlw-2020")
     both = process(pack, [SAMPLES / "jl-gyhlw-2020"], jobs=1)
     rows = _rows(both)
-    assert [r.file for r in rows] == ["长春市申报信息汇总表.xlsx"] * 3
+    assert [r.file for r in rows] == ["长春市申报信息汇总表.xlsx"] * 2  # the two projects that pass
     assert not both.dedup.suspects and not both.dedup.merged
     inbox = tmp_path / "forms"
     inbox.mkdir()
@@ -53,11 +54,11 @@ def test_a_form_the_table_lists_stays_behind_its_row(tmp_path: Path) -> None:
     only_forms = process(pack, [inbox], jobs=1)
     forms = [r for r in only_forms.validation.accepted if r.annex == "application"]
     rows = _rows(only_forms)
-    assert forms and [r.file for r in rows] == [r.file for r in forms]
-    by_name = {r.values["project_name"]: r for r in _rows(both)}
+    assert len(forms) == 2 and [r.file for r in rows] == [r.file for r in forms]
+    by_enterprise = {r.values["enterprise"]: r for r in _rows(both)}
     for row, form in zip(rows, forms, strict=True):
-        table_row = by_name[row.values["project_name"]]
-        for key in ("enterprise", "category", "contact", "mobile"):
+        table_row = by_enterprise[row.values["enterprise"]]
+        for key in ("category", "contact", "mobile"):
             assert row.values[key] == table_row.values[key], key  # what the clerk typed, from the form
         assert row.cells["enterprise"] == form.cells["org_name"]
         assert row.cells["mobile"] == form.cells["contact_mobile"]
@@ -65,29 +66,55 @@ def test_a_form_the_table_lists_stays_behind_its_row(tmp_path: Path) -> None:
     for path in inbox.glob("*附件4-3*"):
         path.unlink()
     alone = process(pack, [inbox], jobs=1)
-    assert _rows(alone) == [] and alone.validation.accepted == [] and len(alone.validation.rejected) == 3
+    assert _rows(alone) == [] and alone.validation.accepted == [] and len(alone.validation.rejected) == 5
     for r in alone.validation.rejected:
         assert "criteria.performance-sent" in [f.code for f in alone.validation.reasons_for(r)]
 
 
-def test_a_form_named_differently_from_the_table_row_is_a_suspected_duplicate(tmp_path: Path) -> None:
-    """Listed under another name: not guessed to be the same, but put to the clerk."""
+def _rename_in_table(inbox: Path, old: str, new: str, column: str = "project_name") -> None:
     import openpyxl
 
-    inbox = tmp_path / "in"
-    shutil.copytree(SAMPLES / "jl-gyhlw-2020", inbox)
     table = inbox / "长春市申报信息汇总表.xlsx"
     wb = openpyxl.load_workbook(table)
     ws = wb.worksheets[0]
-    cell = next(c for row in ws.iter_rows() for c in row if c.value == "吉林省装备制造行业工业互联网平台项目")
-    cell.value = "吉林省装备制造行业工业互联网平台建设项目"
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == old)
+    cell.value = new
     wb.save(table)
+
+
+def test_a_form_named_differently_from_the_table_row_is_one_project_with_a_warning(tmp_path: Path) -> None:
+    """“…平台建设项目” on the 4-5 and “…项目” on the 4-1, same enterprise: one project, one row,
+    and a warning showing both spellings (not a suspected duplicate, not listed twice)."""
+    inbox = tmp_path / "in"
+    shutil.copytree(SAMPLES / "jl-gyhlw-2020", inbox)
+    _rename_in_table(inbox, "启明工业数据治理软件研发与应用项目", "启明工业数据治理软件研发与应用平台建设项目")
     batch = process(load_pack("jl-gyhlw-2020"), [inbox], jobs=1)
-    assert len(_rows(batch)) == 4
-    (pair,) = batch.dedup.suspects
-    assert {pair.a.file, pair.b.file} == {"长春市申报信息汇总表.xlsx", "数联智造-附件4-1申报书.xlsx"}
-    assert "依托企业" not in pair.reason and "建设单位相同" in pair.reason
+    assert len(_rows(batch)) == 2 and not batch.dedup.suspects
+    linked = [f for f in batch.findings if f.code == "project.linked" and f.file.startswith("启明")]
+    (warning,) = linked
+    assert "“启明工业数据治理软件研发与应用项目”" in warning.message
+    assert "“启明工业数据治理软件研发与应用平台建设项目”" in warning.message
+    assert "长春市申报信息汇总表.xlsx 第8行" in warning.message
     batch.check_accounting()
+
+
+def test_an_enterprise_written_differently_without_a_code_is_put_to_the_clerk(tmp_path: Path) -> None:
+    """The 4-5 (no credit code) writes the 依托企业 differently from the 4-1: it cannot be told the
+    same enterprise, so the two are not linked on a guess but put on 疑似重复, both kept."""
+    inbox = tmp_path / "in"
+    shutil.copytree(SAMPLES / "jl-gyhlw-2020", inbox)
+    _rename_in_table(inbox, "长春启明软件技术有限公司", "长春市启明软件技术公司")
+    batch = process(load_pack("jl-gyhlw-2020"), [inbox], jobs=1)
+    assert len(_rows(batch)) == 3
+    (pair,) = batch.dedup.suspects
+    assert {pair.a.file, pair.b.file} == {"长春市申报信息汇总表.xlsx", "启明软件-附件4-1申报书.xlsx"}
+    assert "无法确定是否同一单位" in pair.reason
+    batch.check_accounting()
+    decided = process(load_pack("jl-gyhlw-2020"), [inbox], jobs=1, decisions={pair.pair_id: "合并"})
+    assert len(_rows(decided)) == 2 and not decided.dedup.suspects
+    decided.check_accounting()
+    (answered,) = whole_view(decided, "长春市", None).pairs  # the answer stays on the 疑似重复 sheet
+    assert (answered.pair_id, answered.decision) == (pair.pair_id, "合并")
 
 
 def test_pack_check_knows_the_fields_a_form_fills(tmp_path: Path) -> None:

@@ -265,30 +265,43 @@ def test_zhjs_findings_are_the_planted_ones() -> None:
 
 # --- jl-gyhlw-2020: 长春市工信局 collects 4-1 申报书 and 4-3 绩效目标 forms and its 4-5 汇总表
 
-HS, YZ, SL = "华晟汽车零部件", "云智工业互联网", "数联智造"
-PLANTED_GYHLW = {  # (code, file, cell): forms name the cell; a list field has none
+HS, YZ, SL, XD, QM = "华晟汽车零部件", "云智工业互联网", "数联智造", "鑫达机械", "启明软件"
+SUMMARY_4_5 = "长春市申报信息汇总表.xlsx"
+PLANTED_GYHLW = {
     ("criteria.not-loss-making", f"{HS}-附件4-1申报书.xlsx", "D26"),  # 2019年利润 -326.5 万元
     ("criteria.platform-local-users", f"{YZ}-附件4-1申报书.xlsx", "D59"),  # 企业级平台, 3 户本地企业
     ("criteria.perf-quantitative-measurable", f"{SL}-附件4-3绩效目标.xlsx", None),  # 协同设计效率：显著提升
+    # One project, one verdict: the other papers of each refused project are refused with it.
+    ("project.part-rejected", f"{HS}-附件4-3绩效目标.xlsx", "B3"),
+    ("project.part-rejected", f"{YZ}-附件4-3绩效目标.xlsx", "B3"),
+    ("project.part-rejected", f"{SL}-附件4-1申报书.xlsx", "B7"),
+    ("project.part-rejected", SUMMARY_4_5, "B4"), ("project.part-rejected", SUMMARY_4_5, "B5"),
+    ("project.part-rejected", SUMMARY_4_5, "B6"),
+    # 鑫达: the 4-5 writes “…服务化建设项目”, the 4-1 “…服务化项目”: one project, with a warning;
+    # 提供服务类型 left blank (选填) is a warning, not a refusal. 启明: “其他” written out passes.
+    ("project.linked", f"{XD}-附件4-1申报书.xlsx", "B7"),
+    ("criteria.service-type-given", f"{XD}-附件4-1申报书.xlsx", "B10"),
 }
 
 
 def test_gyhlw_ingest_reads_every_form_and_the_summary() -> None:
     result, _, _ = run("jl-gyhlw-2020")
-    expected = {f"{who}-附件4-{n}.xlsx": ("ok", 1) for who in (HS, YZ, SL) for n in ("1申报书", "3绩效目标")}
-    assert statuses(result) == {**expected, "长春市申报信息汇总表.xlsx": ("ok", 3)}
-    assert result.rows_read == len(result.records) == 9
-    assert sorted(r.annex for r in result.records) == ["application"] * 3 + ["performance"] * 3 + ["recommended"] * 3
+    expected = {f"{who}-附件4-{n}.xlsx": ("ok", 1) for who in (HS, YZ, SL, XD, QM) for n in ("1申报书", "3绩效目标")}
+    assert statuses(result) == {**expected, SUMMARY_4_5: ("ok", 5)}
+    assert result.rows_read == len(result.records) == 15
+    assert sorted(r.annex for r in result.records) == ["application"] * 5 + ["performance"] * 5 + ["recommended"] * 5
     perf = next(r for r in result.records if r.annex == "performance" and r.file.startswith(SL))
     assert perf.values["quantitative"][1] == {"name": "协同设计效率", "value": "显著提升"}
+    other = next(r for r in result.records if r.annex == "application" and r.file.startswith(QM))
+    assert (other.values["service_types"], other.values["service_other"]) == (["其他"], "工业数据治理与质量评估服务")
 
 
 def test_gyhlw_findings_are_the_planted_ones() -> None:
     result, checked, deduped = run("jl-gyhlw-2020")
     assert {(f.code, f.file, f.cell) for f in [*result.findings, *checked.findings]} == PLANTED_GYHLW
-    assert rows(checked.rejected) == {(f"{HS}-附件4-1申报书.xlsx", 4), (f"{YZ}-附件4-1申报书.xlsx", 4),
-                                      (f"{SL}-附件4-3绩效目标.xlsx", 3)}
-    assert len(checked.accepted) == 6
+    refused = {(f"{who}-附件4-{n}.xlsx", row) for who in (HS, YZ, SL) for n, row in (("1申报书", 4), ("3绩效目标", 3))}
+    assert rows(checked.rejected) == {*refused, (SUMMARY_4_5, 4), (SUMMARY_4_5, 5), (SUMMARY_4_5, 6)}
+    assert len(checked.accepted) == 6  # 鑫达 and 启明: 4-1, 4-3 and the 4-5 row each
     assert all(not d.merged and not d.suspects for d in deduped.values())
 
 

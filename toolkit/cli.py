@@ -589,8 +589,15 @@ def _echo_counts(batch: Any) -> None:
     c = batch.counts
     files = batch.stats.files
     click.echo(f"文件：{sum(files.values())} 个（读取 {files['ok']}，无法读取 {files['error']}，跳过 {files['skipped']}）")
-    click.echo(f"项目：读取 {c['rows_read']} 个 → 入汇总表 {c['accepted']}、未通过 {c['rejected']}、重复合并 {c['duplicates_merged']}；"
-               f"疑似重复 {c['suspected_duplicates']} 对待确认")
+    refused = len(batch.rejected_projects)
+    if batch.stats.projects == c["accepted"] and refused == c["rejected"]:  # a row is a project
+        click.echo(f"项目：读取 {c['rows_read']} 个 → 入汇总表 {c['accepted']}、未通过 {c['rejected']}、"
+                   f"重复合并 {c['duplicates_merged']}；疑似重复 {c['suspected_duplicates']} 对待确认")
+    else:  # a project came as several papers (申报书, 绩效目标, a 汇总表 row)
+        click.echo(f"材料：读取 {c['rows_read']} 份 → 通过 {c['accepted']}、未通过 {c['rejected']}、"
+                   f"重复合并 {c['duplicates_merged']}（同一项目的几份材料结论相同）")
+        click.echo(f"项目：入汇总表 {batch.stats.projects} 个、未通过 {refused} 个；"
+                   f"疑似重复 {c['suspected_duplicates']} 对待确认")
     key = batch.pack.total_key
     total = batch.stats.totals.get(key) if key else None
     if total is not None:

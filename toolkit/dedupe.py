@@ -91,6 +91,9 @@ class DedupeResult:
     suspects: list[Suspect] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     kept_apart: list[Suspect] = field(default_factory=list)  # suspected pairs the clerk answered 保留
+    # Pairs suspected elsewhere (`also`) that the clerk answered 合并: a second look at the pair
+    # alone (as the review sheet takes for the others) would not find them again.
+    merged_also: list[Suspect] = field(default_factory=list)
 
     def copies_of(self, kept: Record) -> list[Record]:
         return [dup for dup, k in self.merged if k is kept]
@@ -169,6 +172,42 @@ def _suspect_reason(ka: _Keys, kb: _Keys) -> tuple[str, float] | None:
     return None
 
 
+def _put_to_clerk(pack: Pack, result: DedupeResult, removed: set[int], decisions: Mapping[str, Decision],
+                  first: tuple[int, Record], second: tuple[int, Record], reason: str, score: float, *,
+                  also: bool = False) -> None:
+    """A suspected pair: merged or kept apart as the clerk answered on an earlier run, else put to
+    the clerk (the second record gets the finding, on its project name's cell)."""
+    _, a = first
+    j, b = second
+    name_a, name_b = clean(_name(pack, a)), _name(pack, b)
+    name_field = pack.role_key(b.annex, "project_name")
+    name_cell = b.cells.get(name_field) if name_field else None  # the note sits on the name, not on 序号
+    pid = pair_id(pack, a, b)
+    decision = decisions.get(pid)
+    if decision == "合并":
+        removed.add(j)
+        result.merged.append((b, a))
+        if also:
+            result.merged_also.append(Suspect(a, b, reason, score, pid))
+        result.findings.append(Finding(
+            "dup.exact", "warning",
+            f"经人工确认与 {_where(a)} 的“{name_a}”为同一项目，已合并（疑似重复编号 {pid}）",
+            file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
+            extra={"to_sender": f"经核对，本行与 {_where(a)} 的“{name_a}”是同一项目，汇总时只计一次；"
+                                "请删去重复的一行后再报"}))
+    elif decision == "保留":
+        result.kept_apart.append(Suspect(a, b, reason, score, pid))  # the clerk said these are two projects
+    else:
+        result.suspects.append(Suspect(a, b, reason, score, pid))
+        result.findings.append(Finding(
+            "dup.suspect", "warning",
+            f"疑似与 {_where(a)} 的“{name_a}”重复：{reason}；请在汇总表“疑似重复”页填写处理意见（合并/保留）",
+            file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
+            extra={"pair_id": pid, "other": _where(a),
+                   "to_sender": f"本行项目疑似与 {_where(a)} 的“{name_a}”是同一项目（{reason}）：如是同一项目，"
+                                "请删去重复的一行；如不是，请在备注中写明两者的区别"}))
+
+
 SMALL_BLOCK = 32  # above this a block's near names are sought by one matrix of scores (cdist)
 
 
@@ -201,10 +240,13 @@ def _candidate_pairs(blocks: Mapping[str, list[int]], cores: Sequence[str]) -> l
 
 
 def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decision] | None = None,
-           known: Mapping[int, PlainKeys] | None = None) -> DedupeResult:
+           known: Mapping[int, PlainKeys] | None = None,
+           also: Sequence[tuple[Record, Record, str]] = ()) -> DedupeResult:
     """Merge exact duplicates (the first in file order is kept), flag suspected ones, and apply the
     clerk's decisions (pair id -> 合并/保留) from a previous run's review sheet. `known`: records'
-    keys (`record_keys`) by id(record), worked out already where the files were read."""
+    keys (`record_keys`) by id(record), worked out already where the files were read. `also`:
+    pairs of `records` suspected elsewhere (a 4-5 row and a 申报书 whose enterprise cannot be told
+    the same or not, toolkit/projects.py), with the reason, put to the clerk the same way."""
     decisions = decisions or {}
     result = DedupeResult()
     removed: set[int] = set()
@@ -243,29 +285,15 @@ def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decisi
         found = _suspect_reason(keys(i), keys(j))
         if found is None:
             continue
-        reason, score = found
-        pid = pair_id(pack, a, b)
-        decision = decisions.get(pid)
-        if decision == "合并":
-            removed.add(j)
-            result.merged.append((b, a))
-            result.findings.append(Finding(
-                "dup.exact", "warning",
-                f"经人工确认与 {_where(a)} 的“{name_a}”为同一项目，已合并（疑似重复编号 {pid}）",
-                file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
-                extra={"to_sender": f"经核对，本行与 {_where(a)} 的“{name_a}”是同一项目，汇总时只计一次；"
-                                    "请删去重复的一行后再报"}))
+        _put_to_clerk(pack, result, removed, decisions, (i, a), (j, b), *found)
+    index = {id(r): i for i, r in enumerate(records)}
+    seen = {p.pair_id for p in (*result.suspects, *result.kept_apart)}
+    for a, b, reason in also:
+        i, j = sorted((index[id(a)], index[id(b)]))
+        if i in removed or j in removed or pair_id(pack, records[i], records[j]) in seen:
             continue
-        if decision == "保留":
-            result.kept_apart.append(Suspect(a, b, reason, score, pid))
-            continue  # the clerk said these are two projects
-        result.suspects.append(Suspect(a, b, reason, score, pid))
-        result.findings.append(Finding(
-            "dup.suspect", "warning",
-            f"疑似与 {_where(a)} 的“{name_a}”重复：{reason}；请在汇总表“疑似重复”页填写处理意见（合并/保留）",
-            file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
-            extra={"pair_id": pid, "other": _where(a),
-                   "to_sender": f"本行项目疑似与 {_where(a)} 的“{name_a}”是同一项目（{reason}）：如是同一项目，"
-                                "请删去重复的一行；如不是，请在备注中写明两者的区别"}))
+        seen.add(pair_id(pack, records[i], records[j]))
+        _put_to_clerk(pack, result, removed, decisions, (i, records[i]), (j, records[j]), reason, 100.0,
+                      also=True)
     result.kept = [r for i, r in enumerate(records) if i not in removed]
     return result

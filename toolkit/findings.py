@@ -23,6 +23,8 @@ CODE_FAMILIES: dict[str, str] = {
     "schema": "不符合字段要求（必填、类型、可选项、格式）",
     "criteria": "不符合通知中的入库/申报条件，后接规则编号",
     "dup": "重复项目：dup.exact 完全重复，dup.suspect 疑似重复",
+    "project": ("同一项目的几份材料（申报书、绩效目标、汇总表的一行）：project.linked 名称写法不同而对应为同一项目，"
+                "project.ambiguous 无法确定对应哪个项目，project.part-rejected 同一项目的其他材料未通过"),
     "pack": "申报包（pack）本身的问题，由 pack-check 报告",
 }
 

@@ -5,8 +5,8 @@ compile the table (4-5 汇总表, 推荐项目汇总表) from them: typing that 
 says which form fields fill which summary columns (`summary.from_forms`); a form's project that no
 table row of the batch lists already is added to the summary as a row of its own, read from the
 form's cells (so its provenance is the form: file, sheet, cells). A project listed both ways stays
-one row, the table's: same name, and the same credit code, or (without codes) the same applicant.
-A name written differently on the two is left to the suspected-duplicate review, never guessed.
+one row, the table's: the form and the row are parts of one project (toolkit/projects.py links
+them by enterprise and name, a different spelling with a warning).
 
 The form's record is replaced by its row, not added beside it: every record read still ends up
 exactly once accepted, rejected or merged.
@@ -16,44 +16,68 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from toolkit.dedupe import identity
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, FromForm, Pack
+from toolkit.projects import Linking, Project
 
 
-def summary_rows(pack: Pack, annex: Annex, accepted: Sequence[Record]) -> tuple[list[Record], list[Record]]:
-    """(the summary annex's records, forms' projects not yet listed added in file order; the
-    records of other annexes, which pass through as they are)."""
-    sources = {f.annex: f for f in pack.summary.from_forms} if pack.summary else {}
-    if not any(r.annex in sources for r in accepted):  # no forms: nothing to join
-        return [r for r in accepted if r.annex == annex.id], [r for r in accepted if r.annex != annex.id]
-    listed_by_code: set[tuple[str, str]] = set()
-    listed_by_applicant: set[tuple[str, str]] = set()
-    for r in accepted:
-        if r.annex == annex.id:
-            name, code, applicant = identity(pack, r)
-            listed_by_code.add((name, code))
-            listed_by_applicant.add((name, applicant))
+def summary_rows(pack: Pack, annex: Annex, accepted: Sequence[Record],
+                 linking: Linking | None = None) -> tuple[list[Record], list[Record], list[tuple[Record, Record, str]]]:
+    """(the summary's rows: one per accepted project, in file order; the records that stand
+    behind a row, and those of other annexes, which pass through as they are; pairs of rows
+    whose projects may be one, for the suspected-duplicate review). A project's row is its part
+    in the summary's annex, else the row compiled from its form (`summary.from_forms`)."""
+    if linking is None:
+        return [r for r in accepted if r.annex == annex.id], [r for r in accepted if r.annex != annex.id], []
     rows: list[Record] = []
     others: list[Record] = []
+    row_of: dict[int, Record] = {}  # id(project) -> its row
     for r in accepted:
-        if r.annex == annex.id:
-            rows.append(r)
-            continue
-        source = sources.get(r.annex)
-        if source is None:
-            others.append(r)
-            continue
-        row = project(r, source, annex)
-        name, code, applicant = identity(pack, row)
-        if (code and (name, code) in listed_by_code) or (applicant and (name, applicant) in listed_by_applicant):
-            others.append(r)  # the table lists it already: the form stays behind it
+        project = linking.of(r)
+        found = as_annex_row(pack, annex, project, compiled_only=True)
+        if found is not None and found[0] is r:
+            rows.append(found[1])
+            row_of[id(project)] = found[1]
         else:
-            rows.append(row)
-    return rows, others
+            others.append(r)
+    near = [(row_of[id(a)], row_of[id(b)], why) for a, b, why in linking.near if id(a) in row_of and id(b) in row_of]
+    return rows, others, near
 
 
-def project(form: Record, source: FromForm, annex: Annex) -> Record:
+def as_annex_row(pack: Pack, annex: Annex, project: Project, *,
+                 compiled_only: bool = False) -> tuple[Record, Record] | None:
+    """(the part, the project as a record of `annex`): its own part in `annex`; else its form's
+    project compiled by `summary.from_forms`; else (unless `compiled_only`) its first part's
+    values under `annex`'s fields, matched by role or by key, for a listing such as 未通过."""
+    own = project.part(annex.id)
+    if own is not None:
+        return own, own
+    if pack.summary and pack.summary.annex == annex.id:
+        for source in pack.summary.from_forms:
+            form = project.part(source.annex)
+            if form is not None:
+                return form, project_row(form, source, annex)
+    if compiled_only or not project.parts:
+        return None
+    first = project.parts[0]
+    return first, by_roles(pack, first, annex)
+
+
+def by_roles(pack: Pack, record: Record, annex: Annex) -> Record:
+    """`record` as a record of `annex`: each field of `annex` from the field of `record`'s annex
+    that plays the same role, else from the field of the same key."""
+    mapping: dict[str, str] = {}
+    own = pack.annex(record.annex)
+    for f in annex.fields:
+        taken = own.role_key(f.role) if f.role else None
+        if taken is None and f.key in own.field_keys:
+            taken = f.key
+        if taken is not None:
+            mapping[f.key] = taken
+    return project_row(record, FromForm(record.annex, mapping), annex)
+
+
+def project_row(form: Record, source: FromForm, annex: Annex) -> Record:
     """The form's project as a record of the summary annex, pointing at the form's cells."""
     values = dict.fromkeys(annex.field_keys)
     cells: dict[str, str] = {}

@@ -23,11 +23,16 @@ def closing_lines(result: Any) -> list[str]:
     ok = sum(f.status == "ok" for f in files)
     skipped = sum(f.status == "skipped" for f in files)
     unreadable = [f for f in files if f.status == "error"]
+    # Where a project came as several papers (申报书, 绩效目标, a 汇总表 row), rows are papers: the
+    # result speaks of projects.
+    accepted, rejected = batch.stats.projects, len(batch.rejected_projects)
+    papers = (accepted, rejected) != (c["accepted"], c["rejected"])
     read = f"读取：{len(files)} 个文件（{ok} 个已读取" + (f"，{skipped} 个跳过" if skipped else "") + \
-        (f"，{len(unreadable)} 个无法读取" if unreadable else "") + f"），共 {c['rows_read']} 个项目"
-    passed = f"结果：{c['accepted']} 个项目入汇总表{_total(batch)}"
-    if c["rejected"]:
-        passed += f"；{c['rejected']} 个未通过（原因见 校验报告.xlsx）"
+        (f"，{len(unreadable)} 个无法读取" if unreadable else "") + \
+        (f"），共 {c['rows_read']} 份材料" if papers else f"），共 {c['rows_read']} 个项目")
+    passed = f"结果：{accepted} 个项目入汇总表{_total(batch)}"
+    if rejected:
+        passed += f"；{rejected} 个未通过（原因见 校验报告.xlsx）"
     if c["duplicates_merged"]:
         passed += f"；{c['duplicates_merged']} 个重复已合并"
     paths = [p for v in result.outputs.values() for p in (v if isinstance(v, list) else [v])]  # department summaries: a list

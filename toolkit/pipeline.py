@@ -14,7 +14,7 @@ from pathlib import Path
 from toolkit.collector import collector_paused
 from toolkit.dedupe import Decision, DedupeResult, PlainKeys, dedupe, record_keys
 from toolkit.findings import Finding, sort_key
-from toolkit.fromforms import summary_rows
+from toolkit.fromforms import as_annex_row, summary_rows
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.inbox import (
     FileRead,
@@ -43,6 +43,8 @@ class Batch:
     validation: Validation
     dedup: DedupeResult
     stats: SummaryStats
+    # Each refused project once, as a record of the summary's annex, with the errors of all its parts.
+    rejected_projects: list[tuple[Record, list[Finding]]] = field(default_factory=list)
     changes: Changes | None = None  # against last month's summary, when one was given
     limits: Limits = field(default_factory=Limits)  # what the inbox was read under (return copies re-read it)
     decisions_note: str = ""  # set by run: the clerk's 处理意见 reused from the last summary, said in the report
@@ -111,22 +113,39 @@ def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decisio
     ingested, row_checks, keys = _read_and_check(pack, inputs, progress, exclude, limits, jobs, meanwhile, policy)
     checked = validate(pack, ingested.records, ingested.findings, row_checks)
     annex = summary_annex(pack)
-    # Duplicates are sought among accepted rows of the summary's annex, with the projects of forms
-    # no table row lists (pack: summary.from_forms); other records (the forms behind a 汇总表) are
-    # validated and reported, and pass through as they are.
-    to_merge, others = summary_rows(pack, annex, checked.accepted)
-    dup = dedupe(pack, to_merge, decisions, keys)
+    # One row per accepted project: its row of the summary's annex, else the row compiled from its
+    # form (pack: summary.from_forms). Duplicates are sought among those rows; the other parts of
+    # each project (the forms behind a 汇总表 row) are validated and reported, and pass through.
+    to_merge, others, near = summary_rows(pack, annex, checked.accepted, checked.linking)
+    dup = dedupe(pack, to_merge, decisions, keys, also=near)
     dup.kept.extend(others)
-    rejected = [(r, checked.reasons_for(r)) for r in checked.rejected if r.annex == annex.id]
+    rejected = rejected_projects(pack, annex, checked)
     stats = compute_stats(
         pack, annex, [r for r in dup.kept if r.annex == annex.id], rejected=rejected,
         rows_read=ingested.rows_read, duplicates_merged=len(dup.merged),
         suspected_duplicates=len(dup.suspects), files=ingested.files,
         expected_units=expected_units, unit_name=unit_name,
     )
-    batch = Batch(pack, annex, [Path(p) for p in inputs], ingested, checked, dup, stats, limits=limits)
+    batch = Batch(pack, annex, [Path(p) for p in inputs], ingested, checked, dup, stats, limits=limits,
+                  rejected_projects=rejected)
     batch.check_accounting()
     return batch
+
+
+def rejected_projects(pack: Pack, annex: Annex, checked: Validation) -> list[tuple[Record, list[Finding]]]:
+    """Each refused project once, whichever of its parts was refused: its row of the summary's
+    annex (or the row its form would have made, or its first part's values), with the errors of
+    every part, each at its own file and cell."""
+    if checked.linking is None:
+        return [(r, checked.reasons_for(r)) for r in checked.rejected if r.annex == annex.id]
+    refused = {id(r) for r in checked.rejected}
+    out = []
+    for project in checked.linking.projects:
+        if any(id(p) in refused for p in project.parts):
+            found = as_annex_row(pack, annex, project)
+            if found is not None:
+                out.append((found[1], checked.project_reasons(project)))
+    return out
 
 
 def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | None, exclude: Sequence[Path],

@@ -3,7 +3,8 @@
 Three sheets: 汇总 (per file: status, projects, passed, failed, findings; totals and the accounting
 line 读取 = 通过 + 未通过 + 重复合并), 问题清单 (the batch's findings in their sorted order, with an
 autofilter so the clerk can pick a file or a code) and 列对应 (which column of each county's
-layout went to which field). Everything a county wrote (file and sheet names, headers, values) goes
+layout went to which field); where a project comes as several papers (4-1, 4-3, a 4-5 row), a
+fourth, 项目材料, says per project which of them arrived and what became of it. Everything a county wrote (file and sheet names, headers, values) goes
 through `write_string`, so text such as `=HYPERLINK(...)` stays text and never becomes a formula.
 `finding_rows` is shared with the return copies, whose 问题清单 has the same columns.
 """
@@ -24,15 +25,19 @@ from toolkit import __version__
 from toolkit.atomic import atomic_path
 from toolkit.fastsheet import Book, Sheet, add_sheet
 from toolkit.findings import Finding
+from toolkit.fromforms import as_annex_row
 from toolkit.ingest.records import FileReport
-from toolkit.packs.model import Pack
+from toolkit.packs.model import Annex, Pack
 from toolkit.pipeline import Batch
+from toolkit.projects import Project, annex_label, part_where
 from toolkit.template.styles import Styles, fitted_height, lines_needed, print_setup
+from toolkit.textnorm import clean
 
 REPORT_NAME = "校验报告.xlsx"
 SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题清单"
 COLUMNS_SHEET = "列对应"
+PARTS_SHEET = "项目材料"
 
 FINDING_COLUMNS = ("序号", "文件", "工作表", "单元格", "行", "字段", "严重程度", "问题代码", "问题说明",
                    "通知条款", "原值")
@@ -176,6 +181,8 @@ def write_report(batch: Batch, target: Path) -> Path:
         _summary_sheet(add_sheet(wb, SUMMARY_SHEET), styles, batch)
         _findings_sheet(add_sheet(wb, FINDINGS_SHEET), styles, batch)
         _columns_sheet(add_sheet(wb, COLUMNS_SHEET), styles, batch)
+        if len(part_annexes(batch.pack)) > 1:
+            _parts_sheet(add_sheet(wb, PARTS_SHEET), styles, batch)
         wb.close()
     return target
 
@@ -279,3 +286,104 @@ def _columns_sheet(ws: Sheet, styles: Styles, batch: Batch) -> None:
         ws.write_string(1, 0, "本批没有按表格读取的文件（只有表单、或文件都无法读取）", styles.make(font_color="#808080"))
     else:
         ws.autofilter(0, 0, r - 1, len(MAPPING_COLUMNS) - 1)
+
+
+# --------------------------------------------------------------------------- parts per project
+
+
+def part_annexes(pack: Pack) -> list[Annex]:
+    """The annexes a project's papers are records of (those naming the project)."""
+    return [a for a in pack.data_annexes if a.role_key("project_name")]
+
+
+def _file_key(name: str) -> str:
+    return clean(name).replace(" ", "")
+
+
+def document_files(batch: Batch) -> dict[str, list[str]]:
+    """Per required document annex (a 承诺书), the inbox files named like it: the name holds the
+    annex's number (4-4) or the end of its title (承诺书; 建设方案 for a 建设方案编制大纲). Word files
+    are not read, so the name is what the report can go by; the clerk checks."""
+    out: dict[str, list[str]] = {}
+    for annex in batch.pack.annexes:
+        if annex.kind != "document" or not annex.required:
+            continue
+        number = annex.number.replace("附件", "")
+        title = annex.title
+        for tail in ("编制大纲", "大纲", "模板", "格式"):
+            title = title.removesuffix(tail)
+        short = title[-3:]
+        out[annex.id] = [f.path for f in batch.ingested.files
+                         if (number and number in _file_key(f.path)) or short in _file_key(f.path)]
+    return out
+
+
+def _sender_names(pack: Pack, project: Project) -> set[str]:
+    """How a project's files may name its enterprise: the enterprise's name, and the part of each
+    paper's file name before its annex number (`华晟汽车零部件-附件4-1申报书.xlsx` -> 华晟汽车零部件)."""
+    names = {clean(v) for p in project.parts if (v := pack.role_value(p, "applicant"))}
+    for p in project.parts:
+        stem = _file_key(Path(p.file).stem)
+        number = pack.annex(p.annex).number.replace("附件", "")
+        for marker in ("附件", number):
+            if marker and marker in stem:
+                stem = stem.split(marker)[0]
+        stem = stem.strip("-_—（）()【】[] ")
+        if len(stem) >= 2:
+            names.add(stem)
+    return names
+
+
+def parts_rows(batch: Batch) -> tuple[list[str], list[list[str]]]:
+    """(column titles, a row per project): its name and enterprise, what became of it, and for each
+    of the pack's papers where it arrived or that it did not."""
+    pack, annex = batch.pack, batch.annex
+    papers = part_annexes(pack)
+    documents = [a for a in pack.annexes if a.kind == "document" and a.required]
+    titles = ["序号", "项目名称", "申报单位", "结论", *(annex_label(a) for a in papers),
+              *(f"{a.number} {a.title}（Word 文档，只看文件名）" for a in documents)]
+    linking = batch.validation.linking
+    if linking is None:
+        return titles, []
+    named_like = document_files(batch)
+    refused = {id(r) for r in batch.validation.rejected}
+    in_summary = {(r.file, r.sheet, r.row) for r in batch.accepted if r.annex == annex.id}
+    merged = {(c.file, c.sheet, c.row) for c, _ in batch.dedup.merged}
+    rows = []
+    for n, project in enumerate(linking.projects, 1):
+        seen = as_annex_row(pack, annex, project)
+        view = seen[1] if seen else project.parts[0]
+        row_seen = as_annex_row(pack, annex, project, compiled_only=True)
+        where = (row_seen[1].file, row_seen[1].sheet, row_seen[1].row) if row_seen else None
+        if any(id(p) in refused for p in project.parts):
+            verdict = "未通过"
+        elif where in merged:
+            verdict = "重复，已合并"
+        elif where in in_summary:
+            verdict = "列入汇总表"
+        else:
+            verdict = "未列入汇总表（没有可编入汇总表的材料）"
+        cells = [str(n), clean(pack.role_value(view, "project_name")), clean(pack.role_value(view, "applicant")),
+                 verdict]
+        for a in papers:
+            part = project.part(a.id)
+            cells.append(f"已收到：{part_where(pack, part)}" if part is not None else "未收到")
+        names = _sender_names(pack, project) if documents else set()
+        for a in documents:
+            found = [path for path in named_like[a.id] if any(n in _file_key(path) for n in names)]
+            cells.append(f"文件名相符：{'、'.join(found)}" if found else "未见相应文件，请核对")
+        rows.append(cells)
+    return titles, rows
+
+
+def _parts_sheet(ws: Worksheet, styles: Styles, batch: Batch) -> None:
+    titles, rows = parts_rows(batch)
+    widths = [6, 36, 28, 16, *([30] * (len(titles) - 4))]
+    _header(ws, styles, 0, titles, widths)
+    cell = styles.make(border=1, valign="top", text_wrap=True)
+    missing = styles.make(border=1, valign="top", text_wrap=True, bg_color=WARNING_COLOR)
+    for r, values in enumerate(rows, 1):
+        for c, value in enumerate(values):
+            ws.write_string(r, c, value, missing if value.startswith(("未收到", "未见")) else cell)
+        ws.set_row(r, row_height(values, widths))
+    ws.autofilter(0, 0, max(len(rows), 1), len(titles) - 1)

@@ -1,8 +1,10 @@
 """Validate records: the annex's JSON Schema and the notice's criteria -> findings at cells.
 
 A record with any error finding (from ingest or here) is rejected (不予入库); warnings keep it.
-Group criteria (e.g. 同一申报单位不超过2个项目) count across the whole batch, every file together, and
-so do the plausibility checks of amounts (toolkit.plausibility: a median of the whole batch).
+The records that describe one project (its 4-1 申报书, 4-3 绩效目标, its row on a 4-5 汇总表; see
+toolkit/projects.py) share one verdict: a refusal of one refuses them all. Group criteria (e.g.
+同一申报单位不超过2个项目) count projects, each once, across the whole batch, every file together,
+and so do the plausibility checks of amounts (toolkit.plausibility: a median of the whole batch).
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from toolkit.criteria import (
     row_variables,
 )
 from toolkit.findings import Finding
+from toolkit.fromforms import as_annex_row
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Annex, Criterion, Pack
 from toolkit.packs.schemas import RecordValidator, record_errors
 from toolkit.plausibility import plausibility_findings
+from toolkit.projects import Linking, Project, annex_label, link_projects, part_where
 from toolkit.textnorm import clean
 
 RowKey = tuple[str, str, int]
@@ -40,9 +44,15 @@ class Validation:
     rejected: list[Record] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     reasons: dict[RowKey, list[Finding]] = field(default_factory=dict)  # rejected row -> its errors
+    linking: Linking | None = None  # the projects the records are parts of
 
     def reasons_for(self, record: Record) -> list[Finding]:
         return self.reasons.get(row_key(record.file, record.sheet, record.row), [])
+
+    def project_reasons(self, project: Project) -> list[Finding]:
+        """Every error of every part of a refused project, but the derived "another part was
+        refused" ones (the reasons they point to are listed)."""
+        return [f for p in project.parts for f in self.reasons_for(p) if f.code != PART_REJECTED]
 
 
 def _row_of(cell: str | None, record: Record) -> int:
@@ -64,7 +74,7 @@ def schema_findings(pack: Pack, annex: Annex, record: Record, validator: Any,
             continue  # ingest already said this cell could not be read
         cell = record.cells.get(err.field) if err.field else None
         message = _prefix(cell, record) + err.message
-        if err.field and err.field not in record.cells and err.code == "schema.required":
+        if err.field and err.field not in record.cells and err.code == "schema.required" and annex.kind == "table":
             message = f"第{record.row}行：{err.message}（表中没有这一列）"
         severity: Literal["error", "warning"] = "error"
         if err.code == "schema.format" and err.field in optional and err.index is None:
@@ -147,27 +157,46 @@ def _criterion_finding(pack: Pack, crit: Criterion, record: Record, field: str |
                    cell=cell, field=field, clause=clause, value=value)
 
 
-def group_findings(pack: Pack, annex: Annex, records: Sequence[Record], crit: Criterion) -> list[Finding]:
-    """`max_count` per value of `group_by`, counted over the whole batch; a project sent twice
-    (same normalised name) counts once, so an exact duplicate does not push an applicant over."""
+def group_findings(pack: Pack, crit: Criterion, projects: Sequence[Project],
+                   failing: set[int] | None = None) -> list[tuple[Record, Finding]]:
+    """`max_count` projects per value of `group_by`, counted over the whole batch, each project
+    once however many papers it came on (its table row and its forms are one project). A project
+    sent twice (two rows with the same normalised name) counts once, so an exact duplicate does
+    not push an applicant over. A project whose view in the rule's annex fails `when` is not
+    counted; with `counts: passing`, nor is one in `failing` (ids of projects refused by another
+    rule). Each counted project of a group over the limit gets the finding, on its part in the
+    rule's annex (else on the form it was compiled from)."""
+    annex = pack.annex(crit.annex)
     key = crit.group_by or ""
-    groups: dict[str, list[Record]] = defaultdict(list)
-    for r in records:
-        value = r.values.get(key)
-        if value not in (None, ""):
-            groups[clean(value).upper()].append(r)
-    out = []
-    for members in groups.values():
-        name_key = annex.role_key("project_name")
-        projects = {clean((m.values.get(name_key) if name_key else None) or f"{m.file}#{m.row}") for m in members}
-        if len(projects) <= (crit.max_count or 0):
+    applies = compile_criterion(replace(crit, kind="row", check=None), pack.functions) \
+        if crit.when else None
+    groups: dict[str, list[tuple[Record, Record]]] = defaultdict(list)  # value -> (the part, its view)
+    for project in projects:
+        if crit.counts == "passing" and failing is not None and id(project) in failing:
             continue
-        where = "；".join(f"{m.file} 第{m.row}行" for m in members)
-        for m in members:
-            values = {**m.values, "group_count": len(projects), "max_count": crit.max_count,
-                      "group_value": m.values.get(key)}
-            message = f"{render_message(crit.message, values)}（共 {len(projects)} 个：{where}）"
-            out.append(_criterion_finding(pack, crit, m, crit.field or key, message, value=m.values.get(key), row=m.row))
+        seen = as_annex_row(pack, annex, project)
+        if seen is None:
+            continue
+        part, view = seen
+        if applies is not None and evaluate_row(applies, row_variables(pack, annex, view.values)).status == "skip":
+            continue
+        value = view.values.get(key)
+        if value not in (None, ""):
+            groups[clean(value).upper()].append((part, view))
+    out = []
+    name_key = annex.role_key("project_name")
+    for members in groups.values():
+        projects_named = {clean((v.values.get(name_key) if name_key else None) or f"{v.file}#{v.row}") for _, v in members}
+        if len(projects_named) <= (crit.max_count or 0):
+            continue
+        where = "；".join(part_where(pack, part) for part, _ in members)
+        for part, view in members:
+            values = {**view.values, "group_count": len(projects_named), "max_count": crit.max_count,
+                      "group_value": view.values.get(key)}
+            message = f"{render_message(crit.message, values)}（共 {len(projects_named)} 个：{where}）"
+            field = crit.field or key
+            out.append((part, _criterion_finding(pack, crit, view, field, message, value=view.values.get(key),
+                                                 row=part.row)))
     return out
 
 
@@ -197,6 +226,26 @@ def companion_findings(pack: Pack, records: Sequence[Record], companions: Sequen
             message += f"（收到的“{other_title}”中有“{near[0]}”，与此处填写的不一致，如为同一项目请改为一致）"
         out.append((r, _criterion_finding(pack, crit, r, field, message, value=r.values.get(field))))
     return out
+
+
+def _has_error(project: Project, by_row: Mapping[RowKey, list[Finding]]) -> bool:
+    return any(f.is_error for p in project.parts for f in by_row.get(row_key(p.file, p.sheet, p.row), ()))
+
+
+PART_REJECTED = "project.part-rejected"
+
+
+def part_rejected(pack: Pack, part: Record, refused: Sequence[Record]) -> Finding:
+    """The finding that refuses a part for the refusal of other parts of its project."""
+    labels = "、".join(dict.fromkeys(annex_label(pack.annex(p.annex)) for p in refused))
+    where = "、".join(part_where(pack, p) for p in refused)
+    key = pack.role_key(part.annex, "project_name")
+    cell = part.cells.get(key) if key else None
+    return Finding(PART_REJECTED, "error",
+                   f"{_prefix(cell, part)}同一项目的{labels}未通过（{where}，原因见该文件的问题），"
+                   "这一项目不予入库；按该材料的问题改正后重新报送",
+                   file=part.file, sheet=part.sheet, row=_row_of(cell, part), cell=cell, field=key,
+                   value=part.values.get(key) if key else None)
 
 
 def prior_by_row(records: Sequence[Record], prior: Iterable[Finding]) -> dict[RowKey, list[Finding]]:
@@ -261,7 +310,6 @@ def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (
     result = Validation()
     by_row = prior_by_row(records, prior)
     keys = [row_key(r.file, r.sheet, r.row) for r in records]
-    annexes = {a.id: a for a in pack.data_annexes}
     checker: RowChecker | None = None
     new: list[Finding] = []
     for r, key in zip(records, keys, strict=True):
@@ -272,14 +320,13 @@ def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (
         if found:  # most rows have nothing to add: no list is made for them
             by_row[key].extend(found)
             new.extend(found)
+    linking = link_projects(pack, records)
+    result.linking = linking
+    new.extend(linking.findings)
     for crit in pack.criteria:
-        if crit.kind == "group":
-            members = [r for r in records if r.annex == crit.annex]
-            for f in group_findings(pack, annexes[crit.annex], members, crit):
-                by_row[row_key(f.file, f.sheet, f.row)].append(f)
-                new.append(f)
-        elif crit.kind == "companion":
-            members = [r for r in records if r.annex == crit.annex]
+        if crit.kind == "companion":
+            members = [r for r in records if r.annex == crit.annex
+                       and linking.of(r).part(crit.companion or "") is None]  # its own part of the companion annex
             companions = [r for r in records if r.annex == crit.companion]
             for r, f in companion_findings(pack, members, companions, crit):
                 by_row[row_key(r.file, r.sheet, r.row)].append(f)
@@ -287,6 +334,25 @@ def validate(pack: Pack, records: Iterable[Record], prior: Iterable[Finding] = (
     for r, f in plausibility_findings(pack, records):  # batch-wide: the median needs every file
         by_row[row_key(r.file, r.sheet, r.row)].append(f)
         new.append(f)
+    groups = [c for c in pack.criteria if c.kind == "group"]
+    failing = {id(p) for p in linking.projects if _has_error(p, by_row)} \
+        if any(c.counts == "passing" for c in groups) else set()
+    for crit in groups:
+        for r, f in group_findings(pack, crit, linking.projects, failing):
+            by_row[row_key(r.file, r.sheet, r.row)].append(f)
+            new.append(f)
+    # One project, one verdict: a refusal of any of its parts refuses every part.
+    for project in linking.projects:
+        if len(project.parts) < 2:
+            continue
+        refused = [p for p in project.parts if _has_error(Project([p]), by_row)]
+        if not refused:
+            continue
+        for part in project.parts:
+            if part not in refused:
+                f = part_rejected(pack, part, refused)
+                by_row[row_key(part.file, part.sheet, part.row)].append(f)
+                new.append(f)
     for r, key in zip(records, keys, strict=True):
         found = by_row.get(key)
         errors = [f for f in found if f.is_error] if found else None

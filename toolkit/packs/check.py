@@ -177,6 +177,8 @@ def _check_annex(annex: dict[str, Any], lists: dict[str, Any], add: Any) -> dict
         add("no-fields", f"{where} 是表格/表单，但没有声明任何字段")
     if annex["kind"] == "document" and not annex.get("paragraphs"):
         add("no-paragraphs", f"{where} 是 Word 文档，但没有 paragraphs 正文")
+    if annex.get("required") and annex["kind"] != "document":
+        add("misplaced", f"{where} 的 required 只适用于 Word 文档附件（每个项目须报送的材料）；表格、表单的必填在字段上写")
     for dup in _dups(f["key"] for f in fields):
         add("duplicate-field", f"{where} 字段 key“{dup}”重复", field=dup)
     _check_roles(annex, where, add)
@@ -269,6 +271,11 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
             add("group-rule", f"{label} 是分组计数规则，需要 group_by 和 max_count")
         elif crit["group_by"] not in fields:
             add("unknown-field", f"{label} 的 group_by 指向未声明的字段“{crit['group_by']}”")
+        if "counts" not in crit:
+            add("group-counts", f"{label} 是分组计数规则，请写明 counts：all（申报的项目都计数）或 passing"
+                "（只计符合其他条件的项目，如“推荐项目不超过3个”）", severity="warning")
+    elif crit.get("counts"):
+        add("group-counts", f"{label} 不是分组计数规则（kind: group），counts 不适用")
     elif kind == "companion":
         other = fields_by_annex.get(crit.get("companion") or "")
         if other is None or not crit.get("match_on"):

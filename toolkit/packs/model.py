@@ -106,6 +106,7 @@ class Annex:
     per: str = "unit"
     paper: str = "A4"
     signature_line: str | None = None
+    required: bool = False  # a document each project must send (its file is looked for, not read)
     instructions: tuple[str, ...] = ()
     fields: tuple[Field, ...] = ()
     sections: tuple[Section, ...] = ()
@@ -162,6 +163,9 @@ class Criterion:
     field: str | None = None
     group_by: str | None = None
     max_count: int | None = None
+    # kind group: what the limit counts. "all": every project sent (申报项目数不超过2个);
+    # "passing": only projects that pass every other rule (推荐项目不超过3个 limits what is recommended).
+    counts: Literal["all", "passing"] = "all"
     values: dict[str, str] = dc_field(default_factory=dict)
     companion: str | None = None  # kind companion: the annex each record needs a record of
     match_on: dict[str, str] = dc_field(default_factory=dict)  # this annex's field -> the companion's

@@ -71,10 +71,16 @@ def write_detail_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     _finish(ws, first, row - 1, len(columns), view.annex.paper)
 
 
-def _reason_lines(reasons: Sequence[Finding]) -> tuple[str, str]:
+def _reason_lines(record: Record, reasons: Sequence[Finding]) -> tuple[str, str]:
+    """The reasons and the cell of each; a reason found in another file than the row's (the
+    project's 申报书 behind its 汇总表 row) names that file and sheet too."""
     ordered = sorted(reasons, key=lambda f: not f.is_error)
-    return ("\n".join(f.message for f in ordered),
-            "\n".join(f.cell or (f"第{f.row}行" if f.row else "") for f in ordered))
+
+    def where(f: Finding) -> str:
+        at = f.cell or (f"第{f.row}行" if f.row else "")
+        return at if (f.file, f.sheet) == (record.file, record.sheet) else f.where()
+
+    return "\n".join(f.message for f in ordered), "\n".join(where(f) for f in ordered)
 
 
 def write_rejected_sheet(wb: Workbook, styles: Styles, view: View) -> None:
@@ -90,7 +96,7 @@ def write_rejected_sheet(wb: Workbook, styles: Styles, view: View) -> None:
         source = provenance.provenance_values(record)
         values: list[Any] = [source[c.key] or None for c in columns[:4]]
         values += [record_value(view.pack, record, c) for c in keys]
-        values += list(_reason_lines(reasons))
+        values += list(_reason_lines(record, reasons))
         cells.write(row, n, values)
         row += 1
     _finish(ws, first, row - 1, len(columns), "A4")

@@ -109,8 +109,11 @@ def ordered(batch: Batch, records: Sequence[Record], keys: Sequence[str]) -> lis
 def _pairs(batch: Batch, records: Sequence[Record]) -> list[ReviewPair]:
     pending = [ReviewPair(s.a, s.b, s.reason, s.score, s.pair_id) for s in batch.dedup.suspects]
     pending_ids = {p.pair_id for p in pending}
-    merged: list[ReviewPair] = []
+    merged = [ReviewPair(s.a, s.b, s.reason, s.score, s.pair_id, "合并") for s in batch.dedup.merged_also]
+    also = {id(s.b) for s in batch.dedup.merged_also}
     for dup, kept in batch.dedup.merged:
+        if id(dup) in also:
+            continue
         alone = dedupe(batch.pack, [kept, dup])  # an exact copy merges again; a suspected one was the clerk's 合并
         if not alone.merged and alone.suspects:
             s = alone.suspects[0]
@@ -130,7 +133,7 @@ def whole_view(batch: Batch, unit_name: str, date: str | None) -> View:
     copies: dict[int, list[Record]] = defaultdict(list)
     for dup, kept in batch.dedup.merged:
         copies[id(kept)].append(dup)
-    rejected = [(r, batch.validation.reasons_for(r)) for r in batch.validation.rejected if r.annex == annex.id]
+    rejected = list(batch.rejected_projects)
     view = View(pack, annex, summary_title(pack, annex, unit), unit, date_text(date), records, rejected,
                 _pairs(batch, records), replace(batch.stats, unit_name=unit), dict(copies))
     view.records = ordered(batch, records, view.group_keys)
