@@ -27,6 +27,7 @@ KNOWN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 # Parts the readers open in a workbook's zip (readers._zip_kind reads the last two to classify).
 WORKBOOK_MARKERS = frozenset({"xl/workbook.xml", "xl/workbook.bin", "content.xml", "mimetype"})
+WORD_MARKERS = frozenset({"word/document.xml"})  # a .docx: checked the same way before python-docx opens it
 DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")  # looked for in the whole of every part, as it is inflated
 _OVERLAP = max(map(len, DTD_MARKERS)) - 1  # a marker split across two chunks is still found
 # Excel, WPS and LibreOffice never write a DTD; with one, a part can declare entities that expand a
@@ -60,13 +61,15 @@ class Refusal:
     detail: str = ""
 
 
-def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None) -> Refusal | None:
+def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None,
+              markers: frozenset[str] = WORKBOOK_MARKERS) -> Refusal | None:
     """Why the zip at `path` must not be read, or None. A file that is not a readable zip is
     None too: the readers say what it is (truncated, not a workbook) better than a guard can.
 
     With `kept`, the parts the sheet scan reads (`kept_part`) are put there as they were
     inflated here, whole and checked against their CRC, so that the scan need not inflate them
-    again."""
+    again. `markers`: the parts that make the zip one the caller reads (a workbook by default;
+    WORD_MARKERS for a .docx); any other zip is left alone."""
     try:
         with open(path, "rb") as fh:
             if fh.read(4) not in ZIP_MAGICS:
@@ -76,7 +79,7 @@ def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None) 
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         return None
     names = {i.filename for i in infos}
-    if not names & WORKBOOK_MARKERS:
+    if not names & markers:
         return None  # a .docx or a .zip archive: never inflated, the readers skip it
     name = path.name
     if len(infos) > limits.max_zip_members:

@@ -19,6 +19,7 @@ from toolkit.ingest.readers import SheetData, WorkbookData, discover, read_file
 from toolkit.ingest.records import ColumnReport, FileReport, IngestResult, Record
 from toolkit.ingest.table import read_table
 from toolkit.ingest.units import Candidate, pick_newest, unit_key_from_name
+from toolkit.ingest.wordform import read_word
 from toolkit.packs.model import Annex, Pack
 
 STAMP_SHEET = "_shenbao"
@@ -120,6 +121,9 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
         mtime = path.stat().st_mtime
     except OSError:
         mtime = 0.0
+    word = read_word(pack, path, shown, limits)  # a Word form (.docx), or a .doc/.odt to resave
+    if word is not None:
+        return FileRead(word.report, word.records, word.findings, None, mtime)
     outcome = read_file(path, limits=limits)
     findings = [_relocate(f, shown) for f in outcome.findings]
     if outcome.status != "ok" or outcome.workbook is None:

@@ -510,6 +510,7 @@ _OPEN, _CLOSE = "([【〔<《「『", ")]】〕>》」』"
 _STEM_SUFFIX = re.compile(r"(?:类项目|项目类|项目|类)$")
 _CHECKED, _UNCHECKED = "☑☒✓✔√■▣", "□☐○◻▢"
 _MARKED = re.compile(f"([{_CHECKED}{_UNCHECKED}])([^{_CHECKED}{_UNCHECKED}]*)")
+BOX_MARKS = _CHECKED + _UNCHECKED  # every mark that starts an option of a □ list
 _ITEM_SEP = re.compile(r"([、,，;；/／\s]+)")
 
 
@@ -548,16 +549,24 @@ def _option_text(raw: Any) -> str | None:
     return None
 
 
-def _checked_items(text: str) -> list[str] | None:
-    """`□谋划项目 ☑新开工项目` -> ["新开工项目"]; None when the text has no check boxes."""
+def box_options(text: str) -> list[tuple[bool, str]] | None:
+    """Every option of a □ list and whether it is ticked: `□谋划项目 ☑新开工项目` ->
+    [(False, "谋划项目"), (True, "新开工项目")]; None when the text has no check boxes.
+    A tick typed into the box (`□√新开工项目`) ticks the option that follows it."""
     if not any(c in _CHECKED + _UNCHECKED for c in text):
         return None
     items = []
     for mark, label in _MARKED.findall(text):
         label = label.strip(" \t\r\n、,，;；/")
-        if mark in _CHECKED and not is_blank(label):
-            items.append(label)
+        if not is_blank(label):
+            items.append((mark in _CHECKED, label))
     return items
+
+
+def _checked_items(text: str) -> list[str] | None:
+    """`□谋划项目 ☑新开工项目` -> ["新开工项目"]; None when the text has no check boxes."""
+    options = box_options(text)
+    return None if options is None else [label for checked, label in options if checked]
 
 
 def _option_clean(text: str) -> str:

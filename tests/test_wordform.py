@@ -1,0 +1,376 @@
+"""Issue 17 point 5: the notice's own Word form (附件4-1 申报书 as .docx) read into the same record as
+our Excel form, filled as people fill it, through the inbox to the 汇总表."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from python_calamine import CalamineWorkbook
+
+from tests.fixtures_files import rewrite_zip, soffice_convert
+from tests.helpers import mutated_pack
+from tests.wordforms import YUNZHI, application_docx, other_docx, word97
+from toolkit.cli import cli
+from toolkit.ingest.inbox import ingest
+from toolkit.ingest.wordform import MSG_NOT_FORM, NOT_ASKED, read_word
+from toolkit.packs.check import check_pack_dir
+from toolkit.packs.loader import load_pack
+from toolkit.pipeline import process
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "jl-gyhlw-2020"
+PLACE = re.compile(r"^(表格 \d+ 第 \d+ 行 第 \d+ 列|正文 第 \d+ 段)$")
+
+
+@pytest.fixture(scope="module")
+def pack() -> Any:
+    return load_pack("jl-gyhlw-2020")
+
+
+@pytest.fixture(scope="module")
+def excel_record(pack: Any) -> Any:
+    """长春云智's 申报书 as our Excel form: the reference the Word form must read the same as."""
+    (record,) = ingest(pack, [SAMPLES / "云智工业互联网-附件4-1申报书.xlsx"], jobs=1).records
+    return record
+
+
+def _word(pack: Any, path: Path) -> Any:
+    read = read_word(pack, path, path.name)
+    assert read is not None
+    return read
+
+
+def _asked(pack: Any) -> list[str]:
+    annex = pack.annex("application")
+    return [k for k in annex.field_keys if k not in annex.word_form.not_asked]
+
+
+def _same(a: Any, b: Any) -> bool:
+    return sorted(a) == sorted(b) if isinstance(a, list) and isinstance(b, list) else a == b
+
+
+FILLED_AS = {
+    "plain": {},
+    "colon-units-squares": {"colon": ["单位名称", "证件号码", "移动电话", "项目名称"], "units": True, "mark": "■"},
+    "seed-blocks-one-table": {"seed_blocks": True, "split": False, "blank_rows": False, "mark": "√"},
+    "wingdings": {"wingdings": True},
+    "ticks-and-crosses": {"mark": "✓"},
+    "ballot-x": {"mark": "☒"},
+}
+
+
+@pytest.mark.parametrize("how", FILLED_AS)
+def test_the_word_form_reads_as_the_excel_form(pack: Any, excel_record: Any, tmp_path: Path, how: str) -> None:
+    """Every field the Word form asks for comes out as our Excel form's, whatever tick, split
+    table, unmerged block name, colon value or typed unit the enterprise used."""
+    path = application_docx(tmp_path / "云智.docx", **FILLED_AS[how])
+    read = _word(pack, path)
+    assert read.report.status == "ok" and read.report.kind == "docx" and read.report.annex == "application"
+    (record,) = read.records
+    for key in _asked(pack):
+        assert _same(record.values[key], excel_record.values[key]), (key, record.values[key], excel_record.values[key])
+    assert [f for f in read.findings if f.is_error] == []
+    for key, place in record.cells.items():
+        assert PLACE.match(place), (key, place)
+
+
+def test_provenance_names_table_row_and_column(pack: Any, tmp_path: Path) -> None:
+    read = _word(pack, application_docx(tmp_path / "云智.docx"))
+    (record,) = read.records
+    assert (record.file, record.sheet, record.row) == ("云智.docx", "表格 1", 1)
+    assert record.cells["project_name"] == "表格 1 第 1 行 第 3 列"  # the value cell, merged over 3 columns
+    assert record.cells["uscc"] == "表格 1 第 9 行 第 5 列"
+    assert record.cells["total_assets_2019"] == "表格 1 第 13 行 第 5 列"
+    assert record.cells["resp_mobile"] == "表格 2 第 5 行 第 3 列"  # the table continued on the next page
+    assert record.cells["contact_mobile"] == "表格 2 第 9 行 第 3 列"
+    assert record.cells["period_end"] == "正文 第 7 段"  # the cover's 项目年限
+    colon = _word(pack, application_docx(tmp_path / "冒号.docx", colon=["单位名称"])).records[0]
+    assert colon.cells["org_name"] == "表格 1 第 6 行 第 2 列"  # typed in the label cell
+
+
+def test_options_written_inside_a_box_list(pack: Any, tmp_path: Path) -> None:
+    """`其他（请注明）…`, `面向行业：…`, a provider typed before `（服务商名称）`, a vendor after
+    `（请注明厂商）`: each the field the pack names so."""
+    path = application_docx(tmp_path / "选项.docx", v={
+        "category": "行业级工业互联网平台项目", "industry": "装备制造", "service_other": "云MES运维",
+        "deploy_mode": "公有云", "public_cloud_provider": "阿里云", "data_collection": "集成第三方解决方案",
+        "data_collection_vendor": "西门子", "full_cloud_arch": "否"})
+    (record,) = _word(pack, path).records
+    values = record.values
+    assert values["category"] == "行业级工业互联网平台项目" and values["industry"] == "装备制造"
+    assert sorted(values["service_types"]) == ["网络化协同制造", "设备管理服务"]  # 其他 is no option of the list
+    assert values["service_other"] == "云MES运维"
+    assert (values["deploy_mode"], values["public_cloud_provider"]) == ("公有云", "阿里云")
+    assert (values["data_collection"], values["data_collection_vendor"]) == ("集成第三方解决方案", "西门子")
+    assert values["full_cloud_arch"] is False
+    assert values["autonomy"] == ["平台级"]
+
+
+def test_two_ticks_in_a_single_choice_is_an_error_at_its_cell(pack: Any, tmp_path: Path) -> None:
+    path = application_docx(tmp_path / "双选.docx", v={"category": ["企业级工业互联网平台项目", "制造业服务化项目"]})
+    read = _word(pack, path)
+    (error,) = [f for f in read.findings if f.is_error]
+    assert error.code == "value.unreadable" and error.field == "category"
+    assert error.cell == "表格 1 第 4 行 第 3 列" and "勾选了多项" in error.message
+    assert read.records[0].values["category"] is None
+
+
+def test_cover_and_table_disagreeing_is_a_warning(pack: Any, tmp_path: Path) -> None:
+    path = application_docx(tmp_path / "封面.docx")
+    data = _document_xml(path).replace("项目责任单位：长春云智工业互联网科技有限公司", "项目责任单位：长春云智科技有限公司")
+    rewrite_zip(path, tmp_path / "封面2.docx", {"word/document.xml": data.encode("utf-8")})
+    read = _word(pack, tmp_path / "封面2.docx")
+    (warning,) = [f for f in read.findings if f.code == "value.check"]
+    assert warning.field == "org_name" and warning.cell == "表格 1 第 6 行 第 3 列"
+    assert "正文 第 4 段" in warning.message and "长春云智科技有限公司" in warning.message
+    assert read.records[0].values["org_name"] == "长春云智工业互联网科技有限公司"  # the table's, kept
+
+
+def test_blank_cover_dates_and_blank_cells_are_blank(pack: Any, tmp_path: Path) -> None:
+    path = application_docx(tmp_path / "空.docx", v={"period": "20    年     月 至20    年   月", "fill_date": "20    年     月     日",
+                                                    "supervisor": "", "tech_lead": "______"})
+    read = _word(pack, path)
+    values = read.records[0].values
+    assert values["fill_date"] is None and values["supervisor"] is None and values["tech_lead"] is None
+    assert values["period_start"] is None and values["period_end"] is None
+    assert not [f for f in read.findings if f.code == "value.unreadable"]
+
+
+def test_facts_the_word_form_does_not_ask_for_warn_never_refuse(pack: Any, tmp_path: Path) -> None:
+    """企业类型, 本地使用企业数, 真实性承诺 … are attachments of the notice, not rows of its Word form:
+    the project passes, each rule that needs one warns and names the attachment."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    application_docx(inbox / "云智-申报书.docx")
+    shutil.copy(SAMPLES / "云智工业互联网-附件4-3绩效目标.xlsx", inbox)
+    batch = process(pack, [inbox], jobs=1)
+    (form,) = [r for r in batch.validation.accepted if r.annex == "application"]
+    assert form.file == "云智-申报书.docx"
+    (marker,) = [f for f in batch.findings if f.code == NOT_ASKED]
+    assert set(marker.extra["fields"]) == set(pack.annex("application").word_form.not_asked)
+    warned = {f.code: f for f in batch.findings if f.code.startswith("criteria.") and f.file == form.file}
+    # 企业级平台: the platform rules apply; the 工业软件 and 服务化 ones do not, so say nothing.
+    assert set(warned) == {"criteria.enterprise-type", "criteria.platform-local-users", "criteria.platform-cloud-contract",
+                           "criteria.pledge", "criteria.no-major-accident"}
+    assert all(f.severity == "warning" for f in warned.values())
+    assert "真实性承诺书（附件4-4）" in warned["criteria.pledge"].message
+    assert "不少于5户吉林省本地企业使用平台的合同或协议" in warned["criteria.platform-local-users"].message
+    # The same facts in our Excel form are checked as ever: 3 本地企业 refuses the Excel 申报书.
+    excel = process(pack, [SAMPLES / "云智工业互联网-附件4-1申报书.xlsx", SAMPLES / "云智工业互联网-附件4-3绩效目标.xlsx"], jobs=1)
+    assert [r.annex for r in excel.validation.rejected] == ["application"]
+
+
+def test_a_field_the_word_form_asks_for_is_still_required(pack: Any, tmp_path: Path) -> None:
+    path = application_docx(tmp_path / "无代码.docx", v={"uscc": ""})
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.move(path, inbox / path.name)
+    batch = process(pack, [inbox], jobs=1)
+    (rejected,) = batch.validation.rejected
+    (reason,) = [f for f in batch.validation.reasons_for(rejected) if f.field == "uscc"]
+    assert reason.code == "schema.required" and reason.cell == "表格 1 第 9 行 第 5 列"
+
+
+def _document_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("word/document.xml").decode("utf-8")
+
+
+# ------------------------------------------------------------------ files that are not (readable) forms
+
+
+def test_old_doc_asks_to_resave(pack: Any, tmp_path: Path) -> None:
+    read = _word(pack, word97(tmp_path / "申报书.doc"))
+    assert read.report.status == "skipped" and "请另存为 .docx 或使用下发的 Excel 表" in read.report.message
+    assert "附件4-1 2020年度省级工业互联网" in read.report.message and "不是电子表格" not in read.report.message
+    assert [f.code for f in read.findings] == ["file.word-not-docx"]
+
+
+def test_a_word_document_that_is_no_form_is_skipped(pack: Any, tmp_path: Path) -> None:
+    plan = other_docx(tmp_path / "建设方案.docx", "2020省级工业互联网及制造业服务化示范项目建设方案",
+                      ["1.项目简介", "项目名称：云智汽车零部件企业级工业互联网平台项目", "建设单位：长春云智工业互联网科技有限公司"],
+                      [["阶段", "时间", "目标"], ["一期", "2020年", "上线"]])
+    read = _word(pack, plan)
+    assert (read.report.status, read.records, read.findings) == ("skipped", [], [])
+    assert read.report.message == MSG_NOT_FORM.format(forms="附件4-1 2020年度省级工业互联网及制造业服务化示范项目申报书")
+    pledge = other_docx(tmp_path / "承诺书.docx", "项目申报材料及其附属文件真实性承诺书", ["法定代表人（授权人）签章：", "公章："])
+    assert _word(pack, pledge).report.status == "skipped"
+
+
+def test_a_corrupt_or_hostile_docx_is_an_error_of_its_own(pack: Any, tmp_path: Path) -> None:
+    good = application_docx(tmp_path / "好.docx")
+    cut = tmp_path / "截断.docx"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    read = _word(pack, cut)
+    assert read.report.status == "error" and [f.code for f in read.findings] == ["file.corrupt"]
+    broken = rewrite_zip(good, tmp_path / "坏.docx", {"word/document.xml": b"<w:document><w:body>"})
+    assert [f.code for f in _word(pack, broken).findings] == ["file.corrupt"]
+    dtd = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>' + _document_xml(good).split("?>", 1)[1].encode()
+    hostile = rewrite_zip(good, tmp_path / "实体.docx", {"word/document.xml": dtd})
+    read = _word(pack, hostile)
+    assert read.report.status == "error" and [f.code for f in read.findings] == ["file.unsafe"]
+    assert "另存为 .docx" in read.report.message and ".xlsx" not in read.report.message
+
+
+def test_a_pack_without_word_forms_skips_word_files(tmp_path: Path) -> None:
+    pack = load_pack("jl-761-2020")
+    read = _word(pack, application_docx(tmp_path / "申报书.docx"))
+    assert read.report.status == "skipped" and read.records == []
+
+
+def test_pack_check_knows_word_form_fields(tmp_path: Path) -> None:
+    def bad(raw: dict[str, Any]) -> None:
+        form = next(a for a in raw["annexes"] if a["id"] == "application")
+        form["word_form"]["not_asked"]["no_such_field"] = "附件"
+        form["word_form"]["spans"].append({"label": "起止", "fields": ["period_start", "pledge_given"]})
+        table = next(a for a in raw["annexes"] if a["id"] == "recommended")
+        table["word_form"] = {}
+
+    codes = sorted(f.code for f in check_pack_dir(mutated_pack(tmp_path, bad, base="jl-gyhlw-2020")) if f.is_error)
+    assert codes == ["pack.unknown-field", "pack.word-form-conflict", "pack.word-form-kind"]
+
+    def shape(raw: dict[str, Any]) -> None:
+        next(a for a in raw["annexes"] if a["id"] == "application")["word_form"]["not_asked"] = ["enterprise_type"]
+
+    assert [f.code for f in check_pack_dir(mutated_pack(tmp_path / "b", shape, base="jl-gyhlw-2020"))] == ["pack.shape"]
+
+
+# ------------------------------------------------------------------ the whole run
+
+
+def _performance_for(path: Path, name: str, applicant: str) -> Path:
+    """A copy of 云智's 4-3 绩效目标 for another project (its named cells rewritten)."""
+    shutil.copy(SAMPLES / "云智工业互联网-附件4-3绩效目标.xlsx", path)
+    wb = openpyxl.load_workbook(path)
+    for key, value in (("project_name", name), ("applicant", applicant)):
+        ((sheet, ref),) = wb.defined_names[f"sb_{key}"].destinations
+        wb[sheet][ref.replace("$", "")] = value
+    wb.save(path)
+    return path
+
+
+HENGXIN = {"project_name": "恒信精密机械设备管理服务化项目", "org_name": "长春恒信精密机械有限公司",
+           "category": "制造业服务化项目", "contact_name": "王丽娟",
+           "contact_mobile": "13904318826", "resp_employer": "长春恒信精密机械有限公司",
+           "contact_employer": "长春恒信精密机械有限公司", "total_investment": "950"}
+GETI = {"project_name": "个体五金店上云项目", "org_name": "长春市朝阳区老王五金店",
+        "category": "上平台用平台项目", "contact_name": "王五", "contact_mobile": "13500000001"}
+
+
+def _uscc(kind: str, region: str, org8: str) -> str:
+    from toolkit.formats import org_code_check_char, uscc_check_char
+
+    first17 = kind + region + org8 + org_code_check_char(org8)
+    return first17 + uscc_check_char(first17)
+
+
+@pytest.fixture
+def word_inbox(tmp_path: Path) -> Path:
+    """The sample city inbox with 云智's 申报书 sent in Word instead of Excel, a new enterprise's
+    Word 申报书 the city's 4-5 does not list, a 个体工商户's Word 申报书, an old .doc, a 建设方案."""
+    inbox = tmp_path / "收件箱"
+    shutil.copytree(SAMPLES, inbox)
+    (inbox / "云智工业互联网-附件4-1申报书.xlsx").unlink()
+    application_docx(inbox / "云智工业互联网-附件4-1申报书.docx", units=True, mark="■", split=True)
+    (inbox / "长春恒信精密机械有限公司").mkdir()
+    hengxin = {**HENGXIN, "uscc": _uscc("91", "220101", "MA0Y4KQ2")}
+    application_docx(inbox / "长春恒信精密机械有限公司" / "申报书(1).docx", hengxin, colon=["单位名称"], seed_blocks=True)
+    _performance_for(inbox / "长春恒信精密机械有限公司" / "绩效目标.xlsx", hengxin["project_name"], hengxin["org_name"])
+    geti = {**GETI, "uscc": _uscc("92", "220104", "MA0Y7QWE")}
+    application_docx(inbox / "老王五金店-申报书.docx", geti)
+    _performance_for(inbox / "老王五金店-绩效目标.xlsx", geti["project_name"], geti["org_name"])
+    word97(inbox / "某企业申报书.doc")
+    other_docx(inbox / "长春恒信精密机械有限公司" / "建设方案.docx", "建设方案编制大纲", ["1.项目简介"])
+    return inbox
+
+
+def test_word_forms_through_run_to_the_summary(word_inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "结果"
+    result = CliRunner().invoke(cli, ["run", "jl-gyhlw-2020", str(word_inbox), "-o", str(out), "--json",
+                                      "--unit-name", "长春市"])
+    assert result.exit_code == 1, result.output  # refused projects: 华晟 (亏损), 数联 (绩效), 老王 (个体工商户)
+    data = json.loads(result.stdout)
+    files = {f["path"]: f for f in data["files"]}
+    assert files["云智工业互联网-附件4-1申报书.docx"]["status"] == "ok"
+    assert files["长春恒信精密机械有限公司/申报书(1).docx"]["status"] == "ok"
+    assert files["老王五金店-申报书.docx"]["status"] == "ok"
+    assert files["某企业申报书.doc"]["status"] == "skipped"
+    assert "另存为 .docx 或使用下发的 Excel 表" in files["某企业申报书.doc"]["message"]
+    assert files["长春恒信精密机械有限公司/建设方案.docx"]["status"] == "skipped"
+    counts = data["counts"]
+    assert counts["rows_read"] == counts["accepted"] + counts["rejected"] + counts["duplicates_merged"]
+
+    summary = _sheet_rows(out / "汇总表.xlsx")
+    enterprises = {row[2]: row for row in summary if len(row) > 5 and isinstance(row[1], str) and row[1].endswith("项目")}
+    assert "长春恒信精密机械有限公司" in enterprises  # a Word form the 4-5 does not list: a row from the form
+    row = enterprises["长春恒信精密机械有限公司"]
+    assert row[1:6] == [HENGXIN["project_name"], HENGXIN["org_name"], "制造业服务化项目", "王丽娟", "13904318826"]
+    assert "长春云智工业互联网科技有限公司" in enterprises  # listed by the 4-5, its Word form accepted
+    assert "长春市朝阳区老王五金店" not in enterprises  # 个体工商户: refused on its Word form
+    names = [r[1] for r in enterprises.values()]
+    assert len(names) == len(set(names))
+
+    findings = data["findings"]
+    legal = [f for f in findings if f["code"] == "criteria.legal-person"]
+    assert [(f["file"], f["cell"]) for f in legal] == [("老王五金店-申报书.docx", "表格 1 第 9 行 第 5 列")]
+    # Refused rows: 华晟's 申报书 (亏损), 数联's 绩效目标 (not quantified), 老王's Word 申报书 (个体工商户).
+    errors = {f["file"] for f in findings if f["severity"] == "error"}
+    assert errors == {"华晟汽车零部件-附件4-1申报书.xlsx", "数联智造-附件4-3绩效目标.xlsx", "老王五金店-申报书.docx"}
+    assert counts["rejected"] == 3 and counts["rows_read"] == 3 + 5 + 5  # 4-5 rows, 4-1 forms, 4-3 forms
+    assert data["totals"]["projects"] == len(enterprises)
+
+    returns = out / "退回修改"
+    listed = returns / "老王五金店-申报书（问题清单）.xlsx"
+    assert listed.exists() and not (returns / "老王五金店-申报书（退回修改）.xlsx").exists()
+    (sheet,) = _sheet_rows(listed, None, all_sheets=True)
+    text = " ".join(str(v) for r in sheet for v in r)
+    assert "表格 1 第 9 行 第 5 列" in text and "Word 申报书" in text
+    assert (word_inbox / "老王五金店-申报书.docx").read_bytes()[:2] == b"PK"  # the enterprise's file untouched
+
+
+def _sheet_rows(path: Path, name: str | None = None, all_sheets: bool = False) -> Any:
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        if all_sheets:
+            return [wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names]
+        sheet = wb.get_sheet_by_name(name) if name else wb.get_sheet_by_index(0)
+        return sheet.to_python()
+
+
+# ------------------------------------------------------------------ LibreOffice
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("via", ["docx", "odt"])
+def test_a_libreoffice_saved_word_form_reads_the_same(pack: Any, excel_record: Any, tmp_path: Path, via: str) -> None:
+    source = application_docx(tmp_path / "云智.docx", mark="☑")
+    if via == "odt":
+        source = soffice_convert(source, "odt", tmp_path / "odt")
+    saved = soffice_convert(source, "docx", tmp_path / "lo")
+    read = _word(pack, saved)
+    (record,) = read.records
+    for key in _asked(pack):
+        assert _same(record.values[key], excel_record.values[key]), key
+    assert [f for f in read.findings if f.is_error] == []
+
+
+@pytest.mark.office
+def test_a_libreoffice_doc_and_odt_ask_to_resave(pack: Any, tmp_path: Path) -> None:
+    source = application_docx(tmp_path / "云智.docx")
+    doc = soffice_convert(source, "doc", tmp_path / "doc")
+    assert _word(pack, doc).report.status == "skipped"
+    assert "另存为 .docx" in _word(pack, doc).report.message
+    odt = soffice_convert(source, "odt", tmp_path / "odt")
+    read = _word(pack, odt)
+    assert read.report.status == "skipped" and "OpenDocument" in (read.report.message or "")
+
+
+def test_yunzhi_fixture_matches_the_sample(excel_record: Any) -> None:
+    """The Word fixture's values are the sample Excel 申报书's (so comparing them means something)."""
+    assert YUNZHI["uscc"] == excel_record.values["uscc"] and YUNZHI["project_name"] == excel_record.values["project_name"]

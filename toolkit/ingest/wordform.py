@@ -1,0 +1,491 @@
+"""The notice's own Word form (附件4-1 申报书 as a .docx), filled by an enterprise -> the same record
+as our Excel form: the same field keys, the same value normalisation (toolkit/ingest/values.py),
+labels matched through the pack's titles and aliases (the Excel form reader's AliasIndex).
+
+Only the annexes whose pack entry declares `word_form` are read from Word. The form is read as
+people fill it:
+- a label cell and the value cell right of it (`单位名称 | XX公司`), or the value typed after the
+  label's colon (`单位名称：XX公司`), on the cover too (`项目名称：…`); blank rows are skipped;
+- a label inside a block (`项目联系人信息 | 姓名 | …`) is read with the block's name (`联系人姓名`)
+  when the pack knows that name, else on its own;
+- the financial grid (`2017 | 2018 | 2019` over `总资产（万元） | … `) through the pack's `grid`
+  section; a table split in two (continued on the next page) is read as one, block and grid
+  carried over;
+- a □ list: the options ticked (☑ ■ √ ✓ ☒, Wingdings boxes) are the choice; a blank inside an
+  option (`面向行业：____`, `其他（请注明）____`) is the field the pack names so;
+- units typed with numbers (`500万元`) and the unit a label states (`总资产（万元）`) as in Excel.
+
+Each value keeps where it was read, `表格 N 第 r 行 第 c 列` (or `正文 第 n 段` on the cover), as
+the record's cell, so findings, the 校验报告 and the 问题清单 point at it. Fields the Word form does
+not ask for (`word_form.not_asked`: the notice asks for them as separate attachments) are, when
+absent, a warning naming the attachment to check, never a refusal.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.findings import Finding
+from toolkit.ingest.guard import Limits
+from toolkit.ingest.layout import AliasIndex
+from toolkit.ingest.records import FileReport, Record
+from toolkit.ingest.values import BOX_MARKS, box_options, normalise
+from toolkit.ingest.worddoc import WordCell, WordDoc, WordRefused, open_docx, word_kind
+from toolkit.packs.model import Annex, Field, Pack, Section
+from toolkit.textnorm import clean, header_key, header_unit
+
+NOT_ASKED = "header.not-in-word-form"  # validate sets such a field aside (no required/criteria refusal)
+MIN_FOUND = 4  # labels found before a Word document is taken for a form ...
+MIN_SHARE = 0.3  # ... and this share of the fields the Word form asks for
+MSG_DOC = ("旧版 Word 文档（.doc），无法读取其中的表格。如果这是{forms}，请另存为 .docx 或使用下发的 Excel 表"
+           "（用 Word 或 WPS 打开，“另存为”Word 文档 .docx）后重新报送；如果是建设方案、承诺书等附件材料，可忽略本提示")
+MSG_ODT = ("OpenDocument 文本（.odt），无法读取其中的表格。如果这是{forms}，请另存为 .docx 或使用下发的 Excel 表"
+           "后重新报送；如果是附件材料，可忽略本提示")
+MSG_NOT_FORM = "Word 文档，其中没有{forms}的表格栏目（如建设方案、承诺书等附件材料），已跳过"
+MSG_NO_FORMS = "Word 文档，不是电子表格，本次申报没有 Word 表单，已跳过"
+_BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
+_NOTE = re.compile(r"[（(]([^（()）]*)[）)]")
+_COLON = re.compile(r"[:：]")
+_SEPARATORS = re.compile(r"[，,、;；\s]+")
+_SPAN_SPLIT = re.compile(r"至|到|～|~|——|—|－")
+_FILLER = re.compile(r"[\s_＿\u3000]+")
+_SKELETON = re.compile(r"(?:20)?(?:年(?:月(?:日)?)?)?")  # `20    年     月     日` left as printed
+
+
+@dataclass(frozen=True)
+class Place:
+    where: str  # `表格 2 第 3 行 第 2 列` | `正文 第 4 段`: the record's cell for the field
+    sheet: str  # `表格 2` | `正文`
+    row: int
+    order: tuple[int, int, int]  # document order: tables first by number, then paragraphs
+
+
+@dataclass
+class Found:
+    text: str
+    place: Place
+    label: str
+    chosen: list[str] | None = None  # the ticked options of a □ list
+
+
+@dataclass
+class WordRead:
+    report: FileReport
+    records: list[Record]
+    findings: list[Finding]
+
+
+def _cell_place(table: int, row: int, cell: WordCell) -> Place:
+    return Place(f"表格 {table} 第 {row} 行 第 {cell.col} 列", f"表格 {table}", row, (table, row, cell.col))
+
+
+def _blank(text: str) -> bool:
+    return not _FILLER.sub("", text)
+
+
+def _tidy(text: str) -> str:
+    """A value as typed on the form's underline: the underscores and padding dropped."""
+    return re.sub(r"[_＿]{2,}", "", text).strip(" \t\r\n\u3000：:")
+
+
+def _skeleton(text: str) -> bool:
+    """The printed `20  年  月  日` of a date left unfilled."""
+    return bool(_SKELETON.fullmatch(_FILLER.sub("", text)))
+
+
+def _no_brackets(text: str) -> str:
+    return _BRACKETED.sub("", text)
+
+
+def _year(text: str) -> str:
+    return header_key(text).removesuffix("度").removesuffix("年")
+
+
+class _FormReader:
+    """One annex's labels and values gathered from one document."""
+
+    def __init__(self, annex: Annex) -> None:
+        self.annex = annex
+        self.index = AliasIndex.for_annex(annex)
+        word = annex.word_form
+        self.spans = {header_key(s.label): s.fields for s in (word.spans if word else ())}
+        self.grids = [s for s in annex.sections if s.kind == "grid"]
+        self.found: dict[str, Found] = {}
+        self.conflicts: list[tuple[str, Found, str, Place]] = []
+        self.unplaced: list[tuple[str, str, Place]] = []  # text typed in an option with no field
+        self.context = ""
+        self.grid: tuple[Section, list[tuple[int, int]]] | None = None  # section, (grid col, column index)
+        self.previous: tuple[int, int, Sequence[WordCell], bool] | None = None
+
+    # ---------------------------------------------------------------- labels
+
+    def key(self, text: str, context: str = "") -> str | None:
+        """The field (or `@span`) a label names, read inside its block when the pack knows the
+        block's name for it (`联系人` + `姓名`)."""
+        bases = list(dict.fromkeys((text, _no_brackets(text))))
+        candidates = [core + b for core in _cores(context) for b in bases] + bases
+        for candidate in candidates:
+            found, _ = self.index.match(candidate)
+            if found is not None:
+                return found
+        for candidate in candidates:
+            if header_key(candidate) in self.spans:
+                return "@" + header_key(candidate)
+        return None
+
+    def parse(self, text: str, context: str) -> tuple[str, str | None, str] | None:
+        """(field, value typed in the same cell or None, label) when the cell is a label."""
+        t = text.strip()
+        if not t:
+            return None
+        box = next((i for i, ch in enumerate(t) if ch in BOX_MARKS), -1)
+        if box == 0:
+            return None  # a □ list is a value
+        if box > 0:
+            head = t[:box].strip().rstrip("：:")
+            key = self.key(head, context)
+            return (key, t[box:], head) if key else None
+        colon = _COLON.search(t)
+        if colon:
+            head = t[:colon.start()]
+            key = self.key(head, context)
+            if key:
+                return key, t[colon.end():], head
+        key = self.key(t, context)
+        return (key, None, t) if key else None
+
+    # ---------------------------------------------------------------- values
+
+    def put(self, key: str, text: str, place: Place, label: str) -> None:
+        text = _tidy(text)
+        if key.startswith("@"):
+            fields = self.spans[key[1:]]
+            parts = _SPAN_SPLIT.split(text, maxsplit=len(fields) - 1) if not _skeleton(text.replace("至", "")) else []
+            for i, k in enumerate(fields):
+                self.put(k, parts[i] if i < len(parts) else "", place, label)
+            return
+        prev = self.found.get(key)
+        if prev is None or (_blank(prev.text) and not _blank(text)):
+            self.found[key] = Found(text, place, label)
+        elif not _blank(text) and clean(text) != clean(prev.text):
+            self.conflicts.append((key, prev, text, place))
+
+    # ---------------------------------------------------------------- tables
+
+    def table(self, number: int, rows: Sequence[Sequence[WordCell]]) -> None:
+        for r, cells in enumerate(rows, 1):
+            if cells:
+                self.row(number, r, cells)
+
+    def row(self, table: int, r: int, cells: Sequence[WordCell]) -> None:
+        first = cells[0]
+        fresh_block = False
+        if first.above:
+            rest = cells[1:]
+        elif self._is_block(cells):
+            fresh_block = True
+            if self.previous is not None and self.previous[3]:
+                # `项目` on one row, `责任人信息` under it (not merged): one block name; the
+                # previous row's labels are read again inside it.
+                self.context += first.text
+                self._pairs(*self.previous[:3])
+            else:
+                self.context = first.text
+            rest = cells[1:]
+        elif _blank(first.text) and len(cells) > 2:
+            rest = cells[1:]
+        else:
+            self.context = ""
+            rest = cells
+        self.previous = (table, r, rest, fresh_block)
+        if not rest or self._grid_header(rest) or self._grid_row(table, r, rest):
+            return
+        self._pairs(table, r, rest)
+
+    def _is_block(self, cells: Sequence[WordCell]) -> bool:
+        text = cells[0].text
+        return (len(cells) >= 3 and not _blank(text) and not any(ch in BOX_MARKS for ch in text)
+                and self.parse(text, "") is None and self._grid_label(text) is None)
+
+    def _pairs(self, table: int, r: int, cells: Sequence[WordCell]) -> None:
+        i = 0
+        while i < len(cells):
+            cell = cells[i]
+            hit = None if cell.above else self.parse(cell.text, self.context)
+            if hit is None:
+                i += 1
+                continue
+            key, inline, label = hit
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            usable = nxt is not None and not nxt.above
+            nxt_label = usable and nxt is not None and self.parse(nxt.text, self.context) is not None
+            if inline is not None:
+                self.put(key, inline, _cell_place(table, r, cell), label)
+                if usable and nxt is not None and not nxt_label:
+                    self.put(key, nxt.text, _cell_place(table, r, nxt), label)
+                    i += 1
+            elif usable and nxt is not None:
+                self.put(key, nxt.text, _cell_place(table, r, nxt), label)
+                i += 1
+            else:
+                self.put(key, "", _cell_place(table, r, cell), label)
+            i += 1
+
+    def _grid_header(self, cells: Sequence[WordCell]) -> bool:
+        for section in self.grids:
+            years = [_year(c) for c in section.columns]
+            hits = [(c.col, years.index(_year(c.text))) for c in cells if _year(c.text) in years]
+            if len(hits) >= 2:
+                self.grid = (section, hits)
+                return True
+        return False
+
+    def _grid_label(self, text: str) -> tuple[str, ...] | None:
+        key = header_key(_no_brackets(text))
+        for section in self.grids:
+            for row in section.rows:
+                if key and header_key(_no_brackets(row.label)) == key:
+                    return row.fields
+        return None
+
+    def _grid_row(self, table: int, r: int, cells: Sequence[WordCell]) -> bool:
+        if self.grid is None:
+            return False
+        fields = self._grid_label(cells[0].text)
+        if fields is None:
+            return False
+        section, header = self.grid
+        by_col = dict(header)
+        values = list(cells[1:])
+        positional = all(c.col in by_col for c in values)
+        for n, cell in enumerate(values):
+            column = by_col[cell.col] if positional else (header[n][1] if n < len(header) else None)
+            if column is not None and column < len(fields):
+                label = f"{section.columns[column]}{cells[0].text}"
+                self.put(fields[column], cell.text, _cell_place(table, r, cell), label)
+        return True
+
+    # ---------------------------------------------------------------- cover paragraphs
+
+    def paragraphs(self, paragraphs: Sequence[str]) -> None:
+        for n, text in enumerate(paragraphs, 1):
+            for line in text.split("\n"):
+                hit = self.parse(line, "")
+                if hit is not None and hit[1] is not None:
+                    self.put(hit[0], hit[1], Place(f"正文 第 {n} 段", "正文", n, (1 << 20, n, 0)), hit[2])
+
+    # ---------------------------------------------------------------- □ lists
+
+    def options(self) -> None:
+        """Resolve every □ list: its ticked options, and the blanks inside options (`面向行业：…`)
+        as the fields they name. Ticked options' blanks first: they win over unticked ones."""
+        for key, found in list(self.found.items()):
+            f = self.annex.field(key)
+            opts = box_options(found.text) if f.type in ("choice", "multichoice", "bool") else None
+            if opts is None:
+                continue
+            found.chosen = []
+            for checked, text in sorted(opts, key=lambda o: not o[0]):
+                label, subs = self._split_option(f, text)
+                for sub, value in subs:
+                    if sub is None:
+                        self.unplaced.append((label, value, found.place))
+                    elif sub != key and not _blank(value):
+                        self.put(sub, value, found.place, label)
+                if checked and (not subs or f.type == "bool" or self._is_choice(f, label)):
+                    found.chosen.append(label)
+
+    def _is_choice(self, f: Field, label: str) -> bool:
+        value = normalise(f, label).value
+        items = value if isinstance(value, list) else [value]
+        return bool(items) and all(v in f.choice_values for v in items)
+
+    def _split_option(self, f: Field, text: str) -> tuple[str, list[tuple[str | None, str]]]:
+        t = text.strip()
+        if f.type == "bool" or self._is_choice(f, t):
+            return t, []
+        colon = _COLON.search(t)
+        if colon:  # `行业级工业互联网平台项目，面向行业：汽车零部件`
+            left, value = t[:colon.start()], t[colon.end():]
+            for sep in [*_SEPARATORS.finditer(left)]:
+                key = self.key(left[sep.end():])
+                if key and key != f.key:
+                    return left[:sep.start()].strip(), [(key, value)]
+            key = self.key(left)
+            if key and key != f.key:
+                return _no_brackets(left).strip(), [(key, value)]
+        note = _NOTE.search(t)
+        if note:  # `其他（请注明）云MES`, `公有云 阿里云（服务商名称）`
+            before, typed = t[:note.start()].strip(), t[note.end():]
+            core = re.sub(r"^请?注明", "", note.group(1).strip())
+            label = before
+            if _blank(typed):
+                label, typed = self._choice_prefix(f, before)
+            for candidate in (t[:note.end()], label + core, core):
+                key = self.key(candidate) if candidate else None
+                if key and key != f.key:
+                    return label, [(key, typed)]
+            return label, ([(None, _tidy(typed))] if not _blank(typed) else [])
+        label, typed = self._choice_prefix(f, t)
+        return label, ([(None, _tidy(typed))] if not _blank(typed) else [])
+
+    def _choice_prefix(self, f: Field, text: str) -> tuple[str, str]:
+        """`公有云 阿里云` -> (`公有云`, `阿里云`): an option followed by what was typed after it."""
+        if self._is_choice(f, text):
+            return text, ""
+        names = sorted({n for c in f.choices for n in (c.value, *c.aliases)}, key=len, reverse=True)
+        cleaned = clean(text)
+        for name in names:
+            if cleaned.startswith(clean(name)):
+                return name, cleaned[len(clean(name)):]
+        return text, ""
+
+
+def _cores(context: str) -> list[str]:
+    """`项目\\n责任人\\n信息` -> [`项目责任人信息`, `项目责任人`, `责任人`]: the block's name, the
+    longest first."""
+    c = clean(context)
+    if not c:
+        return []
+    shorter = c.removesuffix("信息")
+    return [x for x in dict.fromkeys((c, shorter, shorter.removeprefix("项目"))) if x]
+
+
+# ------------------------------------------------------------------------ the record
+
+
+def _forms(pack: Pack) -> list[Annex]:
+    return [a for a in pack.data_annexes if a.kind == "form" and a.word_form is not None]
+
+
+def _asked(annex: Annex) -> list[Field]:
+    not_asked = annex.word_form.not_asked if annex.word_form else {}
+    return [f for f in annex.fields if f.key not in not_asked]
+
+
+def read_word_form(annex: Annex, doc: WordDoc) -> _FormReader:
+    reader = _FormReader(annex)
+    for table in doc.tables:
+        reader.table(table.number, table.rows)
+    reader.paragraphs(doc.paragraphs)
+    reader.options()
+    return reader
+
+
+def _enough(annex: Annex, reader: _FormReader) -> bool:
+    asked = len(_asked(annex))
+    return len(reader.found) >= max(MIN_FOUND, math.ceil(MIN_SHARE * asked))
+
+
+def build_record(annex: Annex, reader: _FormReader, file: str) -> tuple[Record, list[Finding]]:
+    found = reader.found
+    first = min((f.place for f in found.values()), key=lambda p: p.order)
+    values: dict[str, Any] = dict.fromkeys(annex.field_keys)
+    record = Record(annex.id, values, file, first.sheet, first.row, cells={})
+    findings: list[Finding] = []
+    not_asked = annex.word_form.not_asked if annex.word_form else {}
+    absent = [f for f in annex.fields if f.key in not_asked and f.key not in found]
+    if absent:
+        # One line for the clerk; validate reads `fields` (no refusal for want of them, and a
+        # warning naming the attachment for each rule that needs one).
+        titles = "、".join(f"“{f.title}”" for f in absent)
+        findings.append(Finding(NOT_ASKED, "warning",
+                                f"Word 申报书没有{titles}等栏目（通知要求另附材料报送）；需要这些内容的条件按附件材料核对，"
+                                f"不因此表未填而不予推荐", file=file, sheet=record.sheet, row=record.row,
+                                extra={"fields": [f.key for f in absent]}))
+    for f in annex.fields:
+        got = found.get(f.key)
+        if got is not None:
+            values[f.key] = _read(f, got, record, findings)
+        elif f.required and f.key not in not_asked:
+            findings.append(Finding("header.missing-required", "error",
+                                    f"Word 申报书中找不到“{f.title}”一栏；该项视为未填写",
+                                    file=file, sheet=record.sheet, row=record.row, field=f.key))
+    for key, kept, other, place in reader.conflicts:
+        title = annex.field(key).title
+        findings.append(Finding("value.check", "warning",
+                                f"{kept.place.where}：“{title}”在此处填写为“{kept.text}”，在{place.where}填写为“{other}”，"
+                                f"按此处读取，请核对", file=file, sheet=kept.place.sheet, row=kept.place.row,
+                                cell=kept.place.where, field=key, value=other))
+    for label, typed, place in reader.unplaced:
+        findings.append(Finding("value.check", "warning",
+                                f"{place.where}：选项“{label}”后填写的“{typed}”没有对应的栏目，未读取，请核对",
+                                file=file, sheet=place.sheet, row=place.row, cell=place.where, value=typed))
+    return record, findings
+
+
+def _read(f: Field, got: Found, record: Record, findings: list[Finding]) -> Any:
+    place = got.place
+    cells = record.cells
+    assert isinstance(cells, dict)
+    cells[f.key] = place.where
+    raw: Any = got.text
+    if not _blank(got.text):
+        record.raw[f.key] = got.text
+    if got.chosen is not None:
+        raw = _chosen_value(f, got.chosen)
+    elif f.type == "date" and _skeleton(got.text):
+        raw = None
+    parsed = normalise(f, raw, header_unit=header_unit(got.label))
+    shown = got.text if got.text else None
+    if parsed.problem:
+        findings.append(Finding("value.unreadable", "error", f"{place.where}：“{f.title}”{parsed.problem}",
+                                file=record.file, sheet=place.sheet, row=place.row, cell=place.where,
+                                field=f.key, value=shown))
+    elif parsed.doubt:
+        findings.append(Finding("value.check", "warning", f"{place.where}：“{f.title}”{parsed.doubt}",
+                                file=record.file, sheet=place.sheet, row=place.row, cell=place.where,
+                                field=f.key, value=shown))
+    return parsed.value
+
+
+def _chosen_value(f: Field, chosen: list[str]) -> Any:
+    if f.type == "multichoice":
+        return chosen or None
+    if not chosen:
+        return None
+    if len(chosen) == 1:
+        return chosen[0]
+    return "".join(f"☑{c}" for c in chosen)  # normalise says: 勾选了多项，本栏只能选一项
+
+
+# ------------------------------------------------------------------------ a file of the inbox
+
+
+def read_word(pack: Pack, path: Path, shown: str, limits: Limits | None = None) -> WordRead | None:
+    """A Word document of the inbox read as the pack's Word form, or why not; None when the file
+    is not a Word document at all (the spreadsheet readers take it)."""
+    kind = word_kind(path)
+    if kind is None:
+        return None
+    forms = _forms(pack)
+    names = "、".join(a.file_stem for a in forms)
+    if kind in ("doc", "odt"):
+        if not forms:
+            return WordRead(FileReport(shown, "skipped", MSG_NO_FORMS, kind=kind, source=path), [], [])
+        message = (MSG_DOC if kind == "doc" else MSG_ODT).format(forms=names)
+        return WordRead(FileReport(shown, "skipped", message, kind=kind, source=path), [],
+                        [Finding("file.word-not-docx", "warning", f"{shown}：{message}", file=shown)])
+    if not forms:
+        return WordRead(FileReport(shown, "skipped", MSG_NO_FORMS, kind="docx", source=path), [], [])
+    try:
+        doc = open_docx(path, limits)
+    except WordRefused as refused:
+        report = FileReport(shown, "error", refused.message, kind="docx", source=path)
+        return WordRead(report, [], [Finding(refused.code, "error", f"{shown}：{refused.message}", file=shown)])
+    best: tuple[Annex, _FormReader] | None = None
+    for annex in forms:
+        reader = read_word_form(annex, doc)
+        if _enough(annex, reader) and (best is None or len(reader.found) > len(best[1].found)):
+            best = (annex, reader)
+    if best is None:
+        return WordRead(FileReport(shown, "skipped", MSG_NOT_FORM.format(forms=names), kind="docx", source=path), [], [])
+    annex, reader = best
+    record, findings = build_record(annex, reader, shown)
+    report = FileReport(shown, "ok", kind="docx", annex=annex.id, sheet=record.sheet, rows=1, source=path)
+    return WordRead(report, [record], findings)
