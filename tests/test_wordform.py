@@ -17,7 +17,7 @@ from python_calamine import CalamineWorkbook
 
 from tests.fixtures_files import rewrite_zip, soffice_convert
 from tests.helpers import mutated_pack
-from tests.wordforms import YUNZHI, application_docx, other_docx, word97
+from tests.wordforms import YUNZHI, application_docx, other_docx, performance_docx, word97
 from toolkit.cli import cli
 from toolkit.ingest.inbox import ingest
 from toolkit.ingest.wordform import MSG_NOT_FORM, NOT_ASKED, read_word
@@ -178,6 +178,33 @@ def test_a_field_the_word_form_asks_for_is_still_required(pack: Any, tmp_path: P
     assert reason.code == "schema.required" and reason.cell == "表格 1 第 9 行 第 5 列"
 
 
+@pytest.mark.parametrize("numbered", [False, True])
+def test_the_word_goals_read_as_the_excel_goals(pack: Any, tmp_path: Path, numbered: bool) -> None:
+    """附件4-3 in Word: its 定量/定性 rows are the list fields, the rows left as printed (`4`, `...`)
+    are no items, a kept number (`1.平台连接工业设备数`) is not part of the name."""
+    (excel,) = ingest(pack, [SAMPLES / "云智工业互联网-附件4-3绩效目标.xlsx"], jobs=1).records
+    read = _word(pack, performance_docx(tmp_path / "绩效.docx", numbered=numbered))
+    assert read.report.annex == "performance" and read.findings == []
+    (record,) = read.records
+    assert record.values == excel.values
+    assert record.cells["quantitative"] == "表格 1 第 6 行 第 3 列" and record.cells["qualitative"] == "表格 1 第 10 行 第 3 列"
+
+
+def test_an_unquantified_word_goal_is_refused_and_a_word_4_1_needs_its_4_3(pack: Any, tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    application_docx(inbox / "申报书.docx")
+    performance_docx(inbox / "绩效目标.docx", {"quantitative": [("协同设计效率", "显著提升")]})
+    batch = process(pack, [inbox], jobs=1)
+    assert [r.annex for r in batch.validation.rejected] == ["performance"]
+    (reason,) = batch.validation.reasons_for(batch.validation.rejected[0])
+    assert reason.code == "criteria.perf-quantitative-measurable" and reason.cell == "表格 1 第 6 行 第 3 列"
+    (inbox / "绩效目标.docx").unlink()
+    alone = process(pack, [inbox], jobs=1)
+    (refused,) = alone.validation.rejected
+    assert "criteria.performance-sent" in [f.code for f in alone.validation.reasons_for(refused)]
+
+
 def _document_xml(path: Path) -> str:
     with zipfile.ZipFile(path) as zf:
         return zf.read("word/document.xml").decode("utf-8")
@@ -199,7 +226,8 @@ def test_a_word_document_that_is_no_form_is_skipped(pack: Any, tmp_path: Path) -
                       [["阶段", "时间", "目标"], ["一期", "2020年", "上线"]])
     read = _word(pack, plan)
     assert (read.report.status, read.records, read.findings) == ("skipped", [], [])
-    assert read.report.message == MSG_NOT_FORM.format(forms="附件4-1 2020年度省级工业互联网及制造业服务化示范项目申报书")
+    assert read.report.message == MSG_NOT_FORM.format(forms="附件4-1 2020年度省级工业互联网及制造业服务化示范项目申报书、"
+                                                            "附件4-3 2020年工业互联网建设及制造业服务化示范项目绩效目标")
     pledge = other_docx(tmp_path / "承诺书.docx", "项目申报材料及其附属文件真实性承诺书", ["法定代表人（授权人）签章：", "公章："])
     assert _word(pack, pledge).report.status == "skipped"
 
@@ -282,7 +310,8 @@ def word_inbox(tmp_path: Path) -> Path:
     (inbox / "长春恒信精密机械有限公司").mkdir()
     hengxin = {**HENGXIN, "uscc": _uscc("91", "220101", "MA0Y4KQ2")}
     application_docx(inbox / "长春恒信精密机械有限公司" / "申报书(1).docx", hengxin, colon=["单位名称"], seed_blocks=True)
-    _performance_for(inbox / "长春恒信精密机械有限公司" / "绩效目标.xlsx", hengxin["project_name"], hengxin["org_name"])
+    performance_docx(inbox / "长春恒信精密机械有限公司" / "绩效目标.docx",
+                     {"project_name": hengxin["project_name"], "applicant": hengxin["org_name"], "total_investment": "950"})
     geti = {**GETI, "uscc": _uscc("92", "220104", "MA0Y7QWE")}
     application_docx(inbox / "老王五金店-申报书.docx", geti)
     _performance_for(inbox / "老王五金店-绩效目标.xlsx", geti["project_name"], geti["org_name"])
@@ -300,6 +329,7 @@ def test_word_forms_through_run_to_the_summary(word_inbox: Path, tmp_path: Path)
     files = {f["path"]: f for f in data["files"]}
     assert files["云智工业互联网-附件4-1申报书.docx"]["status"] == "ok"
     assert files["长春恒信精密机械有限公司/申报书(1).docx"]["status"] == "ok"
+    assert files["长春恒信精密机械有限公司/绩效目标.docx"]["status"] == "ok"
     assert files["老王五金店-申报书.docx"]["status"] == "ok"
     assert files["某企业申报书.doc"]["status"] == "skipped"
     assert "另存为 .docx 或使用下发的 Excel 表" in files["某企业申报书.doc"]["message"]

@@ -110,22 +110,25 @@ class FormBuilder:
             c += width
         return out
 
-    def block(self, name: str, rows: Sequence[Sequence[tuple[int, Any]]], *, merged: bool = True) -> None:
+    def block(self, name: str, rows: Sequence[Sequence[tuple[int, Any]]], *, merged: bool = True) -> list[list[Any]]:
         """Rows under a block name in column 1: one vertically merged cell, or (merged=False) the
         name split over the first two rows as in the seed's text (`项目` / `责任人信息`)."""
         first = None
+        out = []
         for i, spans in enumerate(rows):
             if merged:
                 label = name if i == 0 else ""
             else:
                 label = "项目" if i == 0 else (name.removeprefix("项目") if i == 1 else "")
             cells = self.row((1, label), *spans)
+            out.append(cells)
             if merged:
                 if first is None:
                     first = cells[0]
                 else:
                     first = first.merge(cells[0])
                     _fill(first, name, mark=self.mark, wingdings=self.wingdings)
+        return out
 
     def save(self, path: Path) -> Path:
         self.doc.save(str(path))
@@ -283,3 +286,45 @@ def word97(path: Path) -> Path:
     directory = entry("Root Entry", 5) + entry("WordDocument", 2) + bytes(256)
     path.write_bytes(bytes(header) + fat + directory)
     return path
+
+
+# 长春云智's 4-3 绩效目标, as in samples/jl-gyhlw-2020 (its Excel form).
+YUNZHI_GOALS: dict[str, Any] = {
+    "project_name": YUNZHI["project_name"], "applicant": YUNZHI["org_name"], "total_investment": "1800",
+    "overall_goal": "建成面向汽车零部件企业的企业级工业互联网平台，提升设备综合效率。",
+    "quantitative": [("平台连接工业设备数", "≥5000台"), ("工业APP数量", "60个"), ("设备综合效率提升", "10%")],
+    "qualitative": [("促进智能化发展", "推动零部件企业设备上云")],
+}
+
+
+def performance_docx(path: Path, v: dict[str, Any] | None = None, *, numbered: bool = False) -> Path:
+    """附件4-3 绩效目标 as in the seed: four label/value rows, then 绩效指标 | 指标类别 | 指标名称 | 指标值
+    with the printed `1`, `2`, `...` rows; the unused ones are left as printed. `numbered`: the
+    enterprise kept the number and wrote after it (`1.平台连接工业设备数`)."""
+    v = {**YUNZHI_GOALS, **(v or {})}
+    b = FormBuilder()
+    for line in ("附件4-3", "2020年工业互联网建设及制造业服务化", "示范项目绩效目标"):
+        b.para(line)
+    b.new_table()
+    for label, key in (("申报项目名称", "project_name"), ("项目申报单位", "applicant"),
+                       ("项目计划总投资", "total_investment"), ("总体目标", "overall_goal")):
+        b.row((2, label), (3, v[key]))
+    rows: list[list[tuple[int, Any]]] = [[(1, "指标类别"), (2, "指标名称"), (1, "指标值")]]
+    spans = []
+    for kind, key in (("定量指标", "quantitative"), ("定性指标", "qualitative")):
+        items = list(v[key])
+        start = len(rows)
+        for n in range(max(len(items), 2) + 1):
+            if n < len(items):
+                name, value = items[n]
+                name = f"{n + 1}.{name}" if numbered else name
+            else:
+                name, value = (str(n + 1) if n <= len(items) else "..."), ""
+            rows.append([(1, kind if n == 0 else ""), (2, name), (1, value)])
+        spans.append((start, len(rows) - 1, kind))
+    cells = b.block("绩效指标", rows)
+    for start, end, kind in spans:
+        merged = cells[start][1].merge(cells[end][1])
+        _fill(merged, kind, mark="☑", wingdings=False)
+    b.row((5, "注：1.绩效指标分为定量指标和定性指标两类。其中定量指标包括核心技术指标、产量规模等方面（指标名称），相关指标值须量化可考核。"))
+    return b.save(path)

@@ -54,6 +54,8 @@ _COLON = re.compile(r"[:：]")
 _SEPARATORS = re.compile(r"[，,、;；\s]+")
 _SPAN_SPLIT = re.compile(r"至|到|～|~|——|—|－")
 _FILLER = re.compile(r"[\s_＿\u3000]+")
+_PLACEHOLDER = re.compile(r"\d{1,2}[.、．]?|\.{2,}|…+|．{2,}")
+_NUMBERING = re.compile(r"^\d{1,2}\s*[.、．)）]\s*")
 _SKELETON = re.compile(r"(?:20)?(?:年(?:月(?:日)?)?)?")  # `20    年     月     日` left as printed
 
 
@@ -98,6 +100,14 @@ def _skeleton(text: str) -> bool:
     return bool(_SKELETON.fullmatch(_FILLER.sub("", text)))
 
 
+def _item_text(text: str) -> str:
+    """An item's cell without the form's printed numbering: `1`, `...` alone are blank, and
+    `1.平台服务企业数` is `平台服务企业数`."""
+    if _PLACEHOLDER.fullmatch(text.strip()):
+        return ""
+    return _NUMBERING.sub("", text.strip())
+
+
 def _no_brackets(text: str) -> str:
     return _BRACKETED.sub("", text)
 
@@ -121,6 +131,10 @@ class _FormReader:
         self.context = ""
         self.grid: tuple[Section, list[tuple[int, int]]] | None = None  # section, (grid col, column index)
         self.previous: tuple[int, int, Sequence[WordCell], bool] | None = None
+        self.lists = {f.key: f for f in annex.fields if f.type == "list"}
+        self.list_header: dict[int, str] | None = None  # grid column -> item key, under `指标名称 | 指标值`
+        self.list_field: str | None = None  # the list the rows now belong to (`定量指标`)
+        self.items: dict[str, list[dict[str, tuple[str, Place]]]] = {}
 
     # ---------------------------------------------------------------- labels
 
@@ -132,7 +146,7 @@ class _FormReader:
         for candidate in candidates:
             found, _ = self.index.match(candidate)
             if found is not None:
-                return found
+                return None if found in self.lists else found  # a list is read by its rows
         for candidate in candidates:
             if header_key(candidate) in self.spans:
                 return "@" + header_key(candidate)
@@ -203,9 +217,45 @@ class _FormReader:
             self.context = ""
             rest = cells
         self.previous = (table, r, rest, fresh_block)
-        if not rest or self._grid_header(rest) or self._grid_row(table, r, rest):
+        if not rest or self._list_header(rest) or self._list_row(table, r, cells):
+            return
+        if self._grid_header(rest) or self._grid_row(table, r, rest):
             return
         self._pairs(table, r, rest)
+
+    # ---------------------------------------------------------------- lists (绩效指标)
+
+    def _list_header(self, cells: Sequence[WordCell]) -> bool:
+        """`指标类别 | 指标名称 | 指标值`: the columns of the items of a list field."""
+        for f in self.lists.values():
+            titles = {header_key(n): i.key for i in f.items for n in (i.title, *i.aliases)}
+            hits = {c.col: titles[header_key(c.text)] for c in cells if header_key(c.text) in titles}
+            if len(set(hits.values())) >= min(2, len(f.items)):
+                self.list_header, self.list_field = hits, None
+                return True
+        return False
+
+    def _list_row(self, table: int, r: int, cells: Sequence[WordCell]) -> bool:
+        """A row under the list header: `定量指标 | 平台服务企业数 | ≥50户` (the list's name in a
+        merged cell on the rows after). A row without the item columns ends the list."""
+        if self.list_header is None:
+            return False
+        header = self.list_header
+        if not any(c.col in header for c in cells):
+            self.list_header = self.list_field = None
+            return False
+        for c in cells:
+            if c.col not in header:
+                found, _ = self.index.match(c.text)
+                if found in self.lists:
+                    self.list_field = found
+        if self.list_field is None:
+            return False
+        item = {header[c.col]: (_item_text(c.text), _cell_place(table, r, c)) for c in cells if c.col in header}
+        if all(_blank(text) for text, _ in item.values()):
+            return True  # a row left as printed (`1`, `2`, `...`) or blank
+        self.items.setdefault(self.list_field, []).append(item)
+        return True
 
     def _is_block(self, cells: Sequence[WordCell]) -> bool:
         text = cells[0].text
@@ -377,14 +427,19 @@ def read_word_form(annex: Annex, doc: WordDoc) -> _FormReader:
     return reader
 
 
+def _found(reader: _FormReader) -> int:
+    return len(reader.found) + len(reader.items)
+
+
 def _enough(annex: Annex, reader: _FormReader) -> bool:
     asked = len(_asked(annex))
-    return len(reader.found) >= max(MIN_FOUND, math.ceil(MIN_SHARE * asked))
+    return _found(reader) >= max(MIN_FOUND, math.ceil(MIN_SHARE * asked))
 
 
 def build_record(annex: Annex, reader: _FormReader, file: str) -> tuple[Record, list[Finding]]:
     found = reader.found
-    first = min((f.place for f in found.values()), key=lambda p: p.order)
+    places = [f.place for f in found.values()] + [p for rows in reader.items.values() for i in rows for _, p in i.values()]
+    first = min(places, key=lambda p: p.order)
     values: dict[str, Any] = dict.fromkeys(annex.field_keys)
     record = Record(annex.id, values, file, first.sheet, first.row, cells={})
     findings: list[Finding] = []
@@ -400,7 +455,9 @@ def build_record(annex: Annex, reader: _FormReader, file: str) -> tuple[Record, 
                                 extra={"fields": [f.key for f in absent]}))
     for f in annex.fields:
         got = found.get(f.key)
-        if got is not None:
+        if f.key in reader.items:
+            values[f.key] = _read_items(f, reader.items[f.key], record, findings)
+        elif got is not None:
             values[f.key] = _read(f, got, record, findings)
         elif f.required and f.key not in not_asked:
             findings.append(Finding("header.missing-required", "error",
@@ -419,6 +476,22 @@ def build_record(annex: Annex, reader: _FormReader, file: str) -> tuple[Record, 
     return record, findings
 
 
+def _read_items(f: Field, rows: list[dict[str, tuple[str, Place]]], record: Record,
+                findings: list[Finding]) -> list[dict[str, Any]]:
+    """A list field's rows (绩效指标): each item read as its own field, at its own cell."""
+    cells = record.cells
+    assert isinstance(cells, dict)
+    cells[f.key] = min((p for row in rows for _, p in row.values()), key=lambda p: p.order).where
+    items = {i.key: i for i in f.items}
+    out = []
+    for row in rows:
+        entry: dict[str, Any] = {}
+        for key, (text, place) in row.items():
+            entry[key] = _check(items[key], normalise(items[key], text or None), text, place, record, findings)
+        out.append(entry)
+    return out
+
+
 def _read(f: Field, got: Found, record: Record, findings: list[Finding]) -> Any:
     place = got.place
     cells = record.cells
@@ -431,8 +504,12 @@ def _read(f: Field, got: Found, record: Record, findings: list[Finding]) -> Any:
         raw = _chosen_value(f, got.chosen)
     elif f.type == "date" and _skeleton(got.text):
         raw = None
-    parsed = normalise(f, raw, header_unit=header_unit(got.label))
-    shown = got.text if got.text else None
+    return _check(f, normalise(f, raw, header_unit=header_unit(got.label)), got.text, place, record, findings)
+
+
+def _check(f: Field, parsed: Any, text: str, place: Place, record: Record, findings: list[Finding]) -> Any:
+    """The value read, and a finding at its place when it could not be read or may mean otherwise."""
+    shown = text or None
     if parsed.problem:
         findings.append(Finding("value.unreadable", "error", f"{place.where}：“{f.title}”{parsed.problem}",
                                 file=record.file, sheet=place.sheet, row=place.row, cell=place.where,
@@ -481,7 +558,7 @@ def read_word(pack: Pack, path: Path, shown: str, limits: Limits | None = None) 
     best: tuple[Annex, _FormReader] | None = None
     for annex in forms:
         reader = read_word_form(annex, doc)
-        if _enough(annex, reader) and (best is None or len(reader.found) > len(best[1].found)):
+        if _enough(annex, reader) and (best is None or _found(reader) > _found(best[1])):
             best = (annex, reader)
     if best is None:
         return WordRead(FileReport(shown, "skipped", MSG_NOT_FORM.format(forms=names), kind="docx", source=path), [], [])
