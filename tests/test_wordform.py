@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -22,7 +23,7 @@ from toolkit.cli import cli
 from toolkit.ingest.inbox import ingest
 from toolkit.ingest.wordform import MSG_NOT_FORM, NOT_ASKED, read_word
 from toolkit.packs.check import check_pack_dir
-from toolkit.packs.loader import load_pack
+from toolkit.packs.loader import builtin_root, load_pack
 from toolkit.pipeline import process
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "jl-gyhlw-2020"
@@ -326,6 +327,7 @@ def test_word_forms_through_run_to_the_summary(word_inbox: Path, tmp_path: Path)
                                       "--unit-name", "长春市"])
     assert result.exit_code == 1, result.output  # refused projects: 华晟 (亏损), 数联 (绩效), 老王 (个体工商户)
     data = json.loads(result.stdout)
+    jsonschema.validate(data, json.loads((builtin_root() / "run-result.schema.json").read_text(encoding="utf-8")))
     files = {f["path"]: f for f in data["files"]}
     assert files["云智工业互联网-附件4-1申报书.docx"]["status"] == "ok"
     assert files["长春恒信精密机械有限公司/申报书(1).docx"]["status"] == "ok"
@@ -404,3 +406,40 @@ def test_a_libreoffice_doc_and_odt_ask_to_resave(pack: Any, tmp_path: Path) -> N
 def test_yunzhi_fixture_matches_the_sample(excel_record: Any) -> None:
     """The Word fixture's values are the sample Excel 申报书's (so comparing them means something)."""
     assert YUNZHI["uscc"] == excel_record.values["uscc"] and YUNZHI["project_name"] == excel_record.values["project_name"]
+
+
+def _as_typed(f: Any, value: Any) -> Any:
+    """A value of our Excel form as a person types it into the Word form."""
+    if value is None:
+        return ""
+    if f.type == "bool":
+        return [(value is True, "是"), (value is False, "否")]
+    if f.type == "choice":
+        return [(c == value, c) for c in f.choice_values]
+    if f.type == "date":
+        parts = [int(p) for p in value.split("-")]
+        return "".join(f"{n}{unit}" for n, unit in zip(parts, "年月日", strict=False))
+    if isinstance(value, float):
+        return f"{value:g}万元" if f.unit == "万元" else f"{value:g}"
+    return str(value)
+
+
+def test_the_zhjs_application_form_in_word(tmp_path: Path) -> None:
+    """智慧江苏重点工程申报表 (js-zhjs-2020) filled in Word, every field the sample Excel form has: the
+    same record, 是/否 and 工程类别 ticked, amounts typed with 万元."""
+    from tests.wordforms import pairs_docx
+
+    pack = load_pack("js-zhjs-2020")
+    sample = Path(__file__).resolve().parents[1] / "samples" / "js-zhjs-2020" / "智慧江苏重点工程申报表（南京云盾网络安全技术有限公司）.xlsx"
+    (excel,) = ingest(pack, [sample], jobs=1).records
+    annex = pack.annex("application")
+    short = [f for f in annex.fields if f.type != "text" or (f.max_length or 0) <= 100]
+    long = [f for f in annex.fields if f not in short]
+    rows = [[(f.title, _as_typed(f, excel.values[f.key])) for f in short[i:i + 2]] for i in range(0, len(short), 2)]
+    rows += [[(f.title, _as_typed(f, excel.values[f.key]))] for f in long]
+    path = pairs_docx(tmp_path / "申报表.docx", "智慧江苏重点工程申报表", rows)
+    read = _word(pack, path)
+    assert read.report.annex == "application" and [f for f in read.findings if f.is_error] == []
+    (record,) = read.records
+    assert record.values == excel.values
+    assert all(PLACE.match(place) for place in record.cells.values())

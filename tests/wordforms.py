@@ -328,3 +328,16 @@ def performance_docx(path: Path, v: dict[str, Any] | None = None, *, numbered: b
         _fill(merged, kind, mark="☑", wingdings=False)
     b.row((5, "注：1.绩效指标分为定量指标和定性指标两类。其中定量指标包括核心技术指标、产量规模等方面（指标名称），相关指标值须量化可考核。"))
     return b.save(path)
+
+
+def pairs_docx(path: Path, title: str, rows: Sequence[Sequence[tuple[str, Any]]], *, mark: str = "☑") -> Path:
+    """A Word form of plain label/value rows (智慧江苏重点工程申报表): per row one or two (label,
+    value) pairs; a value that is a list of (ticked, option) is written as a □ list on one line."""
+    b = FormBuilder(mark=mark)
+    b.para(title)
+    b.new_table()
+    for pairs in rows:
+        widths = (1, 1, 1, 2) if len(pairs) == 2 else (1, 4)
+        texts = [x for label, value in pairs for x in (label, [value] if isinstance(value, list) else value)]
+        b.row(*zip(widths, texts, strict=True))
+    return b.save(path)

@@ -121,10 +121,13 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
         mtime = path.stat().st_mtime
     except OSError:
         mtime = 0.0
-    word = read_word(pack, path, shown, limits)  # a Word form (.docx), or a .doc/.odt to resave
-    if word is not None:
-        return FileRead(word.report, word.records, word.findings, None, mtime)
     outcome = read_file(path, limits=limits)
+    if outcome.status != "ok":
+        # Not a workbook: a Word form (.docx), or a .doc/.odt to resave? Asked only here, so a
+        # workbook is never opened twice.
+        word = read_word(pack, path, shown, limits)
+        if word is not None:
+            return FileRead(word.report, word.records, word.findings, None, mtime)
     findings = [_relocate(f, shown) for f in outcome.findings]
     if outcome.status != "ok" or outcome.workbook is None:
         report = FileReport(shown, outcome.status, outcome.message, source=path)
