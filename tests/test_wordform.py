@@ -60,6 +60,7 @@ def _same(a: Any, b: Any) -> bool:
 FILLED_AS = {
     "plain": {},
     "colon-units-squares": {"colon": ["单位名称", "证件号码", "移动电话", "项目名称"], "units": True, "mark": "■"},
+    "typed-after-spaces": {"spaced": ["通讯地址", "姓名", "电子信箱"], "split": False},
     "seed-blocks-one-table": {"seed_blocks": True, "split": False, "blank_rows": False, "mark": "√"},
     "wingdings": {"wingdings": True},
     "ticks-and-crosses": {"mark": "✓"},

@@ -141,9 +141,9 @@ def _options(options: Sequence[str], chosen: Sequence[str], extra: dict[str, str
 
 def application_docx(path: Path, v: dict[str, Any] | None = None, *, mark: str = "☑", wingdings: bool = False,
                      split: bool = True, seed_blocks: bool = False, colon: Sequence[str] = (),
-                     units: bool = False, blank_rows: bool = True) -> Path:
+                     units: bool = False, blank_rows: bool = True, spaced: Sequence[str] = ()) -> Path:
     """附件4-1 申报书 filled with `v` (YUNZHI by default). `colon`: labels whose value is typed after
-    the label's colon in the label cell, the value cell left empty."""
+    the label's colon in the label cell, the value cell left empty; `spaced`: after spaces."""
     v = {**YUNZHI, **(v or {})}
     b = FormBuilder(mark=mark, wingdings=wingdings)
 
@@ -151,6 +151,8 @@ def application_docx(path: Path, v: dict[str, Any] | None = None, *, mark: str =
         value = str(v[key])
         if label in colon:
             return (1, f"{label}：{value}"), (1, "")
+        if label in spaced:
+            return (1, f"{label}\u3000{value}"), (1, "")
         return (1, label), (1, value)
 
     for line in ("附件4-1", "2020年度省级工业互联网及制造业服务化示范项目申报书",

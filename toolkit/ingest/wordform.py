@@ -51,6 +51,7 @@ MSG_NO_FORMS = "Word 文档，不是电子表格，本次申报没有 Word 表�
 _BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 _NOTE = re.compile(r"[（(]([^（()）]*)[）)]")
 _COLON = re.compile(r"[:：]")
+_SPACED = re.compile(r"(\S+)[ \t\u3000]+(\S.*)", re.S)
 _SEPARATORS = re.compile(r"[，,、;；\s]+")
 _SPAN_SPLIT = re.compile(r"至|到|～|~|——|—|－")
 _FILLER = re.compile(r"[\s_＿\u3000]+")
@@ -171,7 +172,14 @@ class _FormReader:
             if key:
                 return key, t[colon.end():], head
         key = self.key(t, context)
-        return (key, None, t) if key else None
+        if key:
+            return key, None, t
+        spaced = _SPACED.match(t)  # `单位名称  XX公司`: typed after the label with spaces, no colon
+        if spaced:
+            key = self.key(spaced.group(1), context)
+            if key:
+                return key, spaced.group(2), spaced.group(1)
+        return None
 
     # ---------------------------------------------------------------- values
 
