@@ -61,6 +61,7 @@ FILLED_AS = {
     "plain": {},
     "colon-units-squares": {"colon": ["单位名称", "证件号码", "移动电话", "项目名称"], "units": True, "mark": "■"},
     "typed-after-spaces": {"spaced": ["通讯地址", "姓名", "电子信箱"], "split": False},
+    "figures-a-year-per-row": {"transposed": True},
     "seed-blocks-one-table": {"seed_blocks": True, "split": False, "blank_rows": False, "mark": "√"},
     "wingdings": {"wingdings": True},
     "ticks-and-crosses": {"mark": "✓"},
@@ -438,7 +439,7 @@ def test_the_zhjs_application_form_in_word(tmp_path: Path) -> None:
     long = [f for f in annex.fields if f not in short]
     rows = [[(f.title, _as_typed(f, excel.values[f.key])) for f in short[i:i + 2]] for i in range(0, len(short), 2)]
     rows += [[(f.title, _as_typed(f, excel.values[f.key]))] for f in long]
-    path = pairs_docx(tmp_path / "申报表.docx", "智慧江苏重点工程申报表", rows)
+    path = pairs_docx(tmp_path / "申报表.docx", "智慧江苏重点工程申报表", rows, above=True)  # long texts under their label
     read = _word(pack, path)
     assert read.report.annex == "application" and [f for f in read.findings if f.is_error] == []
     (record,) = read.records

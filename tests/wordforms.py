@@ -91,10 +91,10 @@ class FormBuilder:
     def para(self, text: str) -> None:
         self.doc.add_paragraph(text)
 
-    def new_table(self) -> None:
+    def new_table(self, cols: int = COLS) -> None:
         if self.table is not None:
             self.para("")  # the page break between the two parts of a split table
-        self.table = self.doc.add_table(rows=0, cols=COLS)
+        self.table = self.doc.add_table(rows=0, cols=cols)
         self.table.style = "Table Grid"
 
     def row(self, *spans: tuple[int, Any]) -> list[Any]:
@@ -141,9 +141,11 @@ def _options(options: Sequence[str], chosen: Sequence[str], extra: dict[str, str
 
 def application_docx(path: Path, v: dict[str, Any] | None = None, *, mark: str = "☑", wingdings: bool = False,
                      split: bool = True, seed_blocks: bool = False, colon: Sequence[str] = (),
-                     units: bool = False, blank_rows: bool = True, spaced: Sequence[str] = ()) -> Path:
+                     units: bool = False, blank_rows: bool = True, spaced: Sequence[str] = (),
+                     transposed: bool = False) -> Path:
     """附件4-1 申报书 filled with `v` (YUNZHI by default). `colon`: labels whose value is typed after
-    the label's colon in the label cell, the value cell left empty; `spaced`: after spaces."""
+    the label's colon in the label cell, the value cell left empty; `spaced`: after spaces.
+    `transposed`: the 2017–2019 figures as a year per row."""
     v = {**YUNZHI, **(v or {})}
     b = FormBuilder(mark=mark, wingdings=wingdings)
 
@@ -184,10 +186,17 @@ def application_docx(path: Path, v: dict[str, Any] | None = None, *, mark: str =
         [pair("电子信箱", "org_email")[0], (3, pair("电子信箱", "org_email")[1][1])],
     ]
     b.block("项目责任单位信息", unit_rows)
-    b.row((2, ""), (1, "2017"), (1, "2018"), (1, "2019"))
-    for label, values in zip(GRID_LABELS, v["grid"], strict=True):
-        unit = money if "万元" in label else ""
-        b.row((2, label), *((1, f"{x}{unit}") for x in values))
+    if transposed:  # a year per row, a figure per column: a table of its own, six columns wide
+        b.new_table(cols=6)
+        b.row((1, "年度"), *((1, label) for label in GRID_LABELS))
+        for n, year in enumerate(("2017年", "2018年", "2019年")):
+            b.row((1, year), *((1, values[n]) for values in v["grid"]))
+        b.new_table()
+    else:
+        b.row((2, ""), (1, "2017"), (1, "2018"), (1, "2019"))
+        for label, values in zip(GRID_LABELS, v["grid"], strict=True):
+            unit = money if "万元" in label else ""
+            b.row((2, label), *((1, f"{x}{unit}") for x in values))
     if split:
         b.para("（续表）")
         b.new_table()
@@ -332,13 +341,19 @@ def performance_docx(path: Path, v: dict[str, Any] | None = None, *, numbered: b
     return b.save(path)
 
 
-def pairs_docx(path: Path, title: str, rows: Sequence[Sequence[tuple[str, Any]]], *, mark: str = "☑") -> Path:
+def pairs_docx(path: Path, title: str, rows: Sequence[Sequence[tuple[str, Any]]], *, mark: str = "☑",
+               above: bool = False) -> Path:
     """A Word form of plain label/value rows (智慧江苏重点工程申报表): per row one or two (label,
-    value) pairs; a value that is a list of (ticked, option) is written as a □ list on one line."""
+    value) pairs; a value that is a list of (ticked, option) is written as a □ list on one line.
+    `above`: a row of one pair is written as the label on its row and the text on the next."""
     b = FormBuilder(mark=mark)
     b.para(title)
     b.new_table()
     for pairs in rows:
+        if above and len(pairs) == 1:
+            b.row((5, pairs[0][0]))
+            b.row((5, pairs[0][1]))
+            continue
         widths = (1, 1, 1, 2) if len(pairs) == 2 else (1, 4)
         texts = [x for label, value in pairs for x in (label, [value] if isinstance(value, list) else value)]
         b.row(*zip(widths, texts, strict=True))

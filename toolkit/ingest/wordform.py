@@ -132,6 +132,8 @@ class _FormReader:
         self.context = ""
         self.grid: tuple[Section, list[tuple[int, int]]] | None = None  # section, (grid col, column index)
         self.previous: tuple[int, int, Sequence[WordCell], bool] | None = None
+        self.below: tuple[str, str] | None = None  # a label alone on its row, its value under it
+        self.transposed: tuple[Section, dict[int, tuple[str, ...]]] | None = None  # grid col -> a row's fields
         self.lists = {f.key: f for f in annex.fields if f.type == "list"}
         self.list_header: dict[int, str] | None = None  # grid column -> item key, under `指标名称 | 指标值`
         self.list_field: str | None = None  # the list the rows now belong to (`定量指标`)
@@ -205,6 +207,10 @@ class _FormReader:
                 self.row(number, r, cells)
 
     def row(self, table: int, r: int, cells: Sequence[WordCell]) -> None:
+        below, self.below = self.below, None
+        if below is not None and len(cells) == 1 and not cells[0].above and self.parse(cells[0].text, "") is None:
+            self.put(below[0], cells[0].text, _cell_place(table, r, cells[0]), below[1])
+            return
         first = cells[0]
         fresh_block = False
         if first.above:
@@ -267,8 +273,9 @@ class _FormReader:
 
     def _is_block(self, cells: Sequence[WordCell]) -> bool:
         text = cells[0].text
+        years = {_year(c) for g in self.grids for c in g.columns}
         return (len(cells) >= 3 and not _blank(text) and not any(ch in BOX_MARKS for ch in text)
-                and self.parse(text, "") is None and self._grid_label(text) is None)
+                and self.parse(text, "") is None and self._grid_label(text) is None and _year(text) not in years)
 
     def _pairs(self, table: int, r: int, cells: Sequence[WordCell]) -> None:
         i = 0
@@ -292,14 +299,22 @@ class _FormReader:
                 i += 1
             else:
                 self.put(key, "", _cell_place(table, r, cell), label)
+                if len(cells) == 1 and not key.startswith("@"):
+                    self.below = key, label  # `项目简介` alone on its row: the text may be the next row
             i += 1
 
     def _grid_header(self, cells: Sequence[WordCell]) -> bool:
+        """`2017 | 2018 | 2019` over the rows of figures, or (turned the other way) `总资产 | 负债率 …`
+        over a row per year."""
         for section in self.grids:
             years = [_year(c) for c in section.columns]
             hits = [(c.col, years.index(_year(c.text))) for c in cells if _year(c.text) in years]
             if len(hits) >= 2:
-                self.grid = (section, hits)
+                self.grid, self.transposed = (section, hits), None
+                return True
+            labels = {c.col: fields for c in cells if (fields := self._grid_label(c.text)) is not None}
+            if len(labels) >= 2:
+                self.grid, self.transposed = None, (section, labels)
                 return True
         return False
 
@@ -312,6 +327,20 @@ class _FormReader:
         return None
 
     def _grid_row(self, table: int, r: int, cells: Sequence[WordCell]) -> bool:
+        if self.transposed is not None:
+            section, figures = self.transposed
+            years = [_year(c) for c in section.columns]
+            year = _year(cells[0].text)
+            if year not in years:
+                return False
+            column = years.index(year)
+            labels = {g.fields: g.label for g in section.rows}
+            for cell in cells[1:]:
+                fields = figures.get(cell.col)
+                if fields is not None and column < len(fields):
+                    label = f"{section.columns[column]}{labels[fields]}"
+                    self.put(fields[column], cell.text, _cell_place(table, r, cell), label)
+            return True
         if self.grid is None:
             return False
         fields = self._grid_label(cells[0].text)
@@ -322,10 +351,10 @@ class _FormReader:
         values = list(cells[1:])
         positional = all(c.col in by_col for c in values)
         for n, cell in enumerate(values):
-            column = by_col[cell.col] if positional else (header[n][1] if n < len(header) else None)
-            if column is not None and column < len(fields):
-                label = f"{section.columns[column]}{cells[0].text}"
-                self.put(fields[column], cell.text, _cell_place(table, r, cell), label)
+            at: int | None = by_col[cell.col] if positional else (header[n][1] if n < len(header) else None)
+            if at is not None and at < len(fields):
+                label = f"{section.columns[at]}{cells[0].text}"
+                self.put(fields[at], cell.text, _cell_place(table, r, cell), label)
         return True
 
     # ---------------------------------------------------------------- cover paragraphs
