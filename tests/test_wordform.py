@@ -445,3 +445,18 @@ def test_the_zhjs_application_form_in_word(tmp_path: Path) -> None:
     (record,) = read.records
     assert record.values == excel.values
     assert all(PLACE.match(place) for place in record.cells.values())
+
+
+def test_other_ticked_is_a_choice_when_the_pack_lists_it(tmp_path: Path) -> None:
+    """`☑其他（请注明）云MES`: the text is always 其他服务类型; 其他 itself is one of the 提供服务类型
+    only when the pack's list offers it (the notice's form does)."""
+    def offer_other(raw: dict[str, Any]) -> None:
+        raw["choice_lists"]["service_type"].append("其他")
+
+    with_other = load_pack(mutated_pack(tmp_path / "p", offer_other, base="jl-gyhlw-2020"))
+    path = application_docx(tmp_path / "其他.docx", v={"service_other": "云MES运维"})
+    (record,) = _word(with_other, path).records
+    assert sorted(record.values["service_types"]) == ["其他", "网络化协同制造", "设备管理服务"]
+    assert record.values["service_other"] == "云MES运维"
+    (shipped,) = _word(load_pack("jl-gyhlw-2020"), path).records
+    assert "其他" not in shipped.values["service_types"] and shipped.values["service_other"] == "云MES运维"
