@@ -117,7 +117,7 @@ def _not_asked_finding(pack: Pack, annex: Annex, crit: Criterion, record: Record
     titles = "、".join(f"“{annex.field(k).title}”" for k in absent)
     attachments = "；".join(dict.fromkeys(where.get(k, "") for k in absent if where.get(k)))
     clause = pack.clause_text(crit.clause)
-    message = (f"{record.file} 是 Word 申报书，没有{titles}一栏，未能按“{crit.title or crit.id}”审核；"
+    message = (f"Word 申报书中没有{titles}一栏，未能按“{crit.title or crit.id}”审核；"
                f"请核对{attachments or '有关附件材料'}（{clause}）")
     return Finding(f"criteria.{crit.id}", "warning", message, file=record.file, sheet=record.sheet, row=record.row,
                    field=absent[0], clause=clause)
