@@ -208,6 +208,18 @@ def test_an_unquantified_word_goal_is_refused_and_a_word_4_1_needs_its_4_3(pack:
     assert "criteria.performance-sent" in [f.code for f in alone.validation.reasons_for(refused)]
 
 
+def test_a_vertical_merge_with_nothing_above_is_read_as_it_stands(pack: Any, tmp_path: Path) -> None:
+    """A hand-edited file whose first cell says it continues the cell above, where there is none:
+    python-docx cannot follow it; the row is read cell by cell, spans kept."""
+    path = application_docx(tmp_path / "合并.docx")
+    xml = _document_xml(path)
+    at = xml.index("<w:tcPr>", xml.index("<w:tbl>")) + len("<w:tcPr>")
+    broken = rewrite_zip(path, tmp_path / "合并2.docx", {"word/document.xml": (xml[:at] + "<w:vMerge/>" + xml[at:]).encode()})
+    (record,) = _word(pack, broken).records
+    assert record.values["project_name"] == YUNZHI["project_name"]
+    assert record.cells["project_name"] == "表格 1 第 1 行 第 3 列"
+
+
 def _document_xml(path: Path) -> str:
     with zipfile.ZipFile(path) as zf:
         return zf.read("word/document.xml").decode("utf-8")
@@ -221,6 +233,17 @@ def test_old_doc_asks_to_resave(pack: Any, tmp_path: Path) -> None:
     assert read.report.status == "skipped" and "请另存为 .docx 或使用下发的 Excel 表" in read.report.message
     assert "附件4-1 2020年度省级工业互联网" in read.report.message and "不是电子表格" not in read.report.message
     assert [f.code for f in read.findings] == ["file.word-not-docx"]
+
+
+def test_rtf_asks_to_resave_and_an_encrypted_docx_asks_to_remove_the_password(pack: Any, tmp_path: Path) -> None:
+    rtf = tmp_path / "申报书.rtf"
+    rtf.write_bytes(b"{\\rtf1\\ansi 2020\\par}")
+    read = _word(pack, rtf)
+    assert read.report.status == "skipped" and read.report.message.startswith("RTF 文档（.rtf）")
+    assert "请另存为 .docx 或使用下发的 Excel 表" in read.report.message
+    locked = _word(pack, word97(tmp_path / "申报书.docx", "EncryptedPackage"))
+    assert locked.report.status == "error" and [f.code for f in locked.findings] == ["file.encrypted"]
+    assert "另存为不加密的 .docx" in locked.report.message
 
 
 def test_a_word_document_that_is_no_form_is_skipped(pack: Any, tmp_path: Path) -> None:

@@ -276,8 +276,9 @@ def other_docx(path: Path, title: str, paragraphs: Sequence[str], table: Sequenc
     return path
 
 
-def word97(path: Path) -> Path:
-    """A minimal OLE2 compound file with a `WordDocument` stream, as an old .doc is."""
+def word97(path: Path, stream: str = "WordDocument") -> Path:
+    """A minimal OLE2 compound file with a `WordDocument` stream, as an old .doc is (with
+    `EncryptedPackage`, as an encrypted .docx is)."""
     sector = 512
     header = bytearray(sector)
     header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -294,7 +295,7 @@ def word97(path: Path) -> Path:
         struct.pack_into("<HB", raw, 64, len(encoded), kind)
         return bytes(raw)
 
-    directory = entry("Root Entry", 5) + entry("WordDocument", 2) + bytes(256)
+    directory = entry("Root Entry", 5) + entry(stream, 2) + bytes(256)
     path.write_bytes(bytes(header) + fat + directory)
     return path
 

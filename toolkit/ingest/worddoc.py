@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from toolkit.ingest.guard import WORD_MARKERS, Limits, check_zip
 
-WordKind = Literal["docx", "doc", "odt", "broken-docx"]
+WordKind = Literal["docx", "doc", "odt", "rtf", "broken-docx", "encrypted-docx"]
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W_P, W_R, W_T, W_TBL, W_TC = W + "p", W + "r", W + "t", W + "tbl", W + "tc"
@@ -99,7 +99,11 @@ def word_kind(path: Path) -> WordKind | None:
             names = {n.casefold() for n in _ole_names(path.read_bytes())}
         except (ValueError, OSError):
             return None
+        if "encryptedpackage" in names and path.suffix.lower() in DOCX_SUFFIXES:
+            return "encrypted-docx"  # an encrypted .docx is an OLE file holding the encrypted zip
         return "doc" if "worddocument" in names else None
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
     return None
 
 
@@ -144,8 +148,10 @@ def _rows(table: Any) -> tuple[tuple[WordCell, ...], ...]:
         try:
             cells = [c._tc for c in row.cells]
             first = 1 + int(row.grid_cols_before or 0)
-        except Exception:  # a vertical merge with nothing above it, in a hand-edited file
-            cells, first = list(row._tr.tc_lst), 1
+        except Exception:  # a vertical merge with nothing above it, in a hand-edited file: each
+            # <w:tc> as it stands, over the grid columns it spans
+            cells = [tc for tc in row._tr.tc_lst for _ in range(max(1, _span(tc)))]
+            first = 1
         here: dict[int, Any] = {}
         distinct: list[WordCell] = []
         last: Any = None
@@ -159,6 +165,13 @@ def _rows(table: Any) -> tuple[tuple[WordCell, ...], ...]:
         above = here
         out.append(tuple(distinct))
     return tuple(out)
+
+
+def _span(tc: Any) -> int:
+    try:
+        return int(tc.grid_span)
+    except (TypeError, ValueError):
+        return 1
 
 
 def _text(el: Any) -> str:

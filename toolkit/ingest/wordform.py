@@ -36,6 +36,8 @@ MSG_DOC = ("旧版 Word 文档（.doc），无法读取其中的表格。如果�
            "（用 Word 或 WPS 打开，“另存为”Word 文档 .docx）后重新报送；如果是建设方案、承诺书等附件材料，可忽略本提示")
 MSG_ODT = ("OpenDocument 文本（.odt），无法读取其中的表格。如果这是{forms}，请另存为 .docx 或使用下发的 Excel 表"
            "后重新报送；如果是附件材料，可忽略本提示")
+MSG_RTF = MSG_DOC.replace("旧版 Word 文档（.doc）", "RTF 文档（.rtf）")
+MSG_ENCRYPTED = "Word 文件设置了打开密码，无法读取。请去掉密码，另存为不加密的 .docx 后重新报送"
 MSG_NOT_FORM = "Word 文档，其中没有{forms}的表格栏目（如建设方案、承诺书等附件材料），已跳过"
 MSG_NO_FORMS = "Word 文档，不是电子表格，本次申报没有 Word 表单，已跳过"
 
@@ -174,10 +176,13 @@ def read_word(pack: Pack, path: Path, shown: str, limits: Limits | None = None) 
         return None
     forms = _forms(pack)
     names = "、".join(a.file_stem for a in forms)
-    if kind in ("doc", "odt"):
+    if kind == "encrypted-docx":
+        return WordRead(FileReport(shown, "error", MSG_ENCRYPTED, kind="docx", source=path), [],
+                        [Finding("file.encrypted", "error", f"{shown}：{MSG_ENCRYPTED}", file=shown)])
+    if kind in ("doc", "odt", "rtf"):
         if not forms:
             return WordRead(FileReport(shown, "skipped", MSG_NO_FORMS, kind=kind, source=path), [], [])
-        message = (MSG_DOC if kind == "doc" else MSG_ODT).format(forms=names)
+        message = {"doc": MSG_DOC, "odt": MSG_ODT, "rtf": MSG_RTF}[kind].format(forms=names)
         return WordRead(FileReport(shown, "skipped", message, kind=kind, source=path), [],
                         [Finding("file.word-not-docx", "warning", f"{shown}：{message}", file=shown)])
     if not forms:
