@@ -483,3 +483,22 @@ def test_other_ticked_is_a_choice_when_the_pack_lists_it(tmp_path: Path) -> None
     assert record.values["service_other"] == "云MES运维"
     (shipped,) = _word(load_pack("jl-gyhlw-2020"), path).records
     assert "其他" not in shipped.values["service_types"] and shipped.values["service_other"] == "云MES运维"
+
+
+def test_a_tick_typed_right_after_an_option_ticks_it() -> None:
+    from toolkit.ingest.values import box_options
+
+    assert box_options("□研发设计协同√□定制化服务") == [(True, "研发设计协同"), (False, "定制化服务")]
+    assert box_options("□供应链管理 □网络化协同制造√\n□设计与制造协同") == [
+        (False, "供应链管理"), (True, "网络化协同制造"), (False, "设计与制造协同")]
+    assert box_options("□√研发设计协同 □定制化服务") == [(True, "研发设计协同"), (False, "定制化服务")]
+    assert box_options("□研发设计协同 √ □定制化服务") == [(False, "研发设计协同"), (False, "定制化服务")]  # whose tick?
+
+
+def test_a_tick_that_belongs_to_no_option_is_a_warning(pack: Any, tmp_path: Path) -> None:
+    path = application_docx(tmp_path / "勾.docx")
+    xml = _document_xml(path).replace("<w:t>设计与制造协同</w:t>", "<w:t>设计与制造协同 √ </w:t>", 1)
+    read = _word(pack, rewrite_zip(path, tmp_path / "勾2.docx", {"word/document.xml": xml.encode()}))
+    (warning,) = [f for f in read.findings if f.code == "value.check"]
+    assert warning.field == "service_types" and warning.cell == "表格 1 第 5 行 第 3 列" and "看不出属于哪个选项" in warning.message
+    assert sorted(read.records[0].values["service_types"]) == ["网络化协同制造", "设备管理服务"]

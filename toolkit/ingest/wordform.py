@@ -103,6 +103,11 @@ def build_record(annex: Annex, reader: LabelReader, file: str) -> tuple[Record, 
                                 f"{kept.place.where}：“{title}”在此处填写为“{kept.text}”，在{place.where}填写为“{other}”，"
                                 f"按此处读取，请核对", file=file, sheet=kept.place.sheet, row=kept.place.row,
                                 cell=kept.place.where, field=key, value=other))
+    for key, place in reader.stray:
+        findings.append(Finding("value.check", "warning",
+                                f"{place.where}：“{annex.field(key).title}”中有一个勾（√）看不出属于哪个选项，未计入；"
+                                f"请核对，把勾打在所选选项前的方框里", file=file, sheet=place.sheet, row=place.row,
+                                cell=place.where, field=key))
     for label, typed, place in reader.unplaced:
         findings.append(Finding("value.check", "warning",
                                 f"{place.where}：选项“{label}”后填写的“{typed}”没有对应的栏目，未读取，请核对",

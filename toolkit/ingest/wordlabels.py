@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from toolkit.ingest.layout import AliasIndex
-from toolkit.ingest.values import BOX_MARKS, box_options, normalise
+from toolkit.ingest.values import BOX_MARKS, TICKS, box_options, normalise
 from toolkit.ingest.worddoc import WordCell, WordDoc
 from toolkit.packs.model import Annex, Field, Section
 from toolkit.textnorm import clean, header_key
@@ -104,6 +104,7 @@ class LabelReader:
         self.found: dict[str, Found] = {}
         self.conflicts: list[tuple[str, Found, str, Place]] = []
         self.unplaced: list[tuple[str, str, Place]] = []  # text typed in an option with no field
+        self.stray: list[tuple[str, Place]] = []  # a □ list with a tick that belongs to no option
         self.context = ""
         self.grid: tuple[Section, list[tuple[int, int]]] | None = None  # section, (grid col, column index)
         self.previous: tuple[int, int, Sequence[WordCell], bool] | None = None
@@ -352,6 +353,8 @@ class LabelReader:
             if opts is None:
                 continue
             found.chosen = []
+            if sum(ch in TICKS for ch in found.text) > sum(checked for checked, _ in opts):
+                self.stray.append((key, found.place))  # `□A √ □B`: whose tick? not guessed
             for checked, text in sorted(opts, key=lambda o: not o[0]):
                 label, subs = self._split_option(f, text)
                 for sub, value in subs:
