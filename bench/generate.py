@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Write a realistic county inbox of any size for pack jl-761-2020.
 
-    python bench/generate.py N OUT [--rows 50] [--seed 761]
+    python bench/generate.py N OUT [--rows 50] [--seed 761] [--mixed]
 
 Deterministic (one seeded generator, fixed file times). N files of ~ROWS projects each:
 - most are the pack's own template, written once by `toolkit.template.write_templates` and filled by
@@ -12,6 +12,11 @@ Deterministic (one seeded generator, fixed file times). N files of ~ROWS project
 - ~1 % of the rows are bad (an approximate amount, a mistyped credit code, a blank project name,
   a completed investment above the total), and a few projects are sent twice by two counties
   (exact duplicates) or renamed slightly (suspected duplicates).
+
+`--mixed`: the inbox a city meets when counties do not keep to the template: half the files in a
+county's own layout (bench/mixed.py: title lines, one- or two-level headers, other column orders
+and titles, amounts in 万元/亿元/元, dates and yes/no written their own way), and of every hundred
+files one .xls and one .ods (LibreOffice, when installed) and one .csv.
 """
 
 from __future__ import annotations
@@ -32,8 +37,10 @@ from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import make_samples as ms  # noqa: E402
+import mixed  # noqa: E402
 
 from toolkit.findings import column_letter  # noqa: E402
 from toolkit.packs.loader import load_pack  # noqa: E402
@@ -153,12 +160,14 @@ class TemplateFiller:
         return path
 
 
-def generate(n: int, out: Path, rows_per_file: int = 50, seed: int = 761) -> list[Path]:
+def generate(n: int, out: Path, rows_per_file: int = 50, seed: int = 761, mixed_layouts: bool = False) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     people = ms.People(seed)
     work = Path(tempfile.mkdtemp(prefix="shenbao-bench-"))
     written: list[Path] = []
+    annex = load_pack(PACK_ID).annex("projects")
+    office: dict[str, list[Path]] = {".xls": [], ".ods": []}
     try:
         filler = TemplateFiller(work)
         spoiled = 0
@@ -167,7 +176,7 @@ def generate(n: int, out: Path, rows_per_file: int = 50, seed: int = 761) -> lis
             county = county_name(i)
             count = max(1, rows_per_file + rng.randint(-5, 5))
             rows = [project(people, rng, county, i, j) for j in range(count)]
-            own = i % OWN_EVERY == 0
+            own = i % (2 if mixed_layouts else OWN_EVERY) == 0
             for row in rows:
                 if rng.random() < 0.01 and not (own and spoiled % 4 in (0, 3)):  # own layouts do sums
                     spoil(row, spoiled)
@@ -180,7 +189,13 @@ def generate(n: int, out: Path, rows_per_file: int = 50, seed: int = 761) -> lis
                 rows.append(twin)  # renamed slightly: a suspected duplicate
             previous = rows
             when = datetime(2020, 7, 10 + i % 10, 9 + i % 8, i % 60)
-            if own:
+            if mixed_layouts and i % 100 == 31:
+                path = mixed.write_csv(out / f"{county}.csv", annex, rows)
+            elif mixed_layouts and own:
+                path = mixed.write_own(out / f"{county}.xlsx", annex, rows, county, when, rng)
+                if i % 100 in (10, 20):
+                    office[".xls" if i % 100 == 10 else ".ods"].append(path)
+            elif own:
                 # Own layouts write every row but group by stage (农安) or keep order (九台).
                 layout = ms.nongan_layout if (i // OWN_EVERY) % 2 else ms.jiutai_layout
                 path = layout(rows, out / f"{county}.xlsx", when)
@@ -190,6 +205,9 @@ def generate(n: int, out: Path, rows_per_file: int = 50, seed: int = 761) -> lis
                 path = filler.write(out / f"{county}.xlsx", rows, line)
             os.utime(path, (FILE_TIME + i, FILE_TIME + i))
             written.append(path)
+        for ext, paths in office.items():
+            for before, after in zip(paths, mixed.convert_some(paths, ext), strict=True):
+                written[written.index(before)] = after
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return written
@@ -201,9 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="folder to write (created)")
     parser.add_argument("--rows", type=int, default=50, help="projects per workbook (±5)")
     parser.add_argument("--seed", type=int, default=761)
+    parser.add_argument("--mixed", action="store_true", help="half own layouts, a few .xls/.ods/.csv")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    files = generate(args.n, args.out, args.rows, args.seed)
+    files = generate(args.n, args.out, args.rows, args.seed, args.mixed)
     print(f"wrote {len(files)} workbooks to {args.out} in {time.perf_counter() - start:.1f} s")
     return 0
 

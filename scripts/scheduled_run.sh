@@ -21,6 +21,9 @@ code=$?
 summary=$(python3 - "$json" <<'PY' 2>/dev/null
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
+if "error" in d:  # exit 2, 3, 4: the reason, as on stderr
+    print(f'未完成：{d["error"]["message"]}')
+    sys.exit()
 c = d["counts"]
 print(f'读取{c["rows_read"]} 通过{c["accepted"]} 未通过{c["rejected"]} 重复{c["duplicates_merged"]} '
       f'疑似{c["suspected_duplicates"]} 未报送{len(d["not_reported"])}')

@@ -127,6 +127,24 @@ def test_changes_since() -> None:
     assert "新增列“进展情况”（必填）" in out
 
 
+def test_changes_since_says_how_each_rule_changed() -> None:
+    _, out, _ = run("template", "jl-761-2020", "--changes-since", "1.0.0")
+    assert "有调整" not in out  # what changed, not only that something did
+    assert "适用范围由“stage == '新建项目'”改为“stage == '新开工项目'”" in out
+    assert "判断条件由“applicant.matches(" in out
+
+
+def test_changes_since_with_out_writes_templates_and_the_note(tmp_path: Path) -> None:
+    """-o was ignored: the note only went to the console, and no template was written."""
+    code, out, _ = run("template", "jl-761-2020", "--changes-since", "1.0.0", "-o", str(tmp_path / "模板"))
+    assert code == 0
+    note = tmp_path / "模板" / "模板变化说明（1.0.0→1.1.0）.txt"
+    assert note.read_bytes().startswith(b"\xef\xbb\xbf")  # Notepad reads it as UTF-8
+    assert "新增列“进展情况”（必填）" in note.read_text(encoding="utf-8-sig")
+    assert list((tmp_path / "模板").glob("附件1*.xlsx"))
+    assert str(note) in out
+
+
 def test_changes_since_unknown_version() -> None:
     code, _, err = run("template", "jl-761-2020", "--changes-since", "0.1.0")
     assert code == 2 and "已发布的版本：1.0.0、1.1.0" in err

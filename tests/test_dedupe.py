@@ -6,6 +6,9 @@ from typing import Any
 
 from toolkit.dedupe import dedupe, name_parts, pair_id
 from toolkit.ingest.records import Record
+from toolkit.packs.loader import load_pack
+
+PACK = load_pack("jl-761-2020")  # its roles say which field is the name, applicant and code
 
 
 def rec(name: str, applicant: str = "长春市交通运输局", uscc: str = "11220100013544617X",
@@ -17,7 +20,7 @@ def rec(name: str, applicant: str = "长春市交通运输局", uscc: str = "112
 def test_same_code_and_name_across_files_is_merged_keeping_the_first() -> None:
     a = rec("长春市智慧交通一期项目")
     b = rec("长春市智慧交通一期项目 ", file="朝阳区.xlsx", row=7, total_investment=999.0)
-    result = dedupe([a, b])
+    result = dedupe(PACK, [a, b])
     assert result.kept == [a] and result.merged == [(b, a)]
     assert [f.code for f in result.findings] == ["dup.exact"]
     assert "南关区.xlsx 第5行" in result.findings[0].message and result.findings[0].file == "朝阳区.xlsx"
@@ -26,13 +29,13 @@ def test_same_code_and_name_across_files_is_merged_keeping_the_first() -> None:
 def test_same_row_pasted_twice_within_a_file() -> None:
     a = rec("九台区智慧社区平台", uscc="")
     b = rec("九台区智慧社区平台", uscc="", row=6)
-    assert dedupe([a, b]).kept == [a]
+    assert dedupe(PACK, [a, b]).kept == [a]
 
 
 def test_phase_written_differently_is_suspected_not_merged() -> None:
     a = rec("长春市智慧交通一期项目")
     b = rec("长春市智慧交通项目（一期）", file="朝阳区.xlsx")
-    result = dedupe([a, b])
+    result = dedupe(PACK, [a, b])
     assert result.kept == [a, b] and not result.merged
     assert len(result.suspects) == 1
     assert "期次写法" in result.suspects[0].reason and "统一社会信用代码相同" in result.suspects[0].reason
@@ -40,33 +43,33 @@ def test_phase_written_differently_is_suspected_not_merged() -> None:
 
 
 def test_different_phase_or_place_are_different_projects() -> None:
-    assert not dedupe([rec("长春市智慧交通一期项目"), rec("长春市智慧交通二期项目")]).suspects
-    assert not dedupe([rec("长春市智慧交通一期项目"), rec("吉林市智慧交通一期项目")]).suspects
+    assert not dedupe(PACK, [rec("长春市智慧交通一期项目"), rec("长春市智慧交通二期项目")]).suspects
+    assert not dedupe(PACK, [rec("长春市智慧交通一期项目"), rec("吉林市智慧交通一期项目")]).suspects
 
 
 def test_same_name_different_applicants_and_amounts_are_not_duplicates() -> None:
     a = rec("智慧校园建设项目", applicant="长春市第一中学", uscc="12220100412760000A")
     b = rec("智慧校园建设项目", applicant="吉林市第二实验学校", uscc="12220200412760000B", total_investment=300.0)
-    result = dedupe([a, b])
+    result = dedupe(PACK, [a, b])
     assert result.kept == [a, b] and not result.suspects and not result.merged
 
 
 def test_fuzzy_match_needs_the_same_applicant() -> None:
     a = rec("长春新区人工智能视觉检测产业化", uscc="")
     b = rec("长春新区人工智能视觉检测产业化平台", uscc="", row=9)
-    result = dedupe([a, b])
+    result = dedupe(PACK, [a, b])
     assert len(result.suspects) == 1 and "相似度" in result.suspects[0].reason
 
 
 def test_decisions_merge_or_keep_and_pair_ids_are_stable() -> None:
     a = rec("长春市智慧交通一期项目")
     b = rec("长春市智慧交通项目（一期）", file="朝阳区.xlsx")
-    pid = pair_id(a, b)
+    pid = pair_id(PACK, a, b)
     moved = rec("长春市智慧交通项目（一期）", file="朝阳区.xlsx", row=30)
-    assert pair_id(a, moved) == pid  # a row moving in the county's file keeps the decision
-    merged = dedupe([a, b], {pid: "合并"})
+    assert pair_id(PACK, a, moved) == pid  # a row moving in the county's file keeps the decision
+    merged = dedupe(PACK, [a, b], {pid: "合并"})
     assert merged.kept == [a] and merged.merged == [(b, a)] and not merged.suspects
-    kept = dedupe([a, b], {pid: "保留"})
+    kept = dedupe(PACK, [a, b], {pid: "保留"})
     assert kept.kept == [a, b] and not kept.suspects and not kept.findings
     assert [(s.a, s.b, s.pair_id) for s in kept.kept_apart] == [(a, b, pid)]  # for the review sheet
     assert not merged.kept_apart
@@ -107,11 +110,11 @@ def test_a_large_block_gives_what_looking_at_every_pair_gives(monkeypatch) -> No
         records.append(rec(name, applicant="中国铁塔股份有限公司吉林省分公司", uscc=code,
                            file=f"{i % 40:02d}区.xlsx", row=5 + i, total_investment=float(rng.randint(1, 9))))
     assert len(records) > module.SMALL_BLOCK * 10
-    fast = dedupe(records)
+    fast = dedupe(PACK, records)
     monkeypatch.setattr(module, "SMALL_BLOCK", 10**9)  # the same block's pairs scored in one list instead
-    as_pairs = dedupe(records)
+    as_pairs = dedupe(PACK, records)
     monkeypatch.setattr(module, "_candidate_pairs", _every_pair)
-    every = dedupe(records)
+    every = dedupe(PACK, records)
     assert fast.merged and fast.suspects
     _same_result(fast, every)
     _same_result(as_pairs, every)
@@ -145,9 +148,9 @@ def test_many_small_blocks_give_what_looking_at_every_pair_gives(monkeypatch) ->
                 for i, name in enumerate(["工业互联网标识解析节点", "工业互联网标识解析二级节点"])]  # 92 alike
     blocks = [len([r for r in records if r.values[k] == v]) for k, v in [("applicant", "吉林第7公司"), ("uscc", codes[7])]]
     assert max(blocks) <= module.SMALL_BLOCK  # but for the blank ones, which make no block
-    fast = dedupe(records)
+    fast = dedupe(PACK, records)
     monkeypatch.setattr(module, "_candidate_pairs", _every_pair)
-    every = dedupe(records)
+    every = dedupe(PACK, records)
     assert fast.merged and len(fast.suspects) > 50
     assert {round(s.score) for s in fast.suspects if s.score < 100} >= {92, 96}
     assert [(d.row, k.row) for d, k in fast.merged if not k.values["applicant"] and not k.values["uscc"]] == [
@@ -166,8 +169,8 @@ def test_keys_worked_out_where_the_files_are_read_give_the_same_result() -> None
                       values={"project_name": names[i % len(names)], "uscc": ["91220101MA0000000X", ""][i % 2],
                               "applicant": ["某公司", "某局"][i % 3 % 2]})
                for i in range(18)]
-    plain = dedupe(records)
-    known = dedupe(records, known={id(r): record_keys(r) for r in records})
+    plain = dedupe(PACK, records)
+    known = dedupe(PACK, records, known={id(r): record_keys(PACK, r) for r in records})
     assert plain.merged and plain.suspects  # the case has both
     assert [(id(a), id(b)) for a, b in known.merged] == [(id(a), id(b)) for a, b in plain.merged]
     assert known.suspects == plain.suspects and known.findings == plain.findings

@@ -111,13 +111,18 @@ def test_note_and_copy_to() -> None:
     note = gongwen.add_note(d, "联系人：张明，联系电话：0431-88880000")
     assert note.text == "（联系人：张明，联系电话：0431-88880000）"
     assert note.paragraph_format.first_line_indent == Pt(32)
-    top, line, bottom = gongwen.add_copy_to(d, ["甲局", "乙局。"])
+    (line,) = gongwen.add_copy_to(d, ["甲局", "乙局。"])
     assert line.text == "抄送：甲局，乙局。"
     assert all(r.font.size == Pt(14) for r in line.runs)
     assert paragraph_indents(line) == (14 + 3 * 14, -3 * 14, 14)
-    for rule in (top, bottom):
-        ppr = rule._p.pPr
-        assert ppr is not None
-        border = ppr.find(f"{qn('w:pBdr')}/{qn('w:bottom')}")
+    ppr = line._p.pPr
+    assert ppr is not None
+    for edge in ("top", "bottom"):  # the thick rules above and below
+        border = ppr.find(f"{qn('w:pBdr')}/{qn(f'w:{edge}')}")
         assert border.get(qn("w:sz")) == str(gongwen.RULE_THICK_EIGHTHS) == "8"
-        assert rule.text == ""
+    # At the foot of the text block (a frame whose foot is the block's): one line of 4号 here.
+    frame = ppr.find(qn("w:framePr"))
+    assert frame.get(qn("w:vAnchor")) == "margin"
+    assert int(frame.get(qn("w:y"))) == round((gongwen.TEXT_HEIGHT_MM / 25.4 * 72 - gongwen.LINE_SPACING_PT) * 20)
+    (plain,) = gongwen.add_copy_to(d, ["甲局"], rules=False)  # 信函格式: no rules (10.1)
+    assert plain._p.pPr.find(qn("w:pBdr")) is None and plain._p.pPr.find(qn("w:framePr")) is not None

@@ -9,6 +9,7 @@ the same figures the summary stage writes.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import re
 import shutil
@@ -29,6 +30,7 @@ from docx.shared import Pt
 from tests.helpers import REPO
 from tests.inbox_fixtures import TEMPLATE_ROW, build_inbox, filled_template
 from toolkit import gongwen
+from toolkit.cli import cli
 from toolkit.errors import ShenbaoError
 from toolkit.letter import Org, amount, combine, in_yi, money, read_org, write_letter
 from toolkit.packs.loader import builtin_ids, load_pack
@@ -473,12 +475,14 @@ def test_pdf_is_a4_with_the_totals_in_fangsong(letter_path: Path, tmp_path: Path
     flat = re.sub(r"\s+", "", text)
     assert "长春市本次共报送项目2个，总投资2800万元" in flat
     assert "长政数函〔2020〕35号" in flat and "2020年7月5日" in flat
-    # Page numbers on every page, and more than one page: odd and even footers both used.
+    # Page numbers on every page but the first, which the 信函格式 leaves without (10.1), and
+    # more than one page: odd and even footers both used.
     pages = text.split("\f")
     numbered = [p for p in pages if p.strip()]
     assert len(numbered) >= 2
     for i, page in enumerate(numbered, start=1):
-        assert re.search(rf"—\s*{i}\s*—", page), f"page {i} has no page number"
+        assert bool(re.search(rf"—\s*{i}\s*—", page)) == (i > 1), f"page {i}"
+    assert numbered[0].startswith("长春市政务服务和数字化建设管理局")  # the 发文机关标志
     # 28 characters a line: the longest line of CJK text only holds exactly 28, not counting a
     # closing punctuation mark LibreOffice lets hang into the margin.
     wide = [line.strip().rstrip("，。：；、") for line in text.splitlines()
@@ -505,3 +509,74 @@ def test_adding_up_copies_the_first_summary_s_figures_and_changes_none(pack: Pac
     assert total.projects == sum(s.projects for s in parts) and total.breakdowns["category"]
     for bucket in total.breakdowns["category"]:
         assert all(bucket is not b and bucket.sums is not b.sums for s in parts for b in s.breakdowns["category"])
+
+
+@pytest.mark.office
+def test_no_figure_is_broken_across_lines_in_libreoffice(tmp_path: Path) -> None:
+    """The 761 samples' letter printed "总投资 20" / "400 万元" and "7" / "900 万元": a figure must
+    stay on one line, as Word keeps it."""
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["run", "jl-761-2020", str(REPO / "samples" / "jl-761-2020"), "-o", str(out),
+                                   "--unit-name", "长春市"])
+    assert res.exit_code == 1, res.output
+    text = pdf_text(to_pdf(out / "报送函.docx", tmp_path))
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not re.fullmatch(r"—\s*\d+\s*—", line.strip())]
+    broken = [(a, b) for a, b in itertools.pairwise(lines)
+              if re.search(r"[0-9.,]$", a) and re.match(r"[0-9.,]", b)]
+    assert broken == []
+    assert "20400" in re.sub(r"\s+", "", text)  # the figure that was broken
+
+
+def _bbox_words(pdf: Path) -> list[tuple[int, float, float, str]]:
+    """(page, yMin, yMax, word) of every word pdftotext finds, pages from 1."""
+    tool = shutil.which("pdftotext")
+    assert tool
+    xml = subprocess.run([tool, "-bbox", str(pdf), "-"], check=True, capture_output=True, timeout=60).stdout.decode()
+    out = []
+    for n, page in enumerate(xml.split("<page ")[1:], start=1):
+        for y0, y1, word in re.findall(r'yMin="([\d.]+)"[^>]*yMax="([\d.]+)">([^<]*)</word>', page):
+            out.append((n, float(y0), float(y1), word))
+    return out
+
+
+def test_letter_with_an_org_file_is_in_the_letter_format(letter_path: Path) -> None:
+    """信函格式 (GB/T 9704 10.1): the 发文机关标志 in red over a red double line (thick over thin),
+    another (thin over thick) at the foot of the first page, no page number there."""
+    section = docx.Document(str(letter_path)).sections[0]
+    assert section.different_first_page_header_footer
+    (mark,) = [p for p in section.first_page_header.paragraphs if p.text]
+    assert mark.text == "长春市政务服务和数字化建设管理局"
+    assert all(str(r.font.color.rgb) == "FF0000" for r in mark.runs)
+    upper = mark._p.pPr.find(f"{qn('w:pBdr')}/{qn('w:bottom')}")
+    assert (upper.get(qn("w:val")), upper.get(qn("w:color"))) == ("thickThinSmallGap", "FF0000")
+    lower = section.first_page_footer.paragraphs[0]._p.pPr.find(f"{qn('w:pBdr')}/{qn('w:bottom')}")
+    assert (lower.get(qn("w:val")), lower.get(qn("w:color"))) == ("thinThickSmallGap", "FF0000")
+    assert "PAGE" not in section.first_page_footer._element.xml
+    # 170 mm lines centred on the page: the paragraph reaches past the text block on both sides.
+    left, right = mark.paragraph_format.left_indent, mark.paragraph_format.right_indent
+    assert round((left + right) / 36000) == gongwen.TEXT_WIDTH_MM - gongwen.LETTERHEAD_LINE_MM  # EMU per mm
+    assert round(-left / 36000) == 8 and round(-right / 36000) == 6
+
+
+def test_letter_without_an_org_file_has_no_letterhead(pack: Pack, summary: Path, tmp_path: Path) -> None:
+    result = write_letter(pack, summary, tmp_path / "a.docx", None, today=date(2020, 7, 10))
+    assert result.letter.letterhead is None
+    assert not docx.Document(str(result.path)).sections[0].different_first_page_header_footer
+
+
+@pytest.mark.office
+def test_copy_to_stands_at_the_foot_of_the_last_page(pack: Pack, summary: Path, tmp_path: Path) -> None:
+    """版记 (7.4.1): on the last page, its last line on the text block's last line; it used to
+    follow the 附注 wherever that ended. With and without the 信函格式 (no rules there)."""
+    foot = (gongwen.MARGIN_TOP_MM + gongwen.TEXT_HEIGHT_MM) / 25.4 * 72  # the text block's foot, in pt
+    for name, org in (("信函", Org(issuer="长春市政务服务和数字化建设管理局", cc=("甲局", "乙局"), date=date(2020, 7, 5))),
+                      ("版记", Org(cc=("甲局", "乙局"), date=date(2020, 7, 5)))):
+        result = write_letter(pack, summary, tmp_path / f"{name}.docx", org)
+        words = _bbox_words(to_pdf(result.path, tmp_path))
+        last = max(page for page, *_ in words)
+        copy_to = [(page, y0, y1) for page, y0, y1, word in words if word.startswith("抄送")]
+        assert copy_to and copy_to[0][0] == last, name
+        _, y0, y1 = copy_to[0]
+        assert foot - gongwen.LINE_SPACING_PT <= y1 <= foot + 1, (name, y0, y1, foot)  # 1 pt for the glyph box
+        signature = [y1 for page, _, y1, word in words if page == last and word.startswith("2020")]
+        assert signature and signature[0] < y0 - gongwen.LINE_SPACING_PT  # well above it, not after it

@@ -268,3 +268,127 @@ def test_a_pool_found_broken_while_handing_out_work_leaves_the_rest_here(monkeyp
                                     share=True))
     assert out == [x * 2 for x in range(100)]
     assert seen == list(range(1, 101))
+
+
+ORPHAN_SCRIPT = """
+import os, sys, time
+from toolkit import parallel
+parallel.START_METHOD = sys.argv[3]
+if sys.argv[4] == "watch":  # as on macOS: no parent-death signal, only the watch of the parent's pipe
+    import types
+    parallel.sys = types.SimpleNamespace(platform="darwin")
+folder = sys.argv[1]
+
+def work(i):
+    open(os.path.join(folder, str(os.getpid())), "w").close()
+    time.sleep(120)
+    return i
+
+for _ in parallel.map_ordered(work, list(range(12)), jobs=3, share=sys.argv[2] == "share"):
+    pass
+"""
+
+
+def _gone(pid: int) -> bool:
+    import os
+
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # a zombie has ended
+    except FileNotFoundError:
+        return True
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="killing the parent with SIGKILL: POSIX")
+@pytest.mark.parametrize(("share", "how"), [("share", "signal"), ("plain", "signal"), ("share", "watch"), ("plain", "watch")])
+def test_workers_end_when_their_parent_is_killed(tmp_path: Path, share: str, how: str) -> None:
+    """A run killed with kill -9 leaves no worker behind (issue 19: they slept on for minutes)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT, str(tmp_path), share, "fork", how])
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            workers = [int(p.name) for p in tmp_path.iterdir() if int(p.name) != parent.pid]
+            if len(workers) >= 2:
+                break
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the workers did not start"
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(_gone(pid) for pid in workers):
+            time.sleep(0.05)
+        left = [pid for pid in workers if not _gone(pid)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert left == []
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+
+
+ORPHAN_RUN_SCRIPT = """
+import os, sys, time
+from pathlib import Path
+from toolkit import parallel, pipeline
+from toolkit.packs.loader import load_pack
+from toolkit.run import run_job
+
+parallel.MIN_FILES_PER_WORKER = 1
+folder = Path(sys.argv[2])
+real = pipeline.ingest_file
+
+def slow(*args, **kwargs):
+    (folder / str(os.getpid())).touch()
+    time.sleep(120)  # a county file that takes long: the clerk closes the window meanwhile
+    return real(*args, **kwargs)
+
+pipeline.ingest_file = slow
+run_job(load_pack("jl-761-2020"), [Path(sys.argv[1])], Path(sys.argv[3]))
+"""
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="killing the parent with SIGKILL: POSIX")
+def test_a_run_killed_while_its_workers_read_leaves_no_worker(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    samples = Path(__file__).resolve().parents[1] / "samples" / "jl-761-2020"
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    env = {**os.environ, "SHENBAO_JOBS": "3"}
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN_RUN_SCRIPT, str(samples), str(pids), str(tmp_path / "out")],
+                              env=env)
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while time.monotonic() < deadline and len(workers) < 2:
+            workers = [int(p.name) for p in pids.iterdir() if int(p.name) != parent.pid]
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the workers did not start"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(_gone(pid) for pid in workers):
+            time.sleep(0.05)
+        left = [pid for pid in workers if not _gone(pid)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert left == []
+    finally:
+        if parent.poll() is None:
+            parent.kill()

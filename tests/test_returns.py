@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from click.testing import CliRunner
 from openpyxl.comments import Comment
 from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
@@ -21,6 +22,7 @@ from python_calamine import CalamineWorkbook
 from tests.fixtures_files import rewrite_zip, soffice_convert
 from tests.inbox_fixtures import USCC_A, build_inbox, own_layout_two_level, own_layout_yi_yuan
 from tests.test_report import assert_no_formulas
+from toolkit.cli import cli
 from toolkit.findings import Finding
 from toolkit.ingest.readers import read_file
 from toolkit.packs.loader import load_pack
@@ -317,7 +319,8 @@ def test_xlsm_comes_back_as_xlsx_without_macros(tmp_path: Path) -> None:
     ("县里. /表.xlsx", "县里/表（退回修改）.xlsx"),
     ("../../etc/passwd.xlsx", "etc/passwd（退回修改）.xlsx"),
     ("/abs/x.xlsx", "abs/x（退回修改）.xlsx"),
-    ("a\\..\\..\\b.xlsx", "a/b（退回修改）.xlsx"),
+    ("a\\..\\..\\b.xlsx", "a＼..＼..＼b（退回修改）.xlsx"),  # a name on Linux: never a folder
+    ("南关区\\南关区.xlsx", "南关区＼南关区（退回修改）.xlsx"),
     ("tab\there.xlsx", "tab_here（退回修改）.xlsx"),
 ])
 def test_return_names_are_safe(shown: str, expected: str) -> None:
@@ -463,3 +466,19 @@ def test_copy_of_an_xls_opens_in_libreoffice(tmp_path: Path) -> None:
     assert back.status == "ok" and back.workbook is not None
     sheet = next(s for s in back.workbook.sheets if s.name == "项目表")
     assert sheet.rows[5][8] == HYPERLINK  # I6, still the county's text after a round trip through LibreOffice
+
+
+def test_duplicate_notes_sit_on_the_project_name_and_speak_to_the_county(tmp_path: Path) -> None:
+    """The 761 samples' suspected duplicate (朝阳区.xlsx row 11) and exact copy (宽城区.xlsx row 7):
+    the note was on 序号 (A) and sent the county to the 汇总表's 疑似重复 page, which it never sees."""
+    samples = Path(__file__).resolve().parent.parent / "samples" / "jl-761-2020"
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["run", "jl-761-2020", str(samples), "-o", str(out)])
+    assert res.exit_code == 1, res.output
+    for county, cell, words in (("朝阳区", "B11", "如是同一项目"), ("宽城区", "C7", "汇总时只计一次")):
+        wb = openpyxl.load_workbook(out / "退回修改" / f"{county}（退回修改）.xlsx")
+        ws = wb.worksheets[0]
+        assert ws[cell].value and ws[cell].comment is not None, county  # the project name's cell
+        assert words in ws[cell].comment.text and "疑似重复”页" not in ws[cell].comment.text
+        listed = [row for row in wb["问题清单"].iter_rows(values_only=True) if row[3] == cell]
+        assert listed and words in listed[0][8] and "处理意见" not in listed[0][8]

@@ -244,3 +244,79 @@ def test_meanwhile_runs_once_when_the_first_file_is_in(jobs: int, monkeypatch: p
                     progress=lambda i, n, name: seen.append(i))
     assert calls == [1]  # once, when the first file's result was in
     assert len(seen) == len(batch.ingested.files) > 1
+
+
+def test_the_manifest_has_the_checksum_of_the_bytes_read_not_of_a_later_file(
+        inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A county file replaced after it was read (a colleague saving a correction meanwhile): the
+    manifest records the file whose rows are in the summary, not the one found afterwards."""
+    import hashlib
+    import shutil
+
+    from toolkit.ingest import inbox as inbox_module
+
+    copy = tmp_path / "in"
+    shutil.copytree(inbox, copy)
+    target = copy / "南关区.xlsx"
+    original = hashlib.sha256(target.read_bytes()).hexdigest()
+    real = inbox_module.read_file
+
+    def read_then_replace(path: Path, **kwargs: Any) -> Any:
+        outcome = real(path, **kwargs)
+        if Path(path).name == "南关区.xlsx":
+            Path(path).write_bytes(b"replaced after it was read")
+        return outcome
+
+    monkeypatch.setenv("SHENBAO_JOBS", "1")
+    monkeypatch.setattr(inbox_module, "read_file", read_then_replace)
+    out = tmp_path / "out"
+    run("jl-761-2020", str(copy), "-o", str(out))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(i for i in manifest["inputs"] if Path(i["path"]).name == "南关区.xlsx")
+    assert entry["sha256"] == original != hashlib.sha256(target.read_bytes()).hexdigest()
+
+
+def test_manifest_lists_every_output_and_a_rerun_drops_the_earlier_runs_extras(tmp_path: Path) -> None:
+    """Each department summary has its own entry; 本期变化.xlsx of an earlier --previous run goes
+    when this run does not write it again, and files the toolkit did not write stay."""
+    import hashlib
+
+    from tests.helpers import REPO
+
+    samples = REPO / "samples" / "jl-761-2020"
+    july, out = tmp_path / "七月", tmp_path / "out"
+    run("jl-761-2020", str(samples), "-o", str(july))
+    run("jl-761-2020", str(samples), "-o", str(out), "--previous", str(july / "汇总表.xlsx"))
+    assert (out / "本期变化.xlsx").exists()
+    (out / "我的笔记.txt").write_text("the clerk's own file", encoding="utf-8")
+    data = json.loads(run("jl-761-2020", str(samples), "-o", str(out), "--json").stdout)
+    jsonschema.validate(data, SCHEMA)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entries = [e for v in manifest["outputs"].values() for e in (v if isinstance(v, list) else [v])]
+    names = {e["path"] for e in entries}
+    splits = {p.name for p in out.glob("汇总表-*.xlsx")}
+    assert len(splits) == 3 and splits <= names
+    assert sorted(Path(p).name for p in data["outputs"]["summaries_by_department"]) == sorted(splits)
+    for e in entries:
+        if "sha256" in e:
+            assert hashlib.sha256((out / e["path"]).read_bytes()).hexdigest() == e["sha256"]
+    assert not (out / "本期变化.xlsx").exists()
+    assert {p.name for p in out.iterdir()} == names | {"manifest.json", "我的笔记.txt"}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and the umask are POSIX")
+@pytest.mark.parametrize(("mask", "file_mode", "dir_mode"), [(0o022, 0o644, 0o755), (0o002, 0o664, 0o775)])
+def test_outputs_honour_the_umask(inbox: Path, tmp_path: Path, mask: int, file_mode: int, dir_mode: int) -> None:
+    """Colleagues on a shared drive can open every output (they were 0600: issue 19)."""
+    import stat
+
+    out = tmp_path / "out"
+    old = os.umask(mask)
+    try:
+        run("jl-761-2020", str(inbox), "-o", str(out))
+    finally:
+        os.umask(old)
+    modes = {p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*")}
+    assert len(modes) > 8 and any(n.startswith("退回修改/") for n in modes)
+    for name, mode in modes.items():
+        assert mode == (dir_mode if (out / name).is_dir() else file_mode), (name, oct(mode))

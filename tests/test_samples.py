@@ -110,7 +110,7 @@ def run(pack_id: str) -> Run:
     by_annex: dict[str, list[Any]] = defaultdict(list)
     for r in checked.accepted:
         by_annex[r.annex].append(r)
-    return result, checked, {annex: dedupe(records) for annex, records in by_annex.items()}
+    return result, checked, {annex: dedupe(pack, records) for annex, records in by_annex.items()}
 
 
 def statuses(result: IngestResult) -> dict[str, tuple[str, int]]:

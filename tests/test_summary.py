@@ -13,10 +13,12 @@ from typing import Any
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 from tests.fixtures_files import soffice_convert
 from tests.summary_fixtures import ACCEPTED, COUNTIES, HYPERLINK, PACK, build_city, write_county
+from toolkit.cli import cli
 from toolkit.decisions import read_decisions
 from toolkit.dedupe import dedupe
 from toolkit.errors import ShenbaoError
@@ -255,7 +257,7 @@ def test_pairs_answered_keep_are_those_a_second_search_would_find(changchun: tup
     assert decisions
     again = process(PACK, batch.inputs, decisions=decisions, unit_name="长春市")
     records = [r for r in again.accepted if r.annex == again.annex.id]
-    searched = [(s.a, s.b, s.pair_id) for s in dedupe(records).suspects]
+    searched = [(s.a, s.b, s.pair_id) for s in dedupe(PACK, records).suspects]
     listed = [(p.a, p.b, p.pair_id) for p in whole_view(again, "长春市", None).pairs if p.decision == "保留"]
     assert listed == searched and len(listed) == len(decisions)
 
@@ -275,7 +277,7 @@ def test_dedupe_applies_decisions_read_back(changchun: tuple[Batch, Path], tmp_p
     batch, path = changchun
     suspect = batch.dedup.suspects[0]
     decisions = read_decisions(_answer(path, {suspect.pair_id: "合并"}, tmp_path / "a.xlsx"))
-    result = dedupe([suspect.a, suspect.b], decisions)
+    result = dedupe(batch.pack, [suspect.a, suspect.b], decisions)
     assert result.kept == [suspect.a] and result.merged == [(suspect.b, suspect.a)]
 
 
@@ -506,3 +508,20 @@ def test_rows_are_ordered_as_one_sort_key_per_record_orders_them(changchun: tupl
     for keys in (["route", "category"], ["category"], ["reporting_unit", "stage"], []):
         want = sorted(records, key=lambda r: tuple(_ranks(batch, k)(dimension_value(batch.pack, r, k)) for k in keys))
         assert [id(r) for r in ordered(batch, records, keys)] == [id(r) for r in want], keys
+
+
+@pytest.mark.office
+def test_large_totals_are_shown_not_hashes_in_libreoffice(tmp_path: Path) -> None:
+    """A province's 合计 of ten figures in bold was wider than its column: LibreOffice printed ###."""
+    from tests.summary_fixtures import project, write_county
+
+    rows = [project("南关区", f"南关区政务云{i}期扩容项目", "数字政务基础设施", "长春市南关区政务服务中心",
+                    "11220102MB0000010", 987654.32) for i in range(1, 4)]
+    (tmp_path / "in").mkdir()
+    write_county(tmp_path / "in" / "南关区.xlsx", "南关区", rows)
+    res = CliRunner().invoke(cli, ["merge", "jl-761-2020", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
+    assert res.exit_code in (0, 1), res.output
+    pdf = soffice_convert(tmp_path / "out" / "汇总表.xlsx", "pdf", tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "2,962,962.96" in text  # 合计 and the category's 小计, in bold
+    assert "###" not in text

@@ -3,6 +3,7 @@ our Excel form, filled as people fill it, through the inbox to the 汇总表."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -382,6 +383,12 @@ def test_word_forms_through_run_to_the_summary(word_inbox: Path, tmp_path: Path)
     assert errors == {"华晟汽车零部件-附件4-1申报书.xlsx", "数联智造-附件4-3绩效目标.xlsx", "老王五金店-申报书.docx"}
     assert counts["rejected"] == 3 and counts["rows_read"] == 3 + 5 + 5  # 4-5 rows, 4-1 forms, 4-3 forms
     assert data["totals"]["projects"] == len(enterprises)
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    hashed = {Path(i["path"]).name: i for i in manifest["inputs"]}
+    for name in ("老王五金店-申报书.docx", "某企业申报书.doc", "建设方案.docx"):
+        data = next(word_inbox.rglob(name)).read_bytes()
+        assert hashed[name]["sha256"] == hashlib.sha256(data).hexdigest() and hashed[name]["bytes"] == len(data)
 
     returns = out / "退回修改"
     listed = returns / "老王五金店-申报书（问题清单）.xlsx"

@@ -16,67 +16,90 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from toolkit import __version__
+from toolkit import __version__, clizh
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ShenbaoError
 
 if TYPE_CHECKING:  # imported lazily at run time: `shenbao --help` must answer fast
     from toolkit.ingest.guard import Limits
 
 EXIT_INTERNAL = 4
-
-_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
-
-
-class ZhFormatter(click.HelpFormatter):
-    """Help pages in Chinese: click's own headings translated."""
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, prefix="用法：")
-
-    def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
-
+clizh.install()  # click's own words (usage, metavars, its error messages) in Chinese
 
 class ZhContext(click.Context):
-    formatter_class = ZhFormatter
+    formatter_class = clizh.Formatter
 
 
 class ZhCommand(click.Command):
     context_class = ZhContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        clizh.localise(self)
 
 
 class ZhGroup(click.Group):
     context_class = ZhContext
     command_class = ZhCommand
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", clizh.SUBCOMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
+        clizh.localise(self)
+
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Run, turning every failure into one Chinese line on stderr and a documented exit code."""
         argv = list(sys.argv[1:] if args is None else args)
+        global _json_printed
+        _json_printed = False
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
             code = exc.exit_code
         except click.Abort:
             click.echo("已取消。", err=True)
-            code = EXIT_USAGE
+            code = _json_error(argv, EXIT_USAGE, "cancelled", "已取消")
         except click.UsageError as exc:
             hint = f"（运行 {exc.ctx.command_path} -h 查看用法）" if exc.ctx else ""
             click.echo(f"用法错误：{_usage_message(exc)}{hint}", err=True)
-            code = EXIT_USAGE
+            code = _json_error(argv, EXIT_USAGE, "usage", f"用法错误：{_usage_message(exc)}{hint}")
         except ShenbaoError as exc:
             if "--debug" in argv:
                 traceback.print_exc()
             click.echo(f"错误：{exc.message}", err=True)
-            code = exc.exit_code
+            code = _json_error(argv, exc.exit_code, exc.code, exc.message)
         except Exception:
             if "--debug" in argv:
                 traceback.print_exc()
-            click.echo("程序内部错误，请加 --debug 重新运行，并把输出发给维护人员。", err=True)
-            code = EXIT_INTERNAL
+            message = "程序内部错误，请加 --debug 重新运行，并把输出发给维护人员。"
+            click.echo(message, err=True)
+            code = _json_error(argv, EXIT_INTERNAL, "internal", message)
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+_json_printed = False  # a command printed its --json object (then a failure after it prints no second one)
+
+
+def echo_json(data: Any, indent: int | None = 1) -> None:
+    """The one JSON object of `--json` on stdout (`data`, or its text already made). NaN and
+    Infinity, which are not JSON, are refused here (a failure, exit 4, rather than output a JSON
+    parser rejects)."""
+    import json
+
+    global _json_printed
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
+    click.echo(text)
+    _json_printed = True
+
+
+def _json_error(argv: list[str], exit_code: int, code: str, message: str) -> int:
+    """With `--json`, a failure is one JSON object too (schemas/run-result.schema.json: `error`)."""
+    if "--json" in argv and not _json_printed:
+        echo_json({"toolkit_version": __version__,
+                   "error": {"code": code, "exit_code": exit_code, "message": message}})
+    return exit_code
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -97,8 +120,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     \b
     常用步骤：
-      shenbao packs                       列出内置的申报包（每次申报活动一个）
+      shenbao packs                         列出内置的申报包（每次申报活动一个）
       shenbao template jl-761-2020 -o 模板  生成空白填报模板，下发给各县（市、区）
+      shenbao run jl-761-2020 收件箱 -o 申报结果 --unit-name 长春市
+                                            收齐后一条命令完成：审核、去重、汇总表、报送函
 
     每个命令后加 -h 可查看说明和示例。
     """
@@ -125,14 +150,13 @@ def packs_cmd(as_json: bool) -> None:
 
     packs = [load_pack(pid) for pid in builtin_ids()]
     if as_json:
-        import json
 
         rows = [
             {"id": p.id, "version": p.version, "title": p.title, "notice": p.notice.number,
              "annexes": [a.id for a in p.annexes]}
             for p in packs
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows, indent=2)
         return
     for p in packs:
         annexes = "、".join(a.file_stem for a in p.annexes)  # 附件4-1 2020年度…申报书
@@ -159,10 +183,9 @@ def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
     findings = check_pack_dir(pack_dir)
     errors = [f for f in findings if f.is_error]
     if as_json:
-        import json
 
         data = {"pack": pack_dir, "valid": not errors, "findings": [f.to_dict() for f in findings]}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo_json(data, indent=2)
     else:
         for f in findings:
             label = "错误" if f.is_error else "提醒"
@@ -182,7 +205,7 @@ def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
 @click.option("--annex", "annexes", multiple=True, metavar="ID",
               help="只生成指定附件（可重复）；默认生成全部附件。")
 @click.option("--changes-since", "since", metavar="VERSION",
-              help="不生成模板，只列出自该版本以来模板的变化（用于随新模板下发的说明）。")
+              help="列出自该版本以来模板的变化（随新模板下发的说明）；同时给出 -o 时生成模板，并把说明写入该目录。")
 @_help_option
 def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], since: str | None) -> None:
     """生成申报包全部附件的空白模板（Excel 表格/表单、Word 文档）。
@@ -198,18 +221,34 @@ def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], sinc
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
+    note = None
     if since:
         from toolkit.packs.changes import changes_since
 
-        click.echo(changes_since(p, since), nl=False)
-        return
+        note = changes_since(p, since)
+        if out_dir is None:
+            click.echo(note, nl=False)
+            return
     from toolkit.template import write_templates
 
     target = out_dir or Path(f"{p.id}-模板")
     written = write_templates(p, target, list(annexes) or None)
+    if note is not None:
+        written.append(_write_note(target / f"模板变化说明（{since}→{p.version}）.txt", note))
     for path in written:
         click.echo(f"已生成 {path}")
     click.echo(f"共 {len(written)} 个文件，模板版本 {p.version}。")
+
+
+def _write_note(path: Path, text: str) -> Path:
+    """A text for clerks who open it in Notepad: UTF-8 with a BOM and Windows line ends."""
+    from toolkit.atomic import explain, write_bytes
+    from toolkit.errors import OutputError
+
+    try:
+        return write_bytes(path, text.replace("\n", "\r\n").encode("utf-8-sig"))
+    except OSError as exc:
+        raise OutputError(explain(exc, path)) from None
 
 
 def _inbox_limits(inbox: tuple[Path, ...], config: Path | None = None) -> Limits:
@@ -250,6 +289,7 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
+    _settle(out_dir)
     result = ingest(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
     keep_to_the_end(result)
     data = {
@@ -259,16 +299,27 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
         "findings": [f.to_dict() for f in result.findings],
         "records": [r.to_dict() for r in result.records],
     }
-    text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+    from toolkit.run import finite
+
+    text = json.dumps(finite(data, "", []), ensure_ascii=False, indent=1, default=str, allow_nan=False)
     target = write_text(out_dir / "读取结果.json", text)
     if as_json:
-        click.echo(text)
+        echo_json(text)
     else:
         _echo_files(result.files)
         errors = sum(1 for f in result.findings if f.is_error)
         click.echo(f"共读取 {result.rows_read} 个项目；问题 {errors} 个（详见 {target}）。")
     bad = any(f.status == "error" for f in result.files) or any(f.is_error for f in result.findings)
     click.get_current_context().exit(EXIT_FINDINGS if bad else EXIT_OK)
+
+
+def _settle(out_dir: Path) -> None:
+    """A folder a killed `run` left half-switched is settled before anything is written there."""
+    from toolkit.commit import settle
+
+    line = settle(out_dir)
+    if line:
+        click.echo(f"提醒：{line}", err=True)
 
 
 def _progress_printer() -> Any:
@@ -329,7 +380,6 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
       shenbao validate jl-761-2020 收件箱 -o 审核结果
       shenbao validate js-zhjs-2020 收件箱 -o 审核结果 --json
     """
-    import json
 
     from toolkit.packs.loader import load_pack
     from toolkit.pipeline import process
@@ -337,6 +387,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     from toolkit.returns import write_returns
 
     p = load_pack(pack)
+    _settle(out_dir)
     batch = process(p, list(inbox), progress=_progress_printer(), limits=_inbox_limits(inbox, config))
     keep_to_the_end(batch)
     report = write_report(batch, out_dir / "校验报告.xlsx")
@@ -347,7 +398,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     if as_json:
         from toolkit.run import _finding_json
 
-        click.echo(json.dumps([_finding_json(f) for f in batch.findings], ensure_ascii=False, indent=1))
+        echo_json([_finding_json(f) for f in batch.findings])
     else:
         _echo_files(batch.ingested.files)
         c = batch.counts
@@ -393,6 +444,7 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
     from toolkit.summary import write_summary
 
     p = load_pack(pack)
+    _settle(out_dir)
     chosen = read_decisions(decisions) if decisions else None
     batch = process(p, list(inbox), decisions=chosen, expected_units=_parse_expect(expect), unit_name=unit_name,
                     progress=_progress_printer(), limits=_inbox_limits(inbox, config))
@@ -437,6 +489,7 @@ def letter_cmd(pack: str, summary: tuple[Path, ...], target: Path, org: Path | N
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
+    _settle(target.parent)
     result = write_letter(p, list(summary), target, read_org(org) if org else None)
     for warning in result.warnings:
         click.echo(f"提醒：{warning}", err=True)
@@ -482,7 +535,6 @@ def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previ
 def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous: Path | None,
          decisions: Path | None, unit_name: str | None, expect: str | None, config: Path | None,
          as_json: bool) -> None:
-    import json
 
     from toolkit.packs.loader import load_pack
     from toolkit.run import RunSettings, run_job
@@ -510,7 +562,7 @@ def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous
     result = run_job(p, [inbox], Path(out), run_settings, progress=_progress_printer())
     keep_to_the_end(result)
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        echo_json(result.to_json())
         for warning in result.warnings:
             click.echo(f"提醒：{warning}", err=True)
     else:
@@ -524,27 +576,33 @@ def _echo_counts(batch: Any) -> None:
     click.echo(f"文件：{sum(files.values())} 个（读取 {files['ok']}，无法读取 {files['error']}，跳过 {files['skipped']}）")
     click.echo(f"项目：读取 {c['rows_read']} 个 → 入汇总表 {c['accepted']}、未通过 {c['rejected']}、重复合并 {c['duplicates_merged']}；"
                f"疑似重复 {c['suspected_duplicates']} 对待确认")
-    total = batch.stats.totals.get("total_investment")
+    key = batch.pack.total_key
+    total = batch.stats.totals.get(key) if key else None
     if total is not None:
+        title = batch.annex.field(key).title
         yi = f"（{total / 10000:,.2f} 亿元）" if batch.pack.unit == "万元" and total >= 10000 else ""
-        click.echo(f"总投资：{total:,.2f} {batch.pack.unit}{yi}")
+        click.echo(f"{title}：{total:,.2f} {batch.pack.unit}{yi}")
     if batch.stats.not_reported:
         click.echo(f"未报送：{'、'.join(batch.stats.not_reported)}")
 
 
 def _echo_run(result: Any) -> None:
+    """The details first (files not read, changes, reminders), then the five closing lines."""
+    from toolkit.outcome import closing_lines
+
     batch = result.batch
     click.echo(f"申报包：{batch.pack.title}（{batch.pack.id} {batch.pack.version}）")
-    _echo_counts(batch)
-    bad = [f for f in batch.ingested.files if f.status == "error"]
-    for f in bad:
-        click.echo(f"无法读取：{f.path} —— {f.message}")
+    for f in batch.ingested.files:
+        if f.status == "error":
+            click.echo(f"无法读取：{f.path} —— {f.message}")
     if batch.changes is not None:
         ch = batch.changes
         click.echo(f"与上期相比：新增 {ch.count('新增')}、变更 {ch.count('变更')}、撤销 {ch.count('撤销')}（见 本期变化.xlsx）")
     for warning in result.warnings:
         click.echo(f"提醒：{warning}")
-    click.echo(f"输出：{result.out_dir}（汇总表.xlsx、校验报告.xlsx、退回修改/、报送函.docx、manifest.json）")
+    click.echo("")
+    for line in closing_lines(result):
+        click.echo(line)
 
 
 @cli.command("schema", context_settings=CONTEXT)
@@ -579,15 +637,22 @@ def schema_cmd(pack: str, annex: str | None) -> None:
     click.echo(json.dumps(annex_schema(p, chosen), ensure_ascii=False, indent=2))
 
 
+def _param_name(param: click.Parameter | None) -> str:
+    """How the clerk wrote (or should write) a parameter: `-o/--out`, or an argument's PACK."""
+    if param is None:
+        return "参数"
+    if isinstance(param, click.Option):
+        return "/".join(param.opts)
+    return param.human_readable_name
+
+
 def _usage_message(exc: click.UsageError) -> str:
     if isinstance(exc, click.NoSuchOption):
         return f"没有选项 {exc.option_name}"
     if isinstance(exc, click.MissingParameter):
-        name = exc.param.human_readable_name if exc.param else "参数"
-        return f"缺少 {name}"
+        return f"缺少 {_param_name(exc.param)}"
     if isinstance(exc, click.BadParameter):
-        name = exc.param.human_readable_name if exc.param else "参数"
-        return f"{name} 的取值无效：{exc.message}"
+        return f"{_param_name(exc.param)} 的取值无效：{exc.message}"
     if "No such command" in exc.message:
         return exc.message.replace("No such command", "没有这个命令")
     return exc.message

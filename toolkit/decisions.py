@@ -37,12 +37,15 @@ def _header(rows: Sequence[Sequence[Any]]) -> tuple[int, int, int] | None:
     return None
 
 
-def read_decisions(path: Path) -> dict[str, str]:
-    """Pair id -> 合并/保留 from a workbook's 疑似重复 sheet (or any sheet with those two columns)."""
+def read_decisions(path: Path, seen: dict[str, Any] | None = None) -> dict[str, str]:
+    """Pair id -> 合并/保留 from a workbook's 疑似重复 sheet (or any sheet with those two columns).
+    `seen` gets the SHA-256 and size of the bytes read (for the manifest)."""
     from toolkit.ingest.readers import read_file
 
     path = Path(path)
     outcome = read_file(path)
+    if seen is not None:
+        seen.update(sha256=outcome.sha256, bytes=outcome.size)
     if outcome.status != "ok" or outcome.workbook is None:
         raise ShenbaoError(f"无法读取处理意见文件 {path.name}：{outcome.message or '文件无法打开'}")
     sheets = sorted(outcome.workbook.sheets, key=lambda s: s.name != PAIRS_SHEET)

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 
 from toolkit.findings import Finding
 from toolkit.ingest.records import Record
+from toolkit.packs.model import Pack
 from toolkit.textnorm import clean
 
 FUZZY_THRESHOLD = 90.0
@@ -57,16 +58,17 @@ def name_parts(name: Any) -> NameParts:
     return NameParts(text, core, phases, place)
 
 
-def _code(r: Record) -> str:
-    return clean(r.values.get("uscc")).upper()
+# What a project is named by, which the pack says through its fields' roles (Pack.role_value).
+def _code(pack: Pack, r: Record) -> str:
+    return clean(pack.role_value(r, "uscc")).upper()
 
 
-def _applicant(r: Record) -> str:
-    return BRACKETS.sub("", clean(r.values.get("applicant") or r.values.get("enterprise")))
+def _applicant(pack: Pack, r: Record) -> str:
+    return BRACKETS.sub("", clean(pack.role_value(r, "applicant")))
 
 
-def _name(r: Record) -> Any:
-    return r.values.get("project_name")
+def _name(pack: Pack, r: Record) -> Any:
+    return pack.role_value(r, "project_name")
 
 
 def _where(r: Record) -> str:
@@ -94,9 +96,10 @@ class DedupeResult:
         return [dup for dup, k in self.merged if k is kept]
 
 
-def pair_id(a: Record, b: Record) -> str:
+def pair_id(pack: Pack, a: Record, b: Record) -> str:
     """Stable across reruns and row moves: made of what identifies each project, not its row."""
-    keys = sorted(f"{_code(r)}|{_applicant(r)}|{clean(_name(r))}|{r.reporting_unit or ''}" for r in (a, b))
+    keys = sorted(f"{_code(pack, r)}|{_applicant(pack, r)}|{clean(_name(pack, r))}|{r.reporting_unit or ''}"
+                  for r in (a, b))
     return hashlib.sha1("||".join(keys).encode("utf-8")).hexdigest()[:12]
 
 
@@ -109,8 +112,8 @@ class _Keys:
     parts: NameParts
 
     @classmethod
-    def of(cls, r: Record) -> _Keys:
-        return cls(_code(r), _applicant(r), name_parts(_name(r)))
+    def of(cls, pack: Pack, r: Record) -> _Keys:
+        return cls(_code(pack, r), _applicant(pack, r), name_parts(_name(pack, r)))
 
     @classmethod
     def from_plain(cls, plain: PlainKeys) -> _Keys:
@@ -123,16 +126,16 @@ class _Keys:
 PlainKeys = tuple[str, str, str, str, tuple[int, ...], str]
 
 
-def record_keys(r: Record) -> PlainKeys:
+def record_keys(pack: Pack, r: Record) -> PlainKeys:
     """What dedupe works out for `r`, worked out where the record is read (`dedupe(known=...)`)."""
-    k = _Keys.of(r)
+    k = _Keys.of(pack, r)
     return k.code, k.applicant, k.parts.exact, k.parts.core, tuple(sorted(k.parts.phases)), k.parts.place
 
 
-def identity(r: Record) -> tuple[str, str, str]:
+def identity(pack: Pack, r: Record) -> tuple[str, str, str]:
     """What says which project a record is, as dedupe sees it: its name as written (width and
     spaces normalised), its credit code and its applicant, each "" when blank."""
-    k = _Keys.of(r)
+    k = _Keys.of(pack, r)
     return k.parts.exact, k.code, k.applicant
 
 
@@ -197,7 +200,7 @@ def _candidate_pairs(blocks: Mapping[str, list[int]], cores: Sequence[str]) -> l
     return sorted(pairs)
 
 
-def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None = None,
+def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decision] | None = None,
            known: Mapping[int, PlainKeys] | None = None) -> DedupeResult:
     """Merge exact duplicates (the first in file order is kept), flag suspected ones, and apply the
     clerk's decisions (pair id -> 合并/保留) from a previous run's review sheet. `known`: records'
@@ -206,7 +209,7 @@ def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None =
     result = DedupeResult()
     removed: set[int] = set()
     known = known or {}
-    plain = [given if (given := known.get(id(r))) is not None else record_keys(r) for r in records]
+    plain = [given if (given := known.get(id(r))) is not None else record_keys(pack, r) for r in records]
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, (code, applicant, exact, *_) in enumerate(plain):
         for key in (f"c:{code}" if code else "", f"a:{applicant}" if applicant else "", f"n:{exact}"):
@@ -224,27 +227,34 @@ def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None =
         if i in removed or j in removed:
             continue
         a, b = records[i], records[j]
+        name_a, name_b = clean(_name(pack, a)), _name(pack, b)
+        name_field = pack.role_key(b.annex, "project_name")
+        name_cell = b.cells.get(name_field) if name_field else None  # the note sits on the name, not on 序号
         if _exact(a, b, keys(i), keys(j)):
             removed.add(j)
             result.merged.append((b, a))
             result.findings.append(Finding(
                 "dup.exact", "warning",
-                f"与 {_where(a)} 的“{clean(_name(a))}”完全重复，已合并为一条（保留 {_where(a)}）",
-                file=b.file, sheet=b.sheet, row=b.row, field="project_name", value=_name(b)))
+                f"与 {_where(a)} 的“{name_a}”完全重复，已合并为一条（保留 {_where(a)}）",
+                file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
+                extra={"to_sender": f"本行与 {_where(a)} 的“{name_a}”完全相同，汇总时只计一次；"
+                                    "请删去重复的一行后再报"}))
             continue
         found = _suspect_reason(keys(i), keys(j))
         if found is None:
             continue
         reason, score = found
-        pid = pair_id(a, b)
+        pid = pair_id(pack, a, b)
         decision = decisions.get(pid)
         if decision == "合并":
             removed.add(j)
             result.merged.append((b, a))
             result.findings.append(Finding(
                 "dup.exact", "warning",
-                f"经人工确认与 {_where(a)} 的“{clean(_name(a))}”为同一项目，已合并（疑似重复编号 {pid}）",
-                file=b.file, sheet=b.sheet, row=b.row, field="project_name", value=_name(b)))
+                f"经人工确认与 {_where(a)} 的“{name_a}”为同一项目，已合并（疑似重复编号 {pid}）",
+                file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
+                extra={"to_sender": f"经核对，本行与 {_where(a)} 的“{name_a}”是同一项目，汇总时只计一次；"
+                                    "请删去重复的一行后再报"}))
             continue
         if decision == "保留":
             result.kept_apart.append(Suspect(a, b, reason, score, pid))
@@ -252,8 +262,10 @@ def dedupe(records: Sequence[Record], decisions: Mapping[str, Decision] | None =
         result.suspects.append(Suspect(a, b, reason, score, pid))
         result.findings.append(Finding(
             "dup.suspect", "warning",
-            f"疑似与 {_where(a)} 的“{clean(_name(a))}”重复：{reason}；请在汇总表“疑似重复”页填写处理意见（合并/保留）",
-            file=b.file, sheet=b.sheet, row=b.row, field="project_name", value=_name(b),
-            extra={"pair_id": pid, "other": _where(a)}))
+            f"疑似与 {_where(a)} 的“{name_a}”重复：{reason}；请在汇总表“疑似重复”页填写处理意见（合并/保留）",
+            file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
+            extra={"pair_id": pid, "other": _where(a),
+                   "to_sender": f"本行项目疑似与 {_where(a)} 的“{name_a}”是同一项目（{reason}）：如是同一项目，"
+                                "请删去重复的一行；如不是，请在备注中写明两者的区别"}))
     result.kept = [r for i, r in enumerate(records) if i not in removed]
     return result

@@ -10,9 +10,11 @@ EXIT_OUTPUT = 3
 
 
 class ShenbaoError(Exception):
-    """An error a clerk must read: `message` is Chinese and says what to do."""
+    """An error a clerk must read: `message` is Chinese and says what to do. `code` names the
+    kind for scripts (`--json`'s `error.code`)."""
 
     exit_code = EXIT_USAGE
+    code = "usage"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -23,9 +25,11 @@ class PackError(ShenbaoError):
     """The campaign pack is missing or malformed."""
 
     exit_code = EXIT_USAGE
+    code = "pack"
 
 
 class OutputError(ShenbaoError):
     """An output could not be written (read-only folder, file locked by Excel, disk full)."""
 
     exit_code = EXIT_OUTPUT
+    code = "output"

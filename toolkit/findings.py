@@ -52,6 +52,12 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    @property
+    def to_sender(self) -> str:
+        """The message as the return copy tells it to whoever sent the file: `extra["to_sender"]`
+        where the clerk's wording would send them to a page they never see, else the message."""
+        return self.extra.get("to_sender") or self.message
+
     def where(self) -> str:
         """The place in Chinese, e.g. `南关区.xlsx / 项目表 / F12`."""
         parts = [p for p in (self.file, self.sheet, self.cell or _row_text(self.row)) if p]

@@ -31,7 +31,7 @@ def summary_rows(pack: Pack, annex: Annex, accepted: Sequence[Record]) -> tuple[
     listed_by_applicant: set[tuple[str, str]] = set()
     for r in accepted:
         if r.annex == annex.id:
-            name, code, applicant = identity(r)
+            name, code, applicant = identity(pack, r)
             listed_by_code.add((name, code))
             listed_by_applicant.add((name, applicant))
     rows: list[Record] = []
@@ -45,7 +45,7 @@ def summary_rows(pack: Pack, annex: Annex, accepted: Sequence[Record]) -> tuple[
             others.append(r)
             continue
         row = project(r, source, annex)
-        name, code, applicant = identity(row)
+        name, code, applicant = identity(pack, row)
         if (code and (name, code) in listed_by_code) or (applicant and (name, applicant) in listed_by_applicant):
             others.append(r)  # the table lists it already: the form stays behind it
         else:

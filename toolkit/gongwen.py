@@ -25,7 +25,7 @@ from docx.oxml.ns import qn
 from docx.oxml.text.font import CT_RPr
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.section import Section
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -139,7 +139,10 @@ def _set_language(rpr: CT_RPr) -> None:
         lang = OxmlElement("w:lang")
         # Keep the schema order: only these may follow w:lang inside w:rPr.
         rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
-    lang.set(qn("w:val"), "zh-CN")
+    # Chinese text is zh-CN; Latin-script text, digits included, is en-US, as in Word's own
+    # Chinese templates. With zh-CN there too, LibreOffice breaks a figure anywhere ("20" at the
+    # end of a line, "400 万元" on the next), as it may break between any two Chinese characters.
+    lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
@@ -385,35 +388,122 @@ _PPR_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:w
                    "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
-def _rule(doc: Document, eighths: int) -> Paragraph:
-    """A 版记 rule as wide as the text block: an empty hairline paragraph with a bottom border."""
-    p = doc.add_paragraph()
-    fmt = p.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(1)
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    ppr = p._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for attr, value in (("w:val", "single"), ("w:sz", str(eighths)), ("w:space", "0"), ("w:color", "auto")):
-        bottom.set(qn(attr), value)
-    borders.append(bottom)
-    ppr.insert_element_before(borders, *_PPR_AFTER_PBDR)
-    return p
-
-
-def add_copy_to(doc: Document, names: Sequence[str]) -> list[Paragraph]:
+def add_copy_to(doc: Document, names: Sequence[str], *, rules: bool = True) -> list[Paragraph]:
     """版记 with its 抄送机关 (7.4.1, 7.4.2): between a thick rule above and a thick rule below,
     `抄送：` in 4号仿宋 左右各空一字, names separated by ， and closed by a 句号, a wrapped
-    line aligned with the first name."""
+    line aligned with the first name. The 信函格式's 版记 has no rules (10.1): `rules=False`.
+    It stands at the foot of the last page, its last line on the text block's last line
+    (7.4.1): a frame at a fixed place of the text block. The rules are the paragraph's own top
+    and bottom borders: LibreOffice draws them across the frame, the text block's width (rule
+    paragraphs of their own inside a frame lose their borders and the frame its place there)."""
     text = "，".join(n.strip().rstrip("。，,、") for n in names if n.strip())
     label = "抄送："
     side = COPY_TO_SIDE_CHARS * COPY_TO_SIZE_PT
-    top = _rule(doc, RULE_THICK_EIGHTHS)
-    p = _paragraph(doc, f"{label}{text}。", BODY_FONT, COPY_TO_SIZE_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    line = f"{label}{text}。"
+    p = _paragraph(doc, line, BODY_FONT, COPY_TO_SIZE_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     p.paragraph_format.left_indent = Pt(side + text_width_chars(label) * COPY_TO_SIZE_PT)
     p.paragraph_format.first_line_indent = Pt(-text_width_chars(label) * COPY_TO_SIZE_PT)
     p.paragraph_format.right_indent = Pt(side)
-    bottom = _rule(doc, RULE_THICK_EIGHTHS)
-    return [top, p, bottom]
+    if rules:
+        _borders(p, ("top", "bottom"), RULE_THICK_EIGHTHS)
+    _at_foot(p, _copy_to_lines(line, label) * LINE_SPACING_PT)
+    return [p]
+
+
+def _copy_to_lines(line: str, label: str) -> int:
+    """Lines the 抄送 paragraph takes: its width in 4号 characters over what a line holds."""
+    per_line = (TEXT_WIDTH_MM / 25.4 * 72 - 2 * COPY_TO_SIDE_CHARS * COPY_TO_SIZE_PT) / COPY_TO_SIZE_PT
+    first = per_line  # the label hangs into the left indent: the first line holds as many
+    rest = per_line - text_width_chars(label)
+    width = text_width_chars(line)
+    return 1 if width <= first else 1 + math.ceil((width - first) / rest)
+
+
+def _at_foot(p: Paragraph, height_pt: float) -> None:
+    """A frame for the paragraph, as wide as the text block, its foot on the text block's foot."""
+    y = round((TEXT_HEIGHT_MM / 25.4 * 72 - height_pt) * 20)
+    frame = OxmlElement("w:framePr")
+    for attr, value in (("w:w", str(round(TEXT_WIDTH_MM / 25.4 * 1440))), ("w:hSpace", "0"),
+                        ("w:wrap", "around"), ("w:vAnchor", "margin"), ("w:hAnchor", "margin"),
+                        ("w:x", "0"), ("w:y", str(y))):
+        frame.set(qn(attr), value)
+    p._p.get_or_add_pPr().insert_element_before(frame, *_PPR_AFTER_FRAMEPR)
+
+
+def _borders(p: Paragraph, edges: Sequence[str], eighths: int) -> None:
+    borders = OxmlElement("w:pBdr")
+    for edge in edges:
+        line = OxmlElement(f"w:{edge}")
+        for attr, value in (("w:val", "single"), ("w:sz", str(eighths)), ("w:space", "0"), ("w:color", "auto")):
+            line.set(qn(attr), value)
+        borders.append(line)
+    p._p.get_or_add_pPr().insert_element_before(borders, *_PPR_AFTER_PBDR)
+
+
+_PPR_AFTER_FRAMEPR = ("w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", *_PPR_AFTER_PBDR)
+
+
+# 信函格式 (10.1): the 发文机关标志 in red 小标宋, its top edge 30 mm from the top of the page; a red
+# double line 4 mm under it (thick over thin) and another 20 mm from the foot of the page (thin
+# over thick), each 170 mm long and centred; no page number on the first page.
+LETTERHEAD_TOP_MM = 30
+LETTERHEAD_SIZE_PT = 26.0  # the usual size of a 信函 标志; the standard leaves it to the office
+LETTERHEAD_RED = "FF0000"
+LETTERHEAD_GAP_MM = 4
+LETTERHEAD_LINE_MM = 170
+LETTERHEAD_FOOT_MM = 20
+# Word draws a double border as its lines and the gap: 4.5 pt in all, the thick line about 3 pt.
+LETTERHEAD_BORDER_EIGHTHS = 36
+
+
+def _line_indents(paragraph: Paragraph) -> None:
+    """Indents that stretch a paragraph's border to LETTERHEAD_LINE_MM, centred on the page."""
+    side = (PAGE_WIDTH_MM - LETTERHEAD_LINE_MM) / 2
+    paragraph.paragraph_format.left_indent = Mm(side - MARGIN_LEFT_MM)
+    paragraph.paragraph_format.right_indent = Mm(side - MARGIN_RIGHT_MM)
+
+
+def _red_double_line(paragraph: Paragraph, edge: str, style: str, space_pt: float) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    line = OxmlElement(f"w:{edge}")
+    for attr, value in (("w:val", style), ("w:sz", str(LETTERHEAD_BORDER_EIGHTHS)),
+                        ("w:space", str(round(space_pt))), ("w:color", LETTERHEAD_RED)):
+        line.set(qn(attr), value)
+    borders.append(line)
+    ppr.insert_element_before(borders, *_PPR_AFTER_PBDR)
+    _line_indents(paragraph)
+
+
+def add_letterhead(section: Section, issuer: str) -> None:
+    """The first page of a 函 in the 信函格式: its own header with the 发文机关标志 and the upper
+    red double line, its own footer with the lower one and no page number. The header is taller
+    than the top margin, so Word and LibreOffice start the first page's text under the line."""
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(LETTERHEAD_TOP_MM)
+    header = section.first_page_header
+    header.is_linked_to_previous = False
+    p = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fmt = p.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(LETTERHEAD_SIZE_PT * 1.15)
+    run = set_run_font(p.add_run(issuer), TITLE_FONT, LETTERHEAD_SIZE_PT)
+    run.font.color.rgb = RGBColor.from_string(LETTERHEAD_RED)
+    _red_double_line(p, "bottom", "thickThinSmallGap", LETTERHEAD_GAP_MM / 25.4 * 72)
+    footer = section.first_page_footer
+    footer.is_linked_to_previous = False
+    q = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    qfmt = q.paragraph_format
+    qfmt.space_before = qfmt.space_after = Pt(0)
+    qfmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    qfmt.line_spacing = Pt(1)
+    _red_double_line(q, "bottom", "thinThickSmallGap", 0)
+    # The footer ends LETTERHEAD_FOOT_MM from the foot of the page; the page numbers of the other
+    # pages keep their place (7 mm under the text block) by standing that much higher in theirs.
+    lift = FOOTER_DISTANCE_MM - LETTERHEAD_FOOT_MM
+    section.footer_distance = Mm(LETTERHEAD_FOOT_MM)
+    for other in (section.footer, section.even_page_footer):
+        for paragraph in other.paragraphs:
+            paragraph.paragraph_format.space_after = Mm(lift)

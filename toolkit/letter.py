@@ -62,6 +62,8 @@ class Letter:
     note: str
     cc: list[str]
     warnings: list[str] = field(default_factory=list)
+    # The 发文机关标志 of the 信函格式 (GB/T 9704 10.1): a 函 whose sender an org file names.
+    letterhead: str | None = None
 
     @property
     def date_text(self) -> str:
@@ -232,16 +234,17 @@ def _bucket_label(key: str, value: str) -> str:
     return _project_label(value)
 
 
-def _total_key(stats: SummaryStats) -> str | None:
-    if "total_investment" in stats.totals:
-        return "total_investment"
+def _total_key(pack: Pack, stats: SummaryStats) -> str | None:
+    """The amount the letter leads with: the summary's `total` role, else its first summed field."""
+    if pack.total_key in stats.totals:
+        return pack.total_key
     return next(iter(stats.totals), None)
 
 
 def _sums_text(pack: Pack, stats: SummaryStats, sums: dict[str, float], *, all_fields: bool) -> str:
     """`总投资2800万元，其中大数据存储、分析和应用投资1500万元；累计完成投资300万元`; the grand
     total (all_fields) also in 亿元 when large, the breakdowns in 万元 only."""
-    total = _total_key(stats)
+    total = _total_key(pack, stats)
     if total is None:
         return ""
     unit = stats.unit
@@ -386,6 +389,7 @@ def compose(pack: Pack, stats: SummaryStats, annex_names: Sequence[str], org: Or
         blocks=[(k, t) for k, t in blocks if t], annexes=list(annex_names),
         issuer=need(org.issuer, "发文机关"), day=day,
         note=f"联系人：{contact}，联系电话：{phone}", cc=list(org.cc), warnings=warnings,
+        letterhead=org.issuer if kind == "函" and org.issuer else None,
     )
 
 
@@ -418,8 +422,10 @@ def render(letter: Letter) -> Document:
     gongwen.add_note(doc, letter.note)
     if letter.cc:
         gongwen.add_blank_line(doc)
-        gongwen.add_copy_to(doc, letter.cc)
+        gongwen.add_copy_to(doc, letter.cc, rules=letter.letterhead is None)
     gongwen.add_page_number_footer(doc.sections[0])
+    if letter.letterhead:
+        gongwen.add_letterhead(doc.sections[0], letter.letterhead)
     _mark_blanks(doc)
     return doc
 

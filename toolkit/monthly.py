@@ -39,11 +39,16 @@ class Changes:
         return next((c for c in self.items if c.record is record), None)
 
 
-def _keys(r: Record) -> tuple[str, str]:
-    parts = name_parts(r.values.get("project_name"))
-    code = clean(r.values.get("uscc")).upper()
-    applicant = clean(r.values.get("applicant") or r.values.get("enterprise"))
+def _keys(annex: Annex, r: Record) -> tuple[str, str]:
+    parts = name_parts(_role(annex, r, "project_name"))
+    code = clean(_role(annex, r, "uscc")).upper()
+    applicant = clean(_role(annex, r, "applicant"))
     return f"{code}|{parts.exact}", f"{applicant}|{parts.core}|{sorted(parts.phases)}"
+
+
+def _role(annex: Annex, r: Record, role: str) -> Any:
+    key = annex.role_key(role)
+    return r.values.get(key) if key else None
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -56,13 +61,13 @@ def compare(annex: Annex, current: Sequence[Record], previous: Sequence[Record])
     exact: dict[str, list[int]] = {}
     loose: dict[str, list[int]] = {}
     for i, r in enumerate(previous):
-        k1, k2 = _keys(r)
+        k1, k2 = _keys(annex, r)
         exact.setdefault(k1, []).append(i)
         loose.setdefault(k2, []).append(i)
     used: set[int] = set()
     out = Changes()
     for r in current:
-        k1, k2 = _keys(r)
+        k1, k2 = _keys(annex, r)
         match = next((i for i in exact.get(k1, []) if i not in used), None)
         if match is None:
             match = next((i for i in loose.get(k2, []) if i not in used), None)
@@ -102,8 +107,9 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def read_previous(pack: Any, annex: Annex, path: Any) -> list[Record]:
-    """Last month's projects: its summary read as any input (the 明细 sheet of our summary)."""
+def read_previous(pack: Any, annex: Annex, path: Any, seen: dict[str, Any] | None = None) -> list[Record]:
+    """Last month's projects: its summary read as any input (the 明细 sheet of our summary).
+    `seen` gets the SHA-256 and size of the bytes read (for the manifest)."""
     from pathlib import Path
 
     from toolkit.errors import ShenbaoError
@@ -111,6 +117,8 @@ def read_previous(pack: Any, annex: Annex, path: Any) -> list[Record]:
 
     result = ingest(pack, [Path(path)])
     report = result.files[0] if result.files else None
+    if seen is not None and report is not None:
+        seen.update(sha256=report.sha256, bytes=report.size)
     if report is None or report.status != "ok":
         reason = report.message if report else "文件不存在"
         raise ShenbaoError(f"上期汇总表 {path} 无法读取：{reason}")
@@ -132,13 +140,14 @@ def write_changes(annex: Annex, changes: Changes, target: Any) -> Any:
         cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
         counts = f"新增 {changes.count(NEW)} 个，变更 {changes.count(CHANGED)} 个，撤销 {changes.count(WITHDRAWN)} 个，无变化 {changes.count(SAME)} 个"
         ws.write_string(0, 0, f"与上期汇总表相比：{counts}", wb.add_format({"bold": True, "font_size": 12}))
-        headers = ["状态", "项目名称", "建设单位", "填报单位", "来源文件", "行号", "变化内容"]
+        titles = [(f.title if (f := annex.role_field(role)) else default)
+                  for role, default in (("project_name", "项目名称"), ("applicant", "申报单位"))]
+        headers = ["状态", *titles, "填报单位", "来源文件", "行号", "变化内容"]
         for c, h in enumerate(headers):
             ws.write_string(2, c, h, bold)
         for i, change in enumerate(rows, start=3):
             r = change.record
-            values = [change.status, _show(r.values.get("project_name")),
-                      _show(r.values.get("applicant") or r.values.get("enterprise")),
+            values = [change.status, _show(_role(annex, r, "project_name")), _show(_role(annex, r, "applicant")),
                       r.reporting_unit or "", r.file, str(r.row), describe(annex, change)]
             for c, v in enumerate(values):
                 ws.write_string(i, c, v, cell)

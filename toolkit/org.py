@@ -60,7 +60,7 @@ def read_org(path: Path) -> Org:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ShenbaoError(f"无法读取单位信息文件 {path}：{exc.strerror or exc}") from None
+        raise ShenbaoError(f"无法读取单位信息文件 {path}（系统信息：{exc.strerror or exc}）") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

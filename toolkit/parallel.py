@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
@@ -69,6 +72,41 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Run first in every worker: when the process that started it dies (kill -9, a closed
+    window), the worker ends too, instead of sleeping on for minutes with hundreds of MB.
+
+    Linux: the kernel sends SIGKILL at the parent's death (prctl PR_SET_PDEATHSIG). Everywhere,
+    also a thread that waits on the pipe multiprocessing keeps open to the parent (its other end
+    closes when the parent dies, however it dies) and ends the worker then."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the pipe watch below still ends the worker
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+    watched = multiprocessing.parent_process()
+    if watched is not None:
+        threading.Thread(target=_end_with, args=(watched,), daemon=True, name="shenbao-parent-watch").start()
+
+
+def _end_with(parent: Any) -> None:
+    parent.join()  # returns when the parent's end of the pipe is closed: it has exited
+    os._exit(1)
+
+
+def _start_spawned(parent: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    die_with_parent(parent)
+    if initializer is not None:
+        initializer(*initargs)
+
+
 def _run(item: Any) -> Any:
     assert _work is not None
     return _work(item)
@@ -117,8 +155,9 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
     finished = 0
     try:
         run: Callable[[Any], Any] = _run if forked else work
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=None if forked else initializer,
-                                 initargs=() if forked else initargs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_start_spawned,
+                                 initargs=(os.getpid(), None if forked else initializer,
+                                           () if forked else initargs)) as pool:
             for i, (item, result) in enumerate(zip(items, pool.map(run, items, chunksize=chunk), strict=True), 1):
                 if done:
                     done(i, item)
@@ -152,7 +191,8 @@ def _map_sharing(work: Callable[[T], R], items: Sequence[T], jobs: int, done: Ca
     handed = 0  # items handed out, to a worker or to this process
     given = 0  # items yielded
     broken = False
-    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=ctx, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         while given < n:
             if not broken:
                 try:

@@ -103,7 +103,7 @@ def _process(pack: Pack, inputs: Sequence[Path], decisions: Mapping[str, Decisio
     # no table row lists (pack: summary.from_forms); other records (the forms behind a 汇总表) are
     # validated and reported, and pass through as they are.
     to_merge, others = summary_rows(pack, annex, checked.accepted)
-    dup = dedupe(to_merge, decisions, keys)
+    dup = dedupe(pack, to_merge, decisions, keys)
     dup.kept.extend(others)
     rejected = [(r, checked.reasons_for(r)) for r in checked.rejected if r.annex == annex.id]
     stats = compute_stats(
@@ -160,4 +160,4 @@ def _file_job(item: tuple[Path, str]) -> tuple[FileRead, dict[RowKey, list[Findi
     assert _worker is not None
     pack, limits, checker = _worker
     read = ingest_file(pack, item[0], item[1], limits)
-    return read, checker.check_all(read.records, read.findings), [record_keys(r) for r in read.records]
+    return read, checker.check_all(read.records, read.findings), [record_keys(pack, r) for r in read.records]

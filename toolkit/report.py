@@ -86,8 +86,10 @@ def shown_value(value: Any) -> Any:
     return str(value)[:MAX_TEXT]
 
 
-def finding_rows(pack: Pack, findings: Sequence[Finding], files: Iterable[FileReport] = ()) -> list[list[Any]]:
-    """The rows of a 问题清单, in the order given, with FINDING_COLUMNS' columns."""
+def finding_rows(pack: Pack, findings: Sequence[Finding], files: Iterable[FileReport] = (), *,
+                 to_sender: bool = False) -> list[list[Any]]:
+    """The rows of a 问题清单, in the order given, with FINDING_COLUMNS' columns; `to_sender`:
+    for a return copy, each message worded for whoever sent the file (Finding.to_sender)."""
     titles = field_titles(pack)
     annex_of = {f.path: f.annex for f in files}
     rows = []
@@ -95,7 +97,8 @@ def finding_rows(pack: Pack, findings: Sequence[Finding], files: Iterable[FileRe
         rows.append([
             i, f.file or "", f.sheet or "", f.cell or "", f.row,
             field_title(titles, annex_of.get(f.file or ""), f.field),
-            SEVERITY_TEXT.get(f.severity, f.severity), f.code, f.message[:MAX_TEXT], f.clause or "",
+            SEVERITY_TEXT.get(f.severity, f.severity), f.code, (f.to_sender if to_sender else f.message)[:MAX_TEXT],
+            f.clause or "",
             shown_value(f.value),
         ])
     return rows

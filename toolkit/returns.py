@@ -40,7 +40,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook as XlsxWorkbook
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
-from toolkit.atomic import atomic_path
+from toolkit.atomic import atomic_path, explain
 from toolkit.errors import OutputError
 from toolkit.findings import Finding, Severity, column_letter
 from toolkit.ingest.guard import Limits
@@ -112,9 +112,11 @@ def safe_part(name: str) -> str:
 def return_name(shown: str, suffix: str = SUFFIX) -> PurePosixPath:
     """The copy's path inside `退回修改/` for a file shown as `shown` (`二道区/二道区.xlsx` ->
     `二道区/二道区（退回修改）.xlsx`). Folders are kept; `.`/`..` and empty parts are dropped, so
-    the result is always relative and never climbs out of the folder. A Word form's problem list
-    has `suffix` （问题清单）."""
-    parts = [p for p in shown.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    the result is always relative and never climbs out of the folder. `shown` is relative to the
+    inbox with `/` between folders on every system (`display_path`), so a `\\` is part of a name (a
+    valid character on Linux and macOS) and becomes `＼`, never a sub-folder. A Word form's problem
+    list has `suffix` （问题清单）."""
+    parts = [p for p in shown.split("/") if p not in ("", ".", "..")]
     if not parts:
         parts = ["未命名"]
     *folders, name = parts
@@ -169,7 +171,7 @@ Merged = Sequence[tuple[int, int, int, int]]  # first row, first col, last row, 
 
 
 def _comment_line(f: Finding) -> str:
-    message = f.message
+    message = f.to_sender
     if f.cell and message.startswith(f"{f.cell}："):
         message = message[len(f.cell) + 1:]  # the comment sits on that cell already
     return f"【{SEVERITY_TEXT.get(f.severity, f.severity)}】{message}"
@@ -298,7 +300,7 @@ def return_jobs(batch: Batch, out_dir: Path, *, problems: list[str] | None = Non
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"无法创建文件夹 {out_dir}：{exc.strerror or exc}") from None
+        raise OutputError(explain(exc, out_dir, "无法创建文件夹")) from None
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in batch.findings:
         if f.file:
@@ -608,7 +610,7 @@ def _list_sheet_xlsxwriter(ws: XlsxWorksheet, formats: _Formats, pack: Pack, rep
     severity = {True: formats.get(ERROR_FILL), False: formats.get(WARNING_FILL)}
     cell_col = FINDING_COLUMNS.index("单元格")
     severity_col = FINDING_COLUMNS.index("严重程度")
-    rows = finding_rows(pack, findings, [report])
+    rows = finding_rows(pack, findings, [report], to_sender=True)
     for r, (values, f) in enumerate(zip(rows, findings, strict=True), 2):
         for c, value in enumerate(values):
             write_cell(ws, r, c, value, severity[f.is_error] if c == severity_col else wrap)

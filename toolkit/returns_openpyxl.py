@@ -158,7 +158,7 @@ def _list_sheet_openpyxl(wb: OpenpyxlWorkbook, pack: Pack, report: FileReport, f
     cell_col = FINDING_COLUMNS.index("单元格") + 1
     severity_col = FINDING_COLUMNS.index("严重程度") + 1
     style = _StyleCache()
-    rows = finding_rows(pack, findings, [report])
+    rows = finding_rows(pack, findings, [report], to_sender=True)
     for i, (values, f) in enumerate(zip(rows, findings, strict=True), 3):
         for c, value in enumerate(values, 1):
             cell = ws.cell(i, c)

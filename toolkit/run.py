@@ -11,12 +11,11 @@ import contextlib
 import hashlib
 import importlib
 import json
-import os
-import shutil
-import socket
+import math
+import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -24,15 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import __version__
-from toolkit.atomic import explain
+from toolkit.atomic import explain, os_error, shown_path
 from toolkit.collector import collector_paused
+from toolkit.commit import STAGING_PREFIX, commit, discard_staging, recover
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.inbox import Progress
+from toolkit.outlock import LOCK_NAME as LOCK_NAME
+from toolkit.outlock import output_lock
 from toolkit.packs.model import Pack
 from toolkit.pipeline import Batch, process
 
-LOCK_NAME = ".shenbao.lock"
 SUMMARY_NAME = "汇总表.xlsx"
 REPORT_NAME = "校验报告.xlsx"
 RETURNS_DIR = "退回修改"
@@ -57,7 +58,7 @@ class RunSettings:
 class RunResult:
     batch: Batch
     out_dir: Path
-    outputs: dict[str, str]
+    outputs: dict[str, Any]  # key -> path; "summaries_by_department" -> a list of paths
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -67,9 +68,10 @@ class RunResult:
         return EXIT_FINDINGS if c["rejected"] or unreadable else EXIT_OK
 
     def to_json(self) -> dict[str, Any]:
-        """The machine contract (schemas/run-result.schema.json)."""
+        """The machine contract (schemas/run-result.schema.json). Never NaN or Infinity, which
+        JSON has no words for (JavaScript's JSON.parse refuses them): null, and a finding."""
         batch = self.batch
-        return {
+        data = {
             "pack": batch.pack.id,
             "pack_version": batch.pack.version,
             "toolkit_version": __version__,
@@ -77,7 +79,7 @@ class RunResult:
                        "annex": f.annex, "template_version": f.template_version} for f in batch.ingested.files],
             "counts": batch.counts,
             "totals": {"projects": batch.stats.projects,
-                       "total_investment": batch.stats.totals.get("total_investment", 0.0),
+                       "total_investment": _total(batch),
                        "unit": batch.pack.unit},
             "findings": [_finding_json(f) for f in batch.findings],
             "not_reported": batch.stats.not_reported,
@@ -86,6 +88,33 @@ class RunResult:
             "outputs": self.outputs,
             "warnings": self.warnings,
         }
+        replaced: list[str] = []
+        data = finite(data, "", replaced)
+        for where in replaced:
+            if not re.fullmatch(r"findings\[\d+\]\.value", where):  # a cell's own finding says it already
+                data["findings"].append({
+                    "code": "value.not-finite", "severity": "warning",
+                    "message": f"结果中 {where} 不是有限的数（NaN 或无穷大），JSON 中写作 null，请核对有关单元格",
+                    "file": None, "sheet": None, "row": None, "cell": None, "field": None, "clause": None})
+        return data
+
+
+def finite(value: Any, where: str, replaced: list[str]) -> Any:
+    """`value` with every NaN and ±Infinity replaced by None, the places noted in `replaced`."""
+    if isinstance(value, float) and not math.isfinite(value):
+        replaced.append(where)
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v, f"{where}.{k}" if where else str(k), replaced) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v, f"{where}[{i}]", replaced) for i, v in enumerate(value)]
+    return value
+
+
+def _total(batch: Any) -> float | None:
+    """The summary's main amount (the pack's `total` role); None when the pack declares none."""
+    key = batch.pack.total_key
+    return batch.stats.totals.get(key, 0.0) if key else None
 
 
 def _finding_json(f: Any) -> dict[str, Any]:
@@ -94,6 +123,8 @@ def _finding_json(f: Any) -> dict[str, Any]:
     value = data.get("value")
     if value is not None and not isinstance(value, (str, int, float, bool)):
         data["value"] = str(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        data["value"] = None  # JSON has no NaN or Infinity; the finding's message shows what the cell held
     return data
 
 
@@ -105,105 +136,16 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
-
-
-@contextlib.contextmanager
-def output_lock(out_dir: Path) -> Iterator[None]:
-    """One run per OUT at a time; a lock left by a dead process on this machine is taken over."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"无法创建输出目录 {out_dir}：{exc.strerror or exc}") from None
-    lock = out_dir / LOCK_NAME
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
-    for _ in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            try:
-                other = json.loads(lock.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                other = {}
-            same_host = other.get("host") == me["host"]
-            if same_host and isinstance(other.get("pid"), int) and not _pid_alive(other["pid"]):
-                with contextlib.suppress(OSError):
-                    lock.unlink()
-                continue
-            who = f"{other.get('host', '?')} 上的进程 {other.get('pid', '?')}（{other.get('started', '?')} 开始）"
-            raise OutputError(f"输出目录 {out_dir} 正被另一个 shenbao 使用：{who}。请等它结束后再运行；"
-                              f"如确认没有在运行，请删除 {lock}") from None
-        except OSError as exc:
-            raise OutputError(f"无法在 {out_dir} 中创建锁文件：{exc.strerror or exc}") from None
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(me, fh, ensure_ascii=False)
-        break
-    try:
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            lock.unlink()
-
-
-def _move_into_place(staging: Path, out_dir: Path) -> None:
-    """All staged outputs replace their old versions, or none does.
-
-    Every old output is first moved aside (a file open in Excel on Windows cannot be renamed, so
-    a locked 汇总表 stops the run here, before anything changed), then the new ones are moved in.
-    On any failure the new ones are removed and the old ones put back.
-    """
-    items = sorted(staging.iterdir())
-    aside: list[tuple[Path, Path]] = []  # (output, where its old version waits)
-    placed: list[Path] = []
-    target = out_dir
-    try:
-        for item in items:
-            target = out_dir / item.name
-            if target.exists() or target.is_symlink():
-                backup = out_dir / f".{item.name}.old-{os.getpid()}"
-                os.replace(target, backup)
-                aside.append((target, backup))
-        for item in items:
-            target = out_dir / item.name
-            os.replace(item, target)
-            placed.append(target)
-    except OSError as exc:
-        for path in placed:
-            _remove(path)
-        for original, backup in reversed(aside):
-            with contextlib.suppress(OSError):
-                os.replace(backup, original)
-        raise OutputError(f"{explain(exc, target)}；原有的输出文件未改动") from None
-    for _, backup in aside:
-        _remove(backup)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        with contextlib.suppress(OSError):
-            path.unlink()
-
-
 def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSettings | None = None,
             progress: Progress | None = None) -> RunResult:
     settings = settings or RunSettings()
     out_dir = Path(out_dir)
     decisions: dict[str, str] = {}
+    seen: dict[str, dict[str, Any]] = {"decisions": {}, "previous": {}}  # checksums of the bytes read
     if settings.decisions:
         from toolkit.decisions import read_decisions
 
-        decisions = read_decisions(settings.decisions)
+        decisions = read_decisions(settings.decisions, seen["decisions"])
     org = None
     if settings.org:
         from toolkit.letter import read_org
@@ -211,26 +153,61 @@ def run_job(pack: Pack, inputs: Sequence[Path], out_dir: Path, settings: RunSett
         org = read_org(settings.org)
     # The collector is kept out of the whole job, not just each stage: let back in between them,
     # it walks the batch's objects once more (0.05 s at 1,000 files) and finds nothing to free.
-    with output_lock(out_dir), collector_paused():
+    notes: list[str] = []
+    with output_lock(out_dir, notes.append), collector_paused():
+        settled = recover(out_dir)  # a run killed while switching the outputs: its switch settled first
+        if settled:
+            notes.append(settled)
         batch = process(pack, inputs, decisions=decisions, expected_units=settings.expected_units,
                         unit_name=settings.unit_name, progress=progress, exclude=[out_dir],
                         limits=settings.limits, meanwhile=load_output_modules)
         try:
-            staging = Path(tempfile.mkdtemp(prefix=".shenbao-staging-", dir=out_dir))
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
         except OSError as exc:
-            raise OutputError(explain(exc, out_dir)) from None
+            raise OutputError(explain(exc, out_dir, "无法在输出文件夹中写入")) from None
         try:
-            outputs, warnings, checksums = _write_outputs(batch, staging, settings, org)
-            manifest = _manifest(batch, settings, outputs, staging, checksums)
+            outputs, warnings, checksums = _write_outputs(batch, staging, settings, org, seen["previous"])
+            manifest = _manifest(batch, settings, outputs, staging, checksums, seen)
             (staging / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             outputs["manifest"] = MANIFEST_NAME
-            _move_into_place(staging, out_dir)
-        except OSError as exc:
-            raise OutputError(explain(exc, out_dir)) from None
+            commit(staging, out_dir, remove=earlier_outputs(out_dir))
+        except Exception as exc:
+            if isinstance(exc, OutputError) or os_error(exc) is None:
+                raise
+            raise OutputError(f"{explain(exc, _failed_path(exc, out_dir))}；原有的输出文件未改动") from None
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    shown = {k: str(out_dir / v) for k, v in outputs.items()}
-    return RunResult(batch, out_dir, shown, warnings)
+            discard_staging(staging, out_dir)
+    shown: dict[str, Any] = {k: [str(out_dir / n) for n in v] if isinstance(v, list) else str(out_dir / v)
+                             for k, v in outputs.items()}
+    return RunResult(batch, out_dir, shown, [*notes, *warnings])
+
+
+def _failed_path(exc: BaseException, out_dir: Path) -> Path:
+    """The output that could not be written, as the clerk knows it; the folder when the
+    system names only a temporary file."""
+    err = os_error(exc)
+    name = getattr(err, "filename", None)
+    if isinstance(name, str) and not Path(name).name.startswith((".~", ".shenbao")):
+        return Path(shown_path(name))
+    return out_dir
+
+
+def earlier_outputs(out_dir: Path) -> list[str]:
+    """The outputs the last run in `out_dir` wrote (its manifest says): whatever this run does
+    not write again is removed with the switch, so the folder never mixes two runs' outputs.
+    Files the toolkit did not write (no manifest names them) are never touched."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+        entries = manifest.get("outputs") or {}
+    except (OSError, ValueError, AttributeError):
+        return []
+    names: set[str] = set()
+    for entry in entries.values() if isinstance(entries, dict) else ():
+        for item in entry if isinstance(entry, list) else [entry]:
+            found = item.get("path") if isinstance(item, dict) else item
+            if isinstance(found, str):
+                names.update(found.split("、"))  # before 0.x the department summaries were one joined name
+    return sorted(n for n in names if n and n == Path(n).name and not n.startswith(".") and (out_dir / n).exists())
 
 
 # What writing the outputs imports (the letter aside, which this process writes itself).
@@ -247,8 +224,8 @@ def load_output_modules() -> None:
         importlib.import_module(name)
 
 
-def _write_outputs(batch: Batch, staging: Path, settings: RunSettings,
-                   org: Any) -> tuple[dict[str, str], list[str], list[dict[str, Any]]]:
+def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any,
+                   previous_seen: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:
     """Every output but the manifest; and, for the manifest, the inputs with their checksums."""
     from toolkit.parallel import iter_tasks
     from toolkit.report import write_report
@@ -277,56 +254,56 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings,
     tasks: list[Callable[[], Any]] = [*views, *(partial(returns, p) for p in parts), report]
     with contextlib.closing(iter_tasks(tasks, len(batch.accepted))) as done:
         # This process would only wait for the workers. Once they are at work (the first result
-        # is in: the tasks start when it is asked for), it checksums the inputs for the manifest
+        # is in: the tasks start when it is asked for), it lists the inputs for the manifest
         # and loads the letter's modules, then writes the letter as soon as the summaries it reads
         # are done, beside the return copies and the report still being written.
         summaries: list[Path] = [next(done)]
-        inputs = _input_entries(batch, staging.parent)
+        inputs = _input_entries(batch)
         from toolkit.letter import write_letter
 
         summaries += [next(done) for _ in views[1:]]
         letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today)
         for lines in done:
             problems.extend(lines)
-    outputs = {"summary": SUMMARY_NAME, "report": REPORT_NAME, "returns": RETURNS_DIR, "letter": LETTER_NAME}
+    outputs: dict[str, Any] = {"summary": SUMMARY_NAME, "report": REPORT_NAME, "returns": RETURNS_DIR,
+                               "letter": LETTER_NAME}
     if settings.previous:
         from toolkit.monthly import compare, read_previous, write_changes
 
-        previous = read_previous(batch.pack, batch.annex, settings.previous)
+        previous = read_previous(batch.pack, batch.annex, settings.previous, previous_seen)
         current = [r for r in batch.accepted if r.annex == batch.annex.id]
         batch.changes = compare(batch.annex, current, previous)
         write_changes(batch.annex, batch.changes, staging / CHANGES_NAME)
         outputs["changes"] = CHANGES_NAME
     extra = [p.name for p in summaries if p.name != SUMMARY_NAME]
     if extra:
-        outputs["summaries_by_department"] = "、".join(extra)
+        outputs["summaries_by_department"] = extra
     return outputs, [*problems, *letter.warnings], inputs
 
 
-def _input_entries(batch: Batch, out_dir: Path) -> list[dict[str, Any]]:
-    """Each file of the inbox (as `discover` finds them, the output folder left out) with its
-    size and SHA-256, for the manifest."""
-    from toolkit.ingest.readers import discover
-
-    inputs = []
-    for path in discover(batch.inputs, [out_dir]):
-        with contextlib.suppress(OSError):
-            inputs.append({"path": str(path), "sha256": sha256(path), "bytes": path.stat().st_size})
-    return inputs
+def _input_entries(batch: Batch) -> list[dict[str, Any]]:
+    """Each file of the inbox with the size and SHA-256 of the bytes its rows were read from
+    (hashed by the reader as it read them, in the same pass): a file replaced after it was read
+    cannot lend the manifest its checksum. A file skipped unread (an Office lock file) has none."""
+    return [{"path": str(f.source if f.source is not None else f.path), "sha256": f.sha256, "bytes": f.size}
+            for f in batch.ingested.files]
 
 
-def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, str], staging: Path,
-              inputs: list[dict[str, Any]]) -> dict[str, Any]:
-    decisions = None
-    if settings.decisions:
-        decisions = {"path": str(settings.decisions), "sha256": sha256(settings.decisions)}
-    produced: dict[str, dict[str, Any]] = {}
-    for key, name in outputs.items():
+def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, Any], staging: Path,
+              inputs: list[dict[str, Any]], seen: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    decisions = {"path": str(settings.decisions), **seen["decisions"]} if settings.decisions else None
+    previous = {"path": str(settings.previous), **seen["previous"]} if settings.previous else None
+
+    def entry(name: str) -> dict[str, Any]:
         path = staging / name
-        if path.is_file():
-            produced[key] = {"path": name, "sha256": sha256(path)}
-        elif path.is_dir():
-            produced[key] = {"path": name, "files": sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())}
+        if path.is_dir():
+            return {"path": name, "files": sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())}
+        return {"path": name, "sha256": sha256(path)}
+
+    # Every output a file of its own (the department summaries one entry each), so that a
+    # script can check each file against its checksum, and the next run knows what to replace.
+    produced: dict[str, Any] = {key: [entry(n) for n in name] if isinstance(name, list) else entry(name)
+                                for key, name in outputs.items()}
     return {
         "toolkit_version": __version__,
         "pack": {"id": batch.pack.id, "version": batch.pack.version},
@@ -334,7 +311,7 @@ def _manifest(batch: Batch, settings: RunSettings, outputs: dict[str, str], stag
         "inputs": inputs,
         "decisions": decisions,
         "org": str(settings.org) if settings.org else None,
-        "previous": {"path": str(settings.previous), "sha256": sha256(settings.previous)} if settings.previous else None,
+        "previous": previous,
         "counts": batch.counts,
         "totals": {"projects": batch.stats.projects, **batch.stats.totals},
         "outputs": produced,

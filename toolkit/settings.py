@@ -69,7 +69,7 @@ def load_settings(path: Path | None) -> Settings:
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise ShenbaoError(f"无法读取设置文件 {path}：{exc.strerror or exc}") from None
+        raise ShenbaoError(f"无法读取设置文件 {path}（系统信息：{exc.strerror or exc}）") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ShenbaoError(f"设置文件 {path} 格式有误：{exc}") from None
     unknown = sorted(set(data) - KNOWN)

@@ -145,7 +145,8 @@ def group_findings(pack: Pack, annex: Annex, records: Sequence[Record], crit: Cr
             groups[clean(value).upper()].append(r)
     out = []
     for members in groups.values():
-        projects = {clean(m.values.get("project_name") or f"{m.file}#{m.row}") for m in members}
+        name_key = annex.role_key("project_name")
+        projects = {clean((m.values.get(name_key) if name_key else None) or f"{m.file}#{m.row}") for m in members}
         if len(projects) <= (crit.max_count or 0):
             continue
         where = "；".join(f"{m.file} 第{m.row}行" for m in members)

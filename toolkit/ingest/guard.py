@@ -13,6 +13,7 @@ The limits are generous for real tables and set in shenbao.toml's `[limits]` tab
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
@@ -62,19 +63,20 @@ class Refusal:
 
 
 def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None,
-              markers: frozenset[str] = WORKBOOK_MARKERS) -> Refusal | None:
+              content: bytes | None = None, markers: frozenset[str] = WORKBOOK_MARKERS) -> Refusal | None:
     """Why the zip at `path` must not be read, or None. A file that is not a readable zip is
     None too: the readers say what it is (truncated, not a workbook) better than a guard can.
 
     With `kept`, the parts the sheet scan reads (`kept_part`) are put there as they were
     inflated here, whole and checked against their CRC, so that the scan need not inflate them
-    again. `markers`: the parts that make the zip one the caller reads (a workbook by default;
+    again. With `content` (the file's bytes, read once by the readers), the file is not opened.
+    `markers`: the parts that make the zip one the caller reads (a workbook by default;
     WORD_MARKERS for a .docx); any other zip is left alone."""
     try:
-        with open(path, "rb") as fh:
+        with _open(path, content) as fh:
             if fh.read(4) not in ZIP_MAGICS:
                 return None
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(_open(path, content)) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         return None
@@ -103,7 +105,11 @@ def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None,
                 return _too_large(name, f"其中的 {info.filename[:60]} 从 {_size(info.compress_size)} 解压为 "
                                   f"{_size(info.file_size)}（{ratio:,.0f} 倍），超过上限 {limits.max_compression_ratio} 倍，"
                                   f"像是恶意构造的“压缩炸弹”", "max_compression_ratio")
-    return _check_inflated(path, infos, limits, kept)
+    return _check_inflated(path, infos, limits, kept, content)
+
+
+def _open(path: Path, content: bytes | None) -> BinaryIO:
+    return io.BytesIO(content) if content is not None else open(path, "rb")
 
 
 def unsafe_name(member: str) -> bool:
@@ -119,11 +125,11 @@ def kept_part(name: str) -> bool:
 
 
 def _check_inflated(path: Path, infos: list[zipfile.ZipInfo], limits: Limits,
-                    kept: dict[str, bytes] | None = None) -> Refusal | None:
+                    kept: dict[str, bytes] | None = None, content: bytes | None = None) -> Refusal | None:
     """Inflate every member into nothing (or into `kept`), stopping as soon as one gives more
     than it declares; a part with a DTD anywhere in it is refused too (see DTD_MESSAGE)."""
     try:
-        with open(path, "rb") as fh:
+        with _open(path, content) as fh:
             for info in infos:
                 keep = kept is not None and kept_part(info.filename)
                 inflated = _inflate(fh, info, info.file_size + 1, keep)

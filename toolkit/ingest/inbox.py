@@ -130,13 +130,13 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
             return FileRead(word.report, word.records, word.findings, None, mtime)
     findings = [_relocate(f, shown) for f in outcome.findings]
     if outcome.status != "ok" or outcome.workbook is None:
-        report = FileReport(shown, outcome.status, outcome.message, source=path)
+        report = FileReport(shown, outcome.status, outcome.message, source=path, sha256=outcome.sha256, size=outcome.size)
         if outcome.status == "error" and not any(f.is_error for f in findings):
             findings.append(Finding("file.unreadable", "error", f"{shown}：{outcome.message}", file=shown))
         return FileRead(report, [], findings, None, mtime)
     workbook = outcome.workbook
     stamp = stamp_of(workbook)
-    report = FileReport(shown, "ok", kind=workbook.kind, source=path)
+    report = FileReport(shown, "ok", kind=workbook.kind, source=path, sha256=outcome.sha256, size=outcome.size)
     if stamp and stamp.pack_id and stamp.pack_id != pack.id:
         report.status = "error"
         report.message = f"这是申报包“{stamp.pack_id}”的模板，不属于本次申报（{pack.id}），请核对是否发错文件"

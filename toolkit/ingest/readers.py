@@ -16,6 +16,8 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import dataclasses
+import hashlib
 import io
 import os
 import posixpath
@@ -36,7 +38,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 
 from toolkit.errors import ShenbaoError
 from toolkit.findings import Finding, a1
-from toolkit.ingest.guard import Limits, check_zip
+from toolkit.ingest.guard import HOW_TO_RAISE, Limits, check_zip
 
 Status = Literal["ok", "error", "skipped"]
 
@@ -103,6 +105,8 @@ class FileOutcome:
     message: str | None
     workbook: WorkbookData | None
     findings: tuple[Finding, ...]
+    sha256: str | None = None  # of the very bytes read (None: not read, e.g. an Office lock file)
+    size: int | None = None
 
 
 class _Refused(Exception):
@@ -187,21 +191,46 @@ def _identity(path: Path) -> Any:
 # --------------------------------------------------------------------------- reading
 
 
+@dataclass
+class _Read:
+    """What was read of a file: the SHA-256 and size of its bytes, as they were read."""
+
+    sha256: str | None = None
+    size: int | None = None
+
+
 def read_file(path: Path, *, max_rows: int | None = None, limits: Limits | None = None) -> FileOutcome:
-    """Read one file into a WorkbookData, or say why not. Never raises."""
+    """Read one file into a WorkbookData, or say why not. Never raises.
+
+    The file is read from disk once, whole, and everything (the guard, the format, the sheet
+    scan, calamine) works on those bytes, whose SHA-256 the outcome carries: the manifest's
+    checksum is of the very bytes the rows came from, even when the file is replaced meanwhile."""
     path = Path(path)
     limits = limits or Limits()
     max_rows = max(1, limits.max_rows if max_rows is None else max_rows)  # to_python(nrows=0) underflows
+    read = _Read()
+    outcome = _read_file(path, max_rows, limits, read)
+    return dataclasses.replace(outcome, sha256=read.sha256, size=read.size) if read.sha256 else outcome
+
+
+def _read_file(path: Path, max_rows: int, limits: Limits, read: _Read) -> FileOutcome:
     try:
+        try:
+            _skip_by_name(path)
+        except _Refused:
+            with contextlib.suppress(_Refused):  # read only for the manifest's checksum; a locked one has none
+                _read_once(path, limits, read)
+            raise
+        data = _read_once(path, limits, read)
         parts: dict[str, bytes] = {}  # what the guard inflated that the sheet scan reads
-        refusal = check_zip(path, limits, parts)  # before anything inflates a part of an xlsx/ods
+        refusal = check_zip(path, limits, parts, data)  # before anything inflates a part of an xlsx/ods
         if refusal is not None:
             return _refusal(path, "error", refusal.message, refusal.code, refusal.detail)
-        kind = _classify(path)
+        kind = _classify(path, data)
         if kind == "csv":
-            workbook, findings = _read_csv(path, max_rows)
+            workbook, findings = _read_csv(path, max_rows, data)
         else:
-            workbook, findings = _read_workbook(path, kind, max_rows, parts)
+            workbook, findings = _read_workbook(path, kind, max_rows, parts, data)
         return FileOutcome(path, "ok", None, workbook, tuple(findings))
     except _Refused as refused:
         return _refusal(path, refused.status, refused.message, refused.code)
@@ -224,39 +253,62 @@ def _refusal(path: Path, status: Status, message: str, code: str, detail: str = 
     return FileOutcome(path, status, message, None, findings)
 
 
-def _classify(path: Path) -> str:
-    """What the bytes are: a kind to read, or _Refused."""
+def _skip_by_name(path: Path) -> None:
+    """Office's lock files and the system's own files are skipped unread (often locked anyway)."""
     name = path.name
-    low = name.casefold()
     if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
         raise _Refused("skipped", MSG_LOCK)
-    if low in SYSTEM_NAMES or name.startswith("._"):
+    if name.casefold() in SYSTEM_NAMES or name.startswith("._"):
         raise _Refused("skipped", MSG_SYSTEM)
+
+
+def _read_once(path: Path, limits: Limits, read: _Read) -> bytes:
+    """The file's bytes, read once, their SHA-256 and size noted in `read` as they are read.
+    A file larger than any workbook the limits allow is hashed as it streams past, not kept:
+    it is skipped when its first bytes say it is not a spreadsheet, else refused as too large."""
     try:
         if not path.is_file():
             raise _Refused("error", "找不到这个文件，或它不是普通文件，无法读取。请确认文件还在文件夹里")
-        if path.stat().st_size == 0:
-            raise _Refused("error", MSG_EMPTY, "file.empty")
         with open(path, "rb") as fh:
-            head = fh.read(8192)
+            if os.fstat(fh.fileno()).st_size <= limits.max_unzipped_bytes:
+                data = fh.read()
+                read.sha256, read.size = hashlib.sha256(data).hexdigest(), len(data)
+                return data
+            digest, size, head = hashlib.sha256(), 0, b""
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                head = head or block[:8192]
+                digest.update(block)
+                size += len(block)
+            read.sha256, read.size = digest.hexdigest(), size
     except OSError as exc:
         raise _Refused(
             "error",
             f"无法打开文件（{exc.strerror or exc}）。如果文件正被 Excel/WPS 打开，请关闭后重试",
         ) from None
+    if head.startswith(OTHER_MAGICS) or path.suffix.lower() not in SHEET_EXTS:
+        raise _skip()
+    raise _Refused("error", f"文件「{path.name}」有 {size / (1 << 20):,.0f} MB，超过上限 {limits.max_unzipped_mb} MB，"
+                   f"远大于正常的申报表，已拒绝读取。请检查是否发错了文件；" + HOW_TO_RAISE.format(key="max_unzipped_mb"),
+                   "file.too-large")
 
+
+def _classify(path: Path, data: bytes) -> str:
+    """What the bytes are: a kind to read, or _Refused."""
+    if not data:
+        raise _Refused("error", MSG_EMPTY, "file.empty")
+    head = data[:8192]
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        return _zip_kind(path, head)
+        return _zip_kind(path, head, data)
     if head.startswith(OLE_MAGIC):
-        return _ole_kind(path)
+        return _ole_kind(path, data)
     if head.startswith(OTHER_MAGICS):
         raise _skip()
-    return _text_kind(path, head)
+    return _text_kind(path, head, data)
 
 
-def _zip_kind(path: Path, head: bytes) -> str:
+def _zip_kind(path: Path, head: bytes, data: bytes) -> str:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
             if "xl/workbook.xml" in names:
                 types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
@@ -280,9 +332,9 @@ def _zip_kind(path: Path, head: bytes) -> str:
     raise _skip(MSG_ARCHIVE if path.suffix.lower() == ".zip" else MSG_NOT_SHEET)
 
 
-def _ole_kind(path: Path) -> str:
+def _ole_kind(path: Path, data: bytes) -> str:
     try:
-        names = {n.casefold() for n in _ole_names(path.read_bytes())}
+        names = {n.casefold() for n in _ole_names(data)}
     except ValueError:
         raise _unrecognised(path) from None
     if "encryptioninfo" in names or "encryptedpackage" in names:
@@ -343,7 +395,7 @@ def _ole_names(data: bytes) -> list[str]:
     return names
 
 
-def _text_kind(path: Path, head: bytes) -> str:
+def _text_kind(path: Path, head: bytes, data: bytes) -> str:
     ext = path.suffix.lower()
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise _unrecognised(path)
@@ -361,7 +413,7 @@ def _text_kind(path: Path, head: bytes) -> str:
     if ext in SHEET_EXTS:
         return "csv"  # a text export under a spreadsheet's name: read it, even with one column
     if ext in TEXT_EXTS:
-        text = _decode(path.read_bytes(), path)
+        text = _decode(data, path)
         if _sniff_delimiter(text)[1]:
             return "csv"
     raise _skip()
@@ -404,8 +456,8 @@ def _sniff_delimiter(text: str) -> tuple[str, bool]:
     return best, best_score > 0
 
 
-def _read_csv(path: Path, max_rows: int) -> tuple[WorkbookData, list[Finding]]:
-    text = _decode(path.read_bytes(), path)
+def _read_csv(path: Path, max_rows: int, data: bytes) -> tuple[WorkbookData, list[Finding]]:
+    text = _decode(data, path)
     delimiter, _ = _sniff_delimiter(text)
     rows: list[list[Any]] = []
     total = 0
@@ -491,13 +543,13 @@ class _Scan:
         return frozenset(rows)
 
 
-def _read_workbook(path: Path, kind: str, max_rows: int,
-                   parts: dict[str, bytes] | None = None) -> tuple[WorkbookData, list[Finding]]:
+def _read_workbook(path: Path, kind: str, max_rows: int, parts: dict[str, bytes] | None,
+                   data: bytes) -> tuple[WorkbookData, list[Finding]]:
     scans: dict[str, _Scan] = {}
     if kind in ("xlsx", "xlsm"):
-        scans = _scan_xlsx(path, parts)
+        scans = _scan_xlsx(path, parts, data)
     elif kind == "ods":
-        scans = _scan_ods(path)
+        scans = _scan_ods(path, data)
         for name, scan in scans.items():
             # calamine parses every ODS sheet when it opens the file: one huge sheet refuses all.
             if scan.too_large:
@@ -505,7 +557,7 @@ def _read_workbook(path: Path, kind: str, max_rows: int,
 
     findings: list[Finding] = []
     sheets: list[SheetData] = []
-    with _calamine_path(path, kind) as source, CalamineWorkbook.from_path(source) as book:
+    with _calamine_book(path, kind, data) as book:
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:  # chart and macro sheets hold no table
                 continue
@@ -537,6 +589,21 @@ def _read_workbook(path: Path, kind: str, max_rows: int,
     if not sheets:
         raise _Refused("error", MSG_NO_SHEETS, "file.no-sheets")
     return WorkbookData(path, kind, tuple(sheets)), findings
+
+
+@contextlib.contextmanager
+def _calamine_book(path: Path, kind: str, data: bytes) -> Iterator[CalamineWorkbook]:
+    """calamine's workbook of the bytes read. From memory it tries each format in turn and, when
+    none opens, says only "Cannot detect file format"; then the file is opened by name (which
+    tells a password or a damaged part apart) for the error to report."""
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception:
+        with _calamine_path(path, kind) as source, CalamineWorkbook.from_path(source) as again:
+            yield again  # opened where the bytes would not: the error is the file's own
+        return
+    with book:
+        yield book
 
 
 @contextlib.contextmanager
@@ -630,7 +697,7 @@ def _truthy(value: str | None) -> bool:
     return value in ("1", "true")
 
 
-def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None) -> dict[str, _Scan]:
+def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None, data: bytes | None = None) -> dict[str, _Scan]:
     """Per sheet name: hidden rows, error and uncached formula cells, extent of the values.
     `parts`: parts already inflated (by the guard); the file is opened only for any other."""
     with contextlib.ExitStack() as stack:
@@ -639,7 +706,7 @@ def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None) -> dict[str, _
 
         def archive() -> zipfile.ZipFile:
             if not opened:
-                opened.append(stack.enter_context(zipfile.ZipFile(path)))
+                opened.append(stack.enter_context(zipfile.ZipFile(io.BytesIO(data) if data is not None else path)))
             return opened[0]
 
         def read(name: str) -> bytes:
@@ -747,7 +814,7 @@ def _scan_sheet_xml(stream: IO[bytes]) -> _Scan:
     return scan
 
 
-def _scan_ods(path: Path) -> dict[str, _Scan]:
+def _scan_ods(path: Path, data: bytes | None = None) -> dict[str, _Scan]:
     """Per table of an ODS content.xml: hidden rows, merges and value extent, with repeats."""
     scans: dict[str, _Scan] = {}
     scan = _Scan()
@@ -800,6 +867,6 @@ def _scan_ods(path: Path) -> dict[str, _Scan]:
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as stream:
+    with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf, zf.open("content.xml") as stream:
         parser.ParseFile(stream)
     return scans

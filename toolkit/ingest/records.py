@@ -106,6 +106,8 @@ class FileReport:
     # Where the file really is (the path discovered under the inbox), for outputs that copy it:
     # `path` is only what the clerk is shown. Not part of to_dict(): JSON stays inbox-relative.
     source: Path | None = None
+    sha256: str | None = None  # of the bytes read (readers.read_file), for the manifest; None: not read
+    size: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -15,6 +15,7 @@ Cell text is read from the XML rather than python-docx's `text`, which skips con
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,17 +72,13 @@ class WordRefused(Exception):
         self.code, self.message = code, message
 
 
-def word_kind(path: Path) -> WordKind | None:
-    """What kind of Word document the bytes are, or None for anything else (left to the
-    spreadsheet readers, which skip or refuse it)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8192)
-    except OSError:
-        return None
+def word_kind(path: Path, data: bytes) -> WordKind | None:
+    """What kind of Word document the file's bytes are, or None for anything else (left to the
+    spreadsheet readers, which skip or refuse it). `path` only for its name."""
+    head = data[:8192]
     if head.startswith(b"PK"):
         try:
-            with zipfile.ZipFile(path) as zf:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
                 if names & WORD_MARKERS:
                     return "docx"
@@ -96,8 +93,8 @@ def word_kind(path: Path) -> WordKind | None:
         from toolkit.ingest.readers import _ole_names  # the same hand-parsed directory as for .xls
 
         try:
-            names = {n.casefold() for n in _ole_names(path.read_bytes())}
-        except (ValueError, OSError):
+            names = {n.casefold() for n in _ole_names(data)}
+        except ValueError:
             return None
         if "encryptedpackage" in names and path.suffix.lower() in DOCX_SUFFIXES:
             return "encrypted-docx"  # an encrypted .docx is an OLE file holding the encrypted zip
@@ -107,16 +104,17 @@ def word_kind(path: Path) -> WordKind | None:
     return None
 
 
-def open_docx(path: Path, limits: Limits | None = None) -> WordDoc:
-    """The tables and paragraphs of a .docx; WordRefused when it must not or cannot be read."""
-    refusal = check_zip(path, limits or Limits(), markers=WORD_MARKERS)
+def open_docx(path: Path, data: bytes, limits: Limits | None = None) -> WordDoc:
+    """The tables and paragraphs of a .docx whose bytes are `data` (read once by the caller, who
+    hashes them for the manifest); WordRefused when it must not or cannot be read."""
+    refusal = check_zip(path, limits or Limits(), content=data, markers=WORD_MARKERS)
     if refusal is not None:
         raise WordRefused(refusal.code, _for_word(refusal.message))
     import docx
     from docx.table import Table
 
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))
         body = document.element.body
         paragraphs = tuple(t for t in (_text(p) for p in body.iter(W_P) if _outside(p, W_TBL)) if t)
         tables = []

@@ -15,7 +15,9 @@ is an error of its own file. None of them stops the batch.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,29 +175,45 @@ def _chosen_value(f: Field, chosen: list[str]) -> Any:
 # ------------------------------------------------------------------------ a file of the inbox
 
 
+def _read_once(path: Path, limits: Limits) -> bytes | None:
+    """The file's bytes, read once (python-docx reads them from memory); None when it cannot be
+    read or is larger than any form could be (the spreadsheet readers' outcome then stands)."""
+    try:
+        with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > limits.max_unzipped_bytes:
+                return None
+            return fh.read()
+    except OSError:
+        return None
+
+
 def read_word(pack: Pack, path: Path, shown: str, limits: Limits | None = None) -> WordRead | None:
     """A Word document of the inbox read as the pack's Word form, or why not; None when the file
     is not a Word document at all (the spreadsheet readers take it)."""
-    kind = word_kind(path)
+    data = _read_once(path, limits or Limits())
+    if data is None:
+        return None
+    kind = word_kind(path, data)
     if kind is None:
         return None
+    sha256, size = hashlib.sha256(data).hexdigest(), len(data)  # of the very bytes read, for the manifest
     forms = _forms(pack)
     names = "、".join(a.file_stem for a in forms)
     if kind == "encrypted-docx":
-        return WordRead(FileReport(shown, "error", MSG_ENCRYPTED, kind="docx", source=path), [],
+        return WordRead(FileReport(shown, "error", MSG_ENCRYPTED, kind="docx", source=path, sha256=sha256, size=size), [],
                         [Finding("file.encrypted", "error", f"{shown}：{MSG_ENCRYPTED}", file=shown)])
     if kind in ("doc", "odt", "rtf"):
         if not forms:
-            return WordRead(FileReport(shown, "skipped", MSG_NO_FORMS, kind=kind, source=path), [], [])
+            return WordRead(FileReport(shown, "skipped", MSG_NO_FORMS, kind=kind, source=path, sha256=sha256, size=size), [], [])
         message = {"doc": MSG_DOC, "odt": MSG_ODT, "rtf": MSG_RTF}[kind].format(forms=names)
-        return WordRead(FileReport(shown, "skipped", message, kind=kind, source=path), [],
+        return WordRead(FileReport(shown, "skipped", message, kind=kind, source=path, sha256=sha256, size=size), [],
                         [Finding("file.word-not-docx", "warning", f"{shown}：{message}", file=shown)])
     if not forms:
-        return WordRead(FileReport(shown, "skipped", MSG_NO_FORMS, kind="docx", source=path), [], [])
+        return WordRead(FileReport(shown, "skipped", MSG_NO_FORMS, kind="docx", source=path, sha256=sha256, size=size), [], [])
     try:
-        doc = open_docx(path, limits)
+        doc = open_docx(path, data, limits)
     except WordRefused as refused:
-        report = FileReport(shown, "error", refused.message, kind="docx", source=path)
+        report = FileReport(shown, "error", refused.message, kind="docx", source=path, sha256=sha256, size=size)
         return WordRead(report, [], [Finding(refused.code, "error", f"{shown}：{refused.message}", file=shown)])
     best: tuple[Annex, LabelReader] | None = None
     for annex in forms:
@@ -203,8 +221,8 @@ def read_word(pack: Pack, path: Path, shown: str, limits: Limits | None = None) 
         if _enough(annex, reader) and (best is None or _found(reader) > _found(best[1])):
             best = (annex, reader)
     if best is None:
-        return WordRead(FileReport(shown, "skipped", MSG_NOT_FORM.format(forms=names), kind="docx", source=path), [], [])
+        return WordRead(FileReport(shown, "skipped", MSG_NOT_FORM.format(forms=names), kind="docx", source=path, sha256=sha256, size=size), [], [])
     annex, reader = best
     record, findings = build_record(annex, reader, shown)
-    report = FileReport(shown, "ok", kind="docx", annex=annex.id, sheet=record.sheet, rows=1, source=path)
+    report = FileReport(shown, "ok", kind="docx", annex=annex.id, sheet=record.sheet, rows=1, source=path, sha256=sha256, size=size)
     return WordRead(report, [record], findings)

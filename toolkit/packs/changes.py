@@ -4,7 +4,7 @@ corrected template: fields added, removed or renamed, units, requirement and cho
 from __future__ import annotations
 
 from toolkit.packs.loader import history_versions, load_history, version_key
-from toolkit.packs.model import Annex, Field, Pack
+from toolkit.packs.model import Annex, Criterion, Field, Pack
 
 
 def diff_fields(old: Annex, new: Annex) -> list[str]:
@@ -70,12 +70,31 @@ def diff_packs(old: Pack, new: Pack) -> list[str]:
         name = rule.title or rule.id
         if before is None:
             lines.append(f"新增审核规则“{name}”（{rule.clause}）")
-        elif (before.when, before.check, before.severity) != (rule.when, rule.check, rule.severity):
-            lines.append(f"审核规则“{name}”（{rule.clause}）有调整")
+        else:
+            lines.extend(f"审核规则“{name}”（{rule.clause}）{change}" for change in _diff_rule(before, rule))
     for rule_id, rule in old_rules.items():
         if rule_id not in {c.id for c in new.criteria}:
             lines.append(f"取消审核规则“{rule.title or rule_id}”（{rule.clause}）")
     return lines
+
+
+SEVERITY_WORDS = {"error": "不符合即不予入库", "warning": "只作提醒"}
+
+
+def _diff_rule(old: Criterion, new: Criterion) -> list[str]:
+    """What changed in one rule, each in words a clerk can check against the corrected notice."""
+    out: list[str] = []
+    if old.severity != new.severity:
+        out.append(f"由“{SEVERITY_WORDS[old.severity]}”改为“{SEVERITY_WORDS[new.severity]}”")
+    if old.when != new.when:
+        out.append(f"适用范围由“{old.when or '全部项目'}”改为“{new.when or '全部项目'}”")
+    if old.check != new.check:
+        out.append(f"判断条件由“{old.check}”改为“{new.check}”")
+    if (old.kind, old.group_by, old.max_count) != (new.kind, new.group_by, new.max_count) and new.max_count:
+        out.append(f"数量上限由 {old.max_count} 改为 {new.max_count}")
+    if old.message != new.message:
+        out.append(f"不符合时的说明改为“{new.message}”")
+    return out
 
 
 def changes_since(pack: Pack, version: str) -> str:

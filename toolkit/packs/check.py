@@ -123,6 +123,23 @@ def _dups(values: Any) -> list[str]:
     return [v for v, n in Counter(values).items() if n > 1]
 
 
+def _check_roles(annex: dict[str, Any], where: str, add: Any) -> None:
+    """At most one field per role; a data annex without a project_name role loses 查重 and the
+    linking of forms to table rows, which the author should know."""
+    from toolkit.packs.model import ROLES
+
+    fields = annex.get("fields", [])
+    for dup in _dups(f["role"] for f in fields if f.get("role")):
+        keys = "、".join(f["key"] for f in fields if f.get("role") == dup)
+        add("duplicate-role", f"{where} 有多个字段的 role 都是“{dup}”（{keys}），每个用途只能指定一个字段", field=dup)
+    if annex["kind"] in ("table", "form") and fields:
+        have = {f.get("role") for f in fields}
+        for role in ("project_name",):
+            if role not in have:
+                add("missing-role", f"{where} 没有字段标明 \"role\": \"{role}\"（{ROLES[role]}）："
+                    "不标明时，这个附件的项目不参与查重和表单对应", severity="warning")
+
+
 def _check_annex(annex: dict[str, Any], lists: dict[str, Any], add: Any) -> dict[str, dict[str, Any]]:
     aid = annex["id"]
     fields = annex.get("fields", [])
@@ -133,6 +150,7 @@ def _check_annex(annex: dict[str, Any], lists: dict[str, Any], add: Any) -> dict
         add("no-paragraphs", f"{where} 是 Word 文档，但没有 paragraphs 正文")
     for dup in _dups(f["key"] for f in fields):
         add("duplicate-field", f"{where} 字段 key“{dup}”重复", field=dup)
+    _check_roles(annex, where, add)
     names: Counter[str] = Counter()
     from toolkit.textnorm import header_key
 

@@ -80,7 +80,7 @@ def read_pack_json(pack_dir: Path) -> dict[str, Any]:
             f"{path} 不是有效的 JSON：第{exc.lineno}行第{exc.colno}列附近，{exc.msg}"
         ) from None
     except OSError as exc:
-        raise PackError(f"无法读取 {path}：{exc.strerror}") from None
+        raise PackError(f"无法读取 {path}（系统信息：{exc.strerror or exc}）") from None
     if not isinstance(data, dict):
         raise PackError(f"{path} 的顶层应是一个对象（{{...}}）")
     return data
@@ -166,6 +166,7 @@ def _field(data: dict[str, Any], lists: dict[str, Any]) -> Field:
         example=data.get("example"),
         items=tuple(_field(i, lists) for i in data.get("items", ())),
         rows=data.get("rows"),
+        role=data.get("role"),
     )
 
 

@@ -16,6 +16,17 @@ FieldType = Literal["text", "number", "integer", "date", "bool", "choice", "mult
 AnnexKind = Literal["table", "form", "document"]
 NUMERIC_TYPES = ("number", "integer")
 
+# What a field means to the stages that work across campaigns (dedupe, linking forms to table rows,
+# who sent a file, totals in the summary and the letter). A pack names its fields as it likes; it
+# says which one plays each role with `"role"`, and code asks the pack (Annex.role_key), never a key.
+ROLES: dict[str, str] = {
+    "project_name": "项目名称：查重、表单与汇总表行的对应、分项目计数",
+    "applicant": "申报单位（建设单位、依托企业）的名称",
+    "uscc": "申报单位的统一社会信用代码",
+    "total": "项目总投资：汇总表、统计和报送函的主要金额",
+    "locality": "项目所在地（县、市、区）：一份文件各行都写同一地方时，多半就是它报送的",
+}
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -46,6 +57,7 @@ class Field:
     example: Any = None
     items: tuple[Field, ...] = ()
     rows: int | None = None
+    role: str | None = None  # one of ROLES, at most one field per role in an annex
 
     @property
     def header(self) -> str:
@@ -132,6 +144,22 @@ class Annex:
     @property
     def field_keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
+
+    def role_field(self, role: str) -> Field | None:
+        """The field that plays `role` (see ROLES) in this annex, or None when none does."""
+        return self._roles.get(role)
+
+    def role_key(self, role: str) -> str | None:
+        found = self._roles.get(role)
+        return found.key if found is not None else None
+
+    @cached_property
+    def _roles(self) -> dict[str, Field]:
+        roles: dict[str, Field] = {}
+        for f in self.fields:
+            if f.role is not None:
+                roles.setdefault(f.role, f)
+        return roles
 
     @property
     def file_stem(self) -> str:
@@ -230,6 +258,25 @@ class Pack:
             if a.id == annex_id:
                 return a
         raise KeyError(annex_id)
+
+    def role_key(self, annex_id: str, role: str) -> str | None:
+        """The key of the field playing `role` (see ROLES) in annex `annex_id`, or None."""
+        annex = self._annexes_by_id.get(annex_id)
+        return annex.role_key(role) if annex is not None else None
+
+    def role_value(self, record: Any, role: str) -> Any:
+        """What a record (anything with `.annex` and `.values`) holds in the field playing `role`."""
+        key = self.role_key(record.annex, role)
+        return record.values.get(key) if key is not None else None
+
+    @property
+    def total_key(self) -> str | None:
+        """The summary's main amount (role `total`), which the letter and the run's totals report."""
+        return self.role_key(self.summary.annex, "total") if self.summary else None
+
+    @cached_property
+    def _annexes_by_id(self) -> dict[str, Annex]:
+        return {a.id: a for a in self.annexes}
 
     @property
     def data_annexes(self) -> tuple[Annex, ...]:

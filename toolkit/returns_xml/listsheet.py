@@ -46,7 +46,7 @@ def list_sheet(styles: Styles, pack: Pack, report: FileReport, findings: list[Fi
     last_col = column_letter(ncols)
     cell_col = FINDING_COLUMNS.index("单元格") + 1
     severity_col = FINDING_COLUMNS.index("严重程度") + 1
-    rows = finding_rows(pack, findings, [report])
+    rows = finding_rows(pack, findings, [report], to_sender=True)
     last = max(len(rows) + 2, 3)
 
     def text_cell(ref: str, s: int, text: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from toolkit.atomic import atomic_path
+from toolkit.atomic import atomic_path, explain
 from toolkit.collector import collector_paused
 from toolkit.errors import OutputError
 from toolkit.pipeline import Batch
@@ -110,7 +110,7 @@ def write_view(view: View, target: Path) -> Path:
         try:
             wb.close()
         except XlsxWriterException as exc:
-            raise OutputError(f"无法写入 {target}：{exc}") from None
+            raise OutputError(explain(exc, target)) from None
         finally:
             for ws in wb.worksheets():
                 if isinstance(ws, Sheet):

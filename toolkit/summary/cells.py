@@ -65,9 +65,10 @@ def summary_columns(pack: Pack, annex: Annex, unit_label: str) -> list[Column]:
 
 def key_fields(pack: Pack, annex: Annex) -> list[str]:
     """The few fields that name a project on the review sheets (未通过, 疑似重复)."""
-    wanted = ["project_name", "applicant", "enterprise", "uscc",
+    roles = (annex.role_key(r) for r in ("project_name", "applicant", "uscc"))
+    wanted = [*(k for k in roles if k),
               *(k for k in (pack.summary.group_by if pack.summary else ()) if k != "route"),
-              "category", *(pack.summary.sum_fields[:1] if pack.summary else ())]
+              *([pack.routing.field] if pack.routing else []), *([pack.total_key] if pack.total_key else [])]
     return [k for k in dict.fromkeys(wanted) if k in annex.field_keys]
 
 

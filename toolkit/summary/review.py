@@ -29,7 +29,7 @@ from toolkit.summary.cells import (
     record_value,
     text_column,
 )
-from toolkit.summary.table import HEADER_ROW, unit_line, write_title_block
+from toolkit.summary.table import HEADER_ROW, fitted_columns, unit_line, write_title_block
 from toolkit.summary.view import View
 from toolkit.template.styles import Styles, print_setup
 
@@ -57,7 +57,7 @@ def _finish(ws: Worksheet, first: int, last_row: int, last_col: int, paper: str)
 
 
 def write_detail_sheet(wb: Workbook, styles: Styles, view: View) -> None:
-    fields = [field_column(f) for f in view.annex.fields if f.type != "list"]
+    fields = fitted_columns(view, [field_column(f) for f in view.annex.fields if f.type != "list"], totals=False)
     provenance_columns = _provenance_columns()
     columns = [*fields, *provenance_columns]
     ws = add_sheet(wb, DETAIL_SHEET)

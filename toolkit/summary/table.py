@@ -14,6 +14,7 @@ merged cell matching `HEADING_RE`, 小计/合计 start with a `TOTAL_RE` word, t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from xlsxwriter.workbook import Workbook
@@ -69,7 +70,8 @@ class _Table:
         self.seq = 0
         self.last = len(columns)
         keys = [c.key for c in columns]
-        self.name_col = keys.index("project_name") + 1 if "project_name" in keys else None
+        name_key = view.annex.role_key("project_name")
+        self.name_col = keys.index(name_key) + 1 if name_key in keys else None
         sums = view.pack.summary.sum_fields if view.pack.summary else ()
         self.sum_cols = [(i + 1, c.key) for i, c in enumerate(columns) if c.key in sums and c.field.is_numeric]
         self.label_last = self.name_col - 1 if self.name_col and self.name_col > 1 else 0
@@ -150,9 +152,35 @@ class _Table:
         self.row += 2
 
 
+def figure_width(amount: Decimal) -> float:
+    """The column width a figure needs in NUMBER's format, in bold (a total): a narrower column
+    shows ### in Excel, WPS and LibreOffice instead of the figure."""
+    return len(f"{amount:,.2f}") * BOLD_DIGIT + 2
+
+
+BOLD_DIGIT = 1.2  # a bold digit of the house font, in widths of a plain '0'
+
+
+def fitted_columns(view: View, columns: Sequence[Column], *, totals: bool = True) -> list[Column]:
+    """The columns, each amount column at least as wide as its widest figure: the largest or most
+    negative project, and with `totals` the 合计 of a summed column."""
+    sums = set(view.pack.summary.sum_fields if view.pack.summary and totals else ())
+    out = []
+    for column in columns:
+        if column.field.type == "number" and column.key in view.annex.field_keys:
+            each = [a for a in view.amounts.each(view.records, column.key) if a is not None]
+            extremes = [*((min(each), max(each)) if each else ()),
+                        *([view.amounts.total(view.records, column.key)] if column.key in sums else [])]
+            needed = max((figure_width(a) for a in extremes), default=0)
+            if needed > column.width:
+                column = replace(column, field=replace(column.field, width=round(needed, 1)))
+        out.append(column)
+    return out
+
+
 def write_summary_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     ws = add_sheet(wb, SHEET)
-    columns = summary_columns(view.pack, view.annex, view.unit_label)
+    columns = fitted_columns(view, summary_columns(view.pack, view.annex, view.unit_label))
     first = write_title_block(ws, styles, view.title, unit_line(view), columns)
     table = _Table(ws, styles, view, columns, first)
     keys = view.group_keys

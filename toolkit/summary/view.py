@@ -111,7 +111,7 @@ def _pairs(batch: Batch, records: Sequence[Record]) -> list[ReviewPair]:
     pending_ids = {p.pair_id for p in pending}
     merged: list[ReviewPair] = []
     for dup, kept in batch.dedup.merged:
-        alone = dedupe([kept, dup])  # an exact copy merges again; a suspected one was the clerk's 合并
+        alone = dedupe(batch.pack, [kept, dup])  # an exact copy merges again; a suspected one was the clerk's 合并
         if not alone.merged and alone.suspects:
             s = alone.suspects[0]
             merged.append(ReviewPair(kept, dup, s.reason, s.score, s.pair_id, "合并"))

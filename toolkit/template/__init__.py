@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.atomic import atomic_path
+from toolkit.atomic import atomic_path, explain
 from toolkit.errors import OutputError, ShenbaoError
 from toolkit.packs.model import Annex, Pack
 from toolkit.template.stamp import Stamp, read_stamp
@@ -98,5 +98,5 @@ def _write_workbook(pack: Pack, annex: Annex, target: Path, draw: Drawer) -> Pat
         try:
             wb.close()
         except XlsxWriterException as exc:
-            raise OutputError(f"无法写入 {target}：{exc}") from None
+            raise OutputError(explain(exc, target)) from None
     return target
