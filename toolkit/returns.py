@@ -63,6 +63,8 @@ from toolkit.template.styles import HEADER_FILL, display_width, print_setup
 
 RETURNS_DIR = "退回修改"
 SUFFIX = "（退回修改）"
+LIST_SUFFIX = "（问题清单）"  # a Word form is never rewritten: its problems come back as a workbook
+WORD_KINDS = ("docx",)
 LIST_SHEET = "问题清单"
 AUTHOR = "shenbao"
 ERROR_FILL = "FF9999"
@@ -77,6 +79,7 @@ MAX_SHEET_XML = 300 * 1024 * 1024
 # (xl/drawings/vmlDrawing*.vml only holds comment boxes, which are kept.)
 LOST_PARTS = ("xl/drawings/drawing", "xl/media/", "xl/activeX/", "xl/ctrlProps/", "xl/embeddings/")
 
+WORD_LEGEND = "错误（红色）必须修改，提醒（黄色）请核实。请在 Word 申报书中改好后重新报送，本表不必寄回。"
 LEGEND = ("红色底为错误（必须修改），黄色底为提醒（请核实）；鼠标移到标色的单元格上可看批注，"
           "点“单元格”一栏可跳到该单元格。改好后请删除本页，重新报送。")
 
@@ -103,7 +106,7 @@ def rebuilt_note(kind: str) -> str:
 _FORBIDDEN = str.maketrans({'<': "＜", '>': "＞", ':': "：", '"': "＂", '\\': "＼", '|': "｜", '?': "？", '*': "＊"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
-_OLD_SUFFIX = re.compile(r"(?:[（(]退回修改[)）](?:[（(]\d+[)）])?)+$")
+_OLD_SUFFIX = re.compile(r"(?:[（(](?:退回修改|问题清单)[)）](?:[（(]\d+[)）])?)+$")
 MAX_PART = 80  # characters per name: Windows limits a whole path to 260 unless long paths are on
 
 
@@ -120,19 +123,20 @@ def safe_part(name: str) -> str:
     return name
 
 
-def return_name(shown: str) -> PurePosixPath:
+def return_name(shown: str, suffix: str = SUFFIX) -> PurePosixPath:
     """The copy's path inside `退回修改/` for a file shown as `shown` (`二道区/二道区.xlsx` ->
     `二道区/二道区（退回修改）.xlsx`). Folders are kept; `.`/`..` and empty parts are dropped, so
     the result is always relative and never climbs out of the folder. `shown` is relative to the
     inbox with `/` between folders on every system (`display_path`), so a `\\` is part of a name (a
-    valid character on Linux and macOS) and becomes `＼`, never a sub-folder."""
+    valid character on Linux and macOS) and becomes `＼`, never a sub-folder. A Word form's problem
+    list has `suffix` （问题清单）."""
     parts = [p for p in shown.split("/") if p not in ("", ".", "..")]
     if not parts:
         parts = ["未命名"]
     *folders, name = parts
     stem = name.rsplit(".", 1)[0] if "." in name.strip(".") else name
     stem = _OLD_SUFFIX.sub("", stem.strip()) or stem  # a copy we made, sent back again
-    file = safe_part(stem[: MAX_PART - len(SUFFIX)] + SUFFIX) + ".xlsx"
+    file = safe_part(stem[: MAX_PART - len(suffix)] + suffix) + ".xlsx"
     return PurePosixPath(*[safe_part(f) for f in folders], file)
 
 
@@ -321,7 +325,7 @@ def return_jobs(batch: Batch, out_dir: Path, *, problems: list[str] | None = Non
         findings = by_file.get(report.path)
         if not findings or report.status != "ok" or report.source is None:
             continue
-        rel = _unique(return_name(report.path), taken)
+        rel = _unique(return_name(report.path, LIST_SUFFIX if report.kind in WORD_KINDS else SUFFIX), taken)
         target = out_dir.joinpath(*rel.parts)
         if not _inside(target.parent, out_dir):
             _note(problems, f"{report.path}：退回修改副本的位置 {target} 不在输出文件夹内，未生成")
@@ -357,6 +361,9 @@ def _write_copy(pack: Pack, report: FileReport, findings: list[Finding], target:
                 limits: Limits | None = None) -> None:
     assert report.source is not None
     kind = report.kind or "xlsx"
+    if kind in WORD_KINDS:
+        problem_list(pack, report, findings, target)
+        return
     if kind in OPENPYXL_KINDS:
         too_big = _sheet_xml_size(report.source) > MAX_SHEET_XML
         if not too_big:
@@ -371,6 +378,19 @@ def _write_copy(pack: Pack, report: FileReport, findings: list[Finding], target:
     else:
         note = rebuilt_note(kind)
     rebuild_workbook(pack, report, findings, target, note, limits)
+
+
+def problem_list(pack: Pack, report: FileReport, findings: list[Finding], target: Path) -> Path:
+    """For a Word form: a workbook of one 问题清单 sheet (the same sheet as in every return copy),
+    written beside where its copy would go. The enterprise's Word file is never rewritten; each
+    problem names its place as `表格 N 第 r 行 第 c 列`."""
+    note = "原文件为 Word 申报书，未改动原文件；请按下列位置（表格 N 第 r 行 第 c 列）在原文件中修改"
+    with atomic_path(target) as tmp:
+        wb = XlsxWorkbook(str(tmp), WORKBOOK_OPTIONS)
+        ws = wb.add_worksheet(LIST_SHEET)
+        _list_sheet_xlsxwriter(ws, _Formats(wb), pack, report, findings, note, {}, {}, WORD_LEGEND)
+        wb.close()
+    return target
 
 
 def _sheet_xml_size(path: Path) -> int:
@@ -434,10 +454,10 @@ def _free_sheet_name(names: Iterable[str], wanted: str) -> str:
     return name
 
 
-def _first_line(report: FileReport, findings: Sequence[Finding], notes: Sequence[str]) -> str:
+def _first_line(report: FileReport, findings: Sequence[Finding], notes: Sequence[str], legend: str = LEGEND) -> str:
     errors = sum(1 for f in findings if f.is_error)
     head = f"{report.path}：错误 {errors} 个，提醒 {len(findings) - errors} 个。"
-    return "".join(f"{n}。" for n in notes) + head + LEGEND
+    return "".join(f"{n}。" for n in notes) + head + legend
 
 
 _SHEET_NAME_TABLE = str.maketrans("[]:*?/\\", "［］：＊？／＼")
@@ -593,12 +613,12 @@ def _rebuild_sheet(ws: XlsxWorksheet, formats: _Formats, rows: Sequence[Sequence
 
 def _list_sheet_xlsxwriter(ws: XlsxWorksheet, formats: _Formats, pack: Pack, report: FileReport,
                            findings: list[Finding], note: str, names: dict[str, str],
-                           merges: dict[str, Merged]) -> None:
+                           merges: dict[str, Merged], legend: str = LEGEND) -> None:
     wb = formats.wb
     ws.set_tab_color("#C00000")
     first = wb.add_format({"bold": True, "font_color": "#C00000", "text_wrap": True, "valign": "top"})
     ws.merge_range(0, 0, 0, len(FINDING_COLUMNS) - 1, "", first)
-    ws.write_string(0, 0, _first_line(report, findings, [note]), first)
+    ws.write_string(0, 0, _first_line(report, findings, [note], legend), first)
     ws.set_row(0, 60)
     header = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1})
     for c, (title, width) in enumerate(zip(FINDING_COLUMNS, FINDING_WIDTHS, strict=True)):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -25,6 +25,7 @@ from toolkit.criteria import (
 from toolkit.findings import Finding
 from toolkit.fromforms import as_annex_row
 from toolkit.ingest.records import Record
+from toolkit.ingest.wordform import NOT_ASKED
 from toolkit.packs.model import Annex, Criterion, Pack
 from toolkit.packs.schemas import RecordValidator, record_errors
 from toolkit.plausibility import plausibility_findings
@@ -98,10 +99,13 @@ def _optional_fields(annex: Annex) -> frozenset[str]:
 
 
 def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequence[Compiled],
-                      flagged: set[str], unread: frozenset[str] | set[str] = frozenset()) -> list[Finding]:
+                      flagged: set[str], unread: frozenset[str] | set[str] = frozenset(),
+                      not_asked: Collection[str] = ()) -> list[Finding]:
     """`flagged`: fields whose cell already has an error (a rule needing them is not reported
     again); `unread`: optional fields whose cell could not be read (a warning): a rule that needs
-    one still decides, and its message says the cell could not be read."""
+    one still decides, and its message says the cell could not be read; `not_asked`: fields the
+    form the record was read from does not ask for (the notice's Word form): a rule failing for
+    want of one is a warning to check the attachment instead."""
     out = []
     variables = row_variables(pack, annex, record.values)
     for rule in compiled:
@@ -117,6 +121,10 @@ def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequen
                 out.append(_unevaluable(pack, crit, record, result))
             continue
         blank = [k for k in rule.variables if variables.get(k) is None]
+        absent = [k for k in blank if k in not_asked]
+        if absent:
+            out.append(_not_asked_finding(pack, annex, crit, record, absent))
+            continue
         if any(k in flagged for k in blank):
             # A cell already reported (unreadable, or required and blank): no second message
             # about the same cell; the rule is checked again once the county corrects it.
@@ -144,6 +152,19 @@ def _unevaluable(pack: Pack, crit: Criterion, record: Record, result: Any) -> Fi
     finding = _criterion_finding(pack, crit, record, crit.field, message,
                                  value=record.values.get(crit.field) if crit.field else None)
     return replace(finding, severity="error")
+
+
+def _not_asked_finding(pack: Pack, annex: Annex, crit: Criterion, record: Record, absent: Sequence[str]) -> Finding:
+    """The rule could not be checked on the Word form, which does not ask for the facts it
+    needs: a warning naming the attachment the notice asks for them in (pack word_form)."""
+    where = annex.word_form.not_asked if annex.word_form else {}
+    titles = "、".join(f"“{annex.field(k).title}”" for k in absent)
+    attachments = "；".join(dict.fromkeys(where.get(k, "") for k in absent if where.get(k)))
+    clause = pack.clause_text(crit.clause)
+    message = (f"Word 申报书中没有{titles}一栏，未能按“{crit.title or crit.id}”审核；"
+               f"请核对{attachments or '有关附件材料'}（{clause}）")
+    return Finding(f"criteria.{crit.id}", "warning", message, file=record.file, sheet=record.sheet, row=record.row,
+                   field=absent[0], clause=clause)
 
 
 def _criterion_finding(pack: Pack, crit: Criterion, record: Record, field: str | None, message: str, *,
@@ -282,13 +303,18 @@ class RowChecker:
         """`prior`: ingest's findings on this record's row (a cell that could not be read is
         not reported again by the schema)."""
         annex = self.annexes[record.annex]
+        prior = list(prior)
         unreadable = {f.field for f in prior if f.code == "value.unreadable" and f.field}
         refused = {f.field for f in prior if f.code == "value.unreadable" and f.field and f.is_error}
-        found = schema_findings(self.pack, annex, record, self.validators[annex.id], unreadable)
+        # Fields the notice's Word form does not ask for (wordform.NOT_ASKED): not required of
+        # it, and a rule that needs one is a warning to check the attachment (criteria_findings).
+        not_asked = {k for f in prior if f.code == NOT_ASKED for k in f.extra.get("fields", ())}
+        found = schema_findings(self.pack, annex, record, self.validators[annex.id], unreadable | not_asked)
         # Only an error stands in for a rule: an optional cell that could not be read (a warning)
         # leaves every rule that needs it to decide, so no refusal is lost to a warning.
         flagged = refused | {f.field for f in found if f.field and f.is_error}
-        found += criteria_findings(self.pack, annex, record, self.rules[annex.id], flagged, unreadable - refused)
+        found += criteria_findings(self.pack, annex, record, self.rules[annex.id], flagged, unreadable - refused,
+                                   not_asked)
         return found
 
     def check_all(self, records: Sequence[Record], prior: Iterable[Finding]) -> dict[RowKey, list[Finding]]:

@@ -30,6 +30,7 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 # Parts the readers open in a workbook's zip (readers._zip_kind reads the package relationships,
 # the content types and the mimetype to classify), as part names (see `part_name`).
 WORKBOOK_MARKERS = frozenset({"xl/workbook.xml", "xl/workbook.bin", "content.xml", "mimetype", "_rels/.rels"})
+WORD_MARKERS = frozenset({"word/document.xml"})  # a .docx: checked the same way before python-docx opens it
 DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")  # looked for in the whole of every part, as it is inflated
 _OVERLAP = max(map(len, DTD_MARKERS)) - 1  # a marker split across two chunks is still found
 # Excel, WPS and LibreOffice never write a DTD; with one, a part can declare entities that expand a
@@ -64,13 +65,15 @@ class Refusal:
 
 
 def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None,
-              content: bytes | None = None) -> Refusal | None:
+              content: bytes | None = None, markers: frozenset[str] = WORKBOOK_MARKERS) -> Refusal | None:
     """Why the zip at `path` must not be read, or None. A file that is not a readable zip is
     None too: the readers say what it is (truncated, not a workbook) better than a guard can.
 
     With `kept`, the parts the sheet scan reads (`kept_part`) are put there, by part name, as they were
     inflated here, whole and checked against their CRC, so that the scan need not inflate them
-    again. With `content` (the file's bytes, read once by the readers), the file is not opened."""
+    again. With `content` (the file's bytes, read once by the readers), the file is not opened.
+    `markers`: the parts that make the zip one the caller reads (a workbook by default;
+    WORD_MARKERS for a .docx); any other zip is left alone."""
     try:
         with _open(path, content) as fh:
             if fh.read(4) not in ZIP_MAGICS:
@@ -80,8 +83,8 @@ def check_zip(path: Path, limits: Limits, kept: dict[str, bytes] | None = None,
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         return None
     names = {part_name(i.filename) for i in infos}
-    if not names & WORKBOOK_MARKERS:
-        return None  # a .zip archive: never inflated, the readers skip it
+    if not names & markers:
+        return None  # a .docx (unless asked for) or a .zip archive: never inflated, the readers skip it
     name = path.name
     if len(infos) > limits.max_zip_members:
         return _too_large(name, f"由 {len(infos)} 个部件组成，超过上限 {limits.max_zip_members} 个",

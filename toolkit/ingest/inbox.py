@@ -28,6 +28,7 @@ from toolkit.ingest.units import (
     squash,
     unit_key_from_name,
 )
+from toolkit.ingest.wordform import read_word
 from toolkit.packs.model import Annex, Pack
 
 STAMP_SHEET = "_shenbao"
@@ -196,6 +197,12 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
     except OSError:
         mtime = 0.0
     outcome = read_file(path, limits=limits)
+    if outcome.status != "ok":
+        # Not a workbook: a Word form (.docx), or a .doc/.odt to resave? Asked only here, so a
+        # workbook is never opened twice.
+        word = read_word(pack, path, shown, limits)
+        if word is not None:
+            return FileRead(word.report, word.records, word.findings, None, mtime)
     findings = [_relocate(f, shown) for f in outcome.findings]
     if outcome.status != "ok" or outcome.workbook is None:
         report = FileReport(shown, outcome.status, outcome.message, source=path, sha256=outcome.sha256, size=outcome.size)

@@ -558,6 +558,8 @@ _OPEN, _CLOSE = "([【〔<《「『", ")]】〕>》」』"
 _STEM_SUFFIX = re.compile(r"(?:类项目|项目类|项目|类)$")
 _CHECKED, _UNCHECKED = "☑☒✓✔√■▣", "□☐○◻▢"
 _MARKED = re.compile(f"([{_CHECKED}{_UNCHECKED}])([^{_CHECKED}{_UNCHECKED}]*)")
+BOX_MARKS = _CHECKED + _UNCHECKED  # every mark that starts an option of a □ list
+TICKS = _CHECKED  # the marks that tick one
 _ITEM_SEP = re.compile(r"([、,，;；/／\s]+)")
 
 
@@ -596,16 +598,29 @@ def _option_text(raw: Any) -> str | None:
     return None
 
 
-def _checked_items(text: str) -> list[str] | None:
-    """`□谋划项目 ☑新开工项目` -> ["新开工项目"]; None when the text has no check boxes."""
+def box_options(text: str) -> list[tuple[bool, str]] | None:
+    """Every option of a □ list and whether it is ticked: `□谋划项目 ☑新开工项目` ->
+    [(False, "谋划项目"), (True, "新开工项目")]; None when the text has no check boxes.
+    A tick typed into the box (`□√新开工项目`) ticks the option that follows it; a tick typed
+    right after an option's text, with no space (`□新开工项目√`), ticks that option."""
     if not any(c in _CHECKED + _UNCHECKED for c in text):
         return None
-    items = []
-    for mark, label in _MARKED.findall(text):
-        label = label.strip(" \t\r\n、,，;；/")
-        if mark in _CHECKED and not is_blank(label):
-            items.append(label)
+    items: list[tuple[bool, str]] = []
+    touching = False  # the previous option's text runs right up to this mark
+    for mark, raw in _MARKED.findall(text):
+        label = raw.strip(" \t\r\n、,，;；/")
+        if not is_blank(label):
+            items.append((mark in _CHECKED, label))
+        elif mark in _CHECKED and touching and items:
+            items[-1] = (True, items[-1][1])  # `□研发设计协同√`: the tick typed right after the option
+        touching = bool(label) and raw == raw.rstrip()
     return items
+
+
+def _checked_items(text: str) -> list[str] | None:
+    """`□谋划项目 ☑新开工项目` -> ["新开工项目"]; None when the text has no check boxes."""
+    options = box_options(text)
+    return None if options is None else [label for checked, label in options if checked]
 
 
 def _option_clean(text: str) -> str:

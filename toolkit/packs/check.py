@@ -203,7 +203,24 @@ def _check_annex(annex: dict[str, Any], lists: dict[str, Any], add: Any) -> dict
         placed |= {k for s in annex["sections"] for r in s.get("rows", []) for k in r["fields"]}
         for key in by_key.keys() - placed:
             add("unplaced-field", f"{where} 字段“{key}”没有出现在任何版式段落中", field=key, severity="warning")
+    if "word_form" in annex:
+        _check_word_form(annex["word_form"], annex["kind"], by_key, where, add)
     return by_key
+
+
+def _check_word_form(word: dict[str, Any], kind: str, by_key: dict[str, Any], where: str, add: Any) -> None:
+    """`word_form` names fields of this annex only, and only a form is read from Word."""
+    if kind != "form":
+        add("word-form-kind", f"{where} 不是表单（form），不能声明 word_form")
+    for key in word.get("not_asked", {}):
+        if key not in by_key:
+            add("unknown-field", f"{where} word_form.not_asked 引用了未声明的字段“{key}”", field=key)
+    for span in word.get("spans", []):
+        for key in span["fields"]:
+            if key not in by_key:
+                add("unknown-field", f"{where} word_form.spans“{span['label']}”引用了未声明的字段“{key}”", field=key)
+            elif key in word.get("not_asked", {}):
+                add("word-form-conflict", f"{where} 字段“{key}”既在 word_form.spans 中又在 not_asked 中", field=key)
 
 
 def _check_field(f: dict[str, Any], lists: dict[str, Any], where: str, add: Any) -> None:

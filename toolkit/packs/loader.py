@@ -23,6 +23,8 @@ from toolkit.packs.model import (
     Routing,
     Section,
     Summary,
+    WordForm,
+    WordSpan,
 )
 
 PACK_FILE = "pack.json"
@@ -197,6 +199,14 @@ def _annex(data: dict[str, Any], lists: dict[str, Any]) -> Annex:
         sections=tuple(_section(s) for s in data.get("sections", ())),
         paragraphs=tuple(data.get("paragraphs", ())),
         schema_extra=data.get("schema_extra", {}),
+        word_form=_word_form(data["word_form"]) if "word_form" in data else None,
+    )
+
+
+def _word_form(data: dict[str, Any]) -> WordForm:
+    return WordForm(
+        not_asked=dict(data.get("not_asked", {})),
+        spans=tuple(WordSpan(s["label"], tuple(s["fields"])) for s in data.get("spans", ())),
     )
 
 

@@ -97,6 +97,26 @@ class Section:
 
 
 @dataclass(frozen=True)
+class WordSpan:
+    """One label of the Word form holding several fields: `项目年限：2019年7月至2021年6月`."""
+
+    label: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WordForm:
+    """How the notice's own Word form of a form annex is read (toolkit/ingest/wordform.py).
+
+    `not_asked`: fields our Excel form asks for that the notice's Word form does not (the notice
+    asks for them as separate attachments), each with the attachment the clerk should check;
+    absent from a Word form, they are a warning, never a refusal."""
+
+    not_asked: dict[str, str] = dc_field(default_factory=dict)
+    spans: tuple[WordSpan, ...] = ()
+
+
+@dataclass(frozen=True)
 class Annex:
     id: str
     number: str
@@ -112,6 +132,7 @@ class Annex:
     sections: tuple[Section, ...] = ()
     paragraphs: tuple[str, ...] = ()
     schema_extra: dict[str, Any] = dc_field(default_factory=dict)
+    word_form: WordForm | None = None  # None: the annex is not read from Word documents
 
     @property
     def sheet_name(self) -> str:
