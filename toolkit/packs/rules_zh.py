@@ -82,7 +82,8 @@ def tokenize(source: str, fields: list[dict[str, Any]]) -> list[Token]:
             while end < n and _normal(source[end]) != "]":
                 end += 1
             inner = source[i + 1:end]
-            if end < n and inner.strip() and not any(q in inner for q in (*_QUOTES, ",", "，", "、")):
+            # `[总投资]` names a field; `['a', 'b']` and `[x, y]` stay CEL lists
+            if end < n and not any(q in inner for q in _QUOTES) and any(ord(c) > 127 for c in inner):
                 tokens.append(Token("field", inner.strip(), find_field(inner.strip(), fields)))
                 i = end + 1
                 continue
