@@ -59,6 +59,7 @@ class Compiled:
     raw: dict[str, Any]
     file: str
     where: dict[JsonPath, tuple[str, str]] = field(default_factory=dict)
+    labels: dict[JsonPath, str] = field(default_factory=dict)  # JSON path -> its column or row heading
     findings: list[Finding] = field(default_factory=list)
 
     def error(self, sheet: str, cell: str, message: str, code: str = "workbook", severity: str = "error") -> None:

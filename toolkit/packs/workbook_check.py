@@ -15,7 +15,7 @@ from typing import Any
 
 from toolkit.errors import PackError
 from toolkit.findings import Finding
-from toolkit.packs.workbook import Compiled, JsonPath, compile_workbook, did_you_mean
+from toolkit.packs.workbook import Compiled, JsonPath, at, compile_workbook, did_you_mean
 from toolkit.packs.workbook_layout import (
     BASIC_SHEET,
     CHANGELOG_SHEET,
@@ -41,8 +41,32 @@ def compile_checked(path: Path, data: bytes | None = None) -> tuple[Compiled, li
     findings = list(compiled.findings)
     if any(f.is_error for f in findings):
         return compiled, findings
-    findings += [_placed(compiled, f) for f in check_raw(compiled.raw, None)]
+    seen: set[str] = set()
+    for finding in check_raw(compiled.raw, None):
+        for placed in _expanded(compiled, finding):
+            if placed.message not in seen:  # the validator says "missing" once per missing member
+                seen.add(placed.message)
+                findings.append(placed)
     return compiled, findings
+
+
+def _expanded(compiled: Compiled, finding: Finding) -> list[Finding]:
+    """A shape finding naming several missing members -> one finding per member, each at its cell
+    and named by its heading in the workbook."""
+    missing = re.search(r"缺少必填项 (\S+)", finding.message)
+    if finding.code != "pack.shape" or not missing:
+        return [_placed(compiled, finding)]
+    base = _shape_path(compiled, finding.message.split("：", 1)[0] + "：")
+    out = []
+    for member in missing.group(1).split("、"):
+        path = at(base or (), member)
+        label = compiled.labels.get(path)
+        text = f"“{label}”没有填写（{member}）" if label else finding.message
+        place = compiled.locate(path)
+        sheet, cell = place if place else (None, None)
+        prefix = f"{sheet}!{cell}：" if sheet else ""
+        out.append(dataclasses.replace(finding, message=prefix + text, file=compiled.file, sheet=sheet, cell=cell))
+    return out
 
 
 def check_workbook(path: Path) -> list[Finding]:
@@ -72,6 +96,11 @@ def load_workbook_pack(path: Path, check: bool = True) -> Any:
 def _placed(compiled: Compiled, finding: Finding) -> Finding:
     place = _locate(compiled, finding)
     message = finding.message
+    if finding.code == "pack.shape":  # `annexes[0].fields[3].type：…` -> `“类型”：…`
+        head, _, rest = message.partition("：")
+        label = compiled.labels.get(_shape_path(compiled, head + "：") or ())
+        if label and rest:
+            message = f"“{label}”{rest}" if rest.startswith("取值") else f"“{label}”：{rest}"
     if finding.code == "pack.unknown-field" and finding.field:
         names = _names(compiled.raw)
         message += did_you_mean(finding.field, names)

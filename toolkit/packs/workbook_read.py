@@ -128,6 +128,7 @@ class Reader:
         other: dict[str, Any] = {}
         for member, (value, cell, col) in row.items():
             self.out.where[at(path, member)] = (sheet, cell)
+            self.out.labels[at(path, member)] = col.header
             if member in skip or member.startswith("@"):
                 continue
             result = self._value(sheet, cell, col, value)
@@ -146,6 +147,14 @@ class Reader:
 
     def compile(self) -> Compiled:
         raw = self.out.raw
+        # where a missing part of the pack is reported: the sheet that holds it
+        self.out.where.update({
+            (): (BASIC_SHEET.name, "B2"), ("annexes",): (ANNEX_SHEET.name, "A3"),
+            ("criteria",): (RULE_SHEET.name, "A3"), ("choice_lists",): (CHOICE_SHEET.name, "A3"),
+            ("changelog",): (CHANGELOG_SHEET.name, "A3"), ("summary",): (SUMMARY_SHEET.name, "B2"),
+            ("letter",): (LETTER_SHEET.name, "B2"),
+        })
+        self.out.labels.update({("annexes",): "附件", ("criteria",): "规则", ("changelog",): "修订记录"})
         self._basic(raw)
         lists = self._choices()
         annex_rows = self._table(ANNEX_SHEET)
@@ -173,13 +182,16 @@ class Reader:
         for member, (value, cell, col) in self._kv(BASIC_SHEET).items():
             parts = member.split(".")
             self.out.where[tuple(parts)] = (BASIC_SHEET.name, cell)
+            self.out.labels[tuple(parts)] = col.header
+            if len(parts) > 1:  # `notice` missing as a whole: its first row, "通知标题等"
+                self.out.where.setdefault((parts[0],), (BASIC_SHEET.name, cell))
+                self.out.labels.setdefault((parts[0],), f"{col.header}等")
             result = self._value(BASIC_SHEET.name, cell, col, value)
             if result is None:
                 continue
             target = raw
             for part in parts[:-1]:
                 target = target.setdefault(part, {})
-                self.out.where.setdefault((part,), (BASIC_SHEET.name, cell))
             target[parts[-1]] = result
 
     def _choices(self) -> dict[str, list[Any]]:
