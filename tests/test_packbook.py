@@ -138,3 +138,26 @@ def test_a_workbook_that_is_not_one(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "不是有效的 xlsx" in result.output
     result = CliRunner().invoke(cli, ["run", str(tmp_path / "无此.xlsx"), str(tmp_path), "-o", str(tmp_path / "r")])
     assert result.exit_code == 2 and "找不到申报包工作簿" in result.output
+
+
+def test_run_with_the_workbook_named_in_shenbao_toml_gives_the_built_in_packs_results(tmp_path: Path) -> None:
+    import shutil
+
+    from helpers import REPO
+
+    inbox = tmp_path / "收件箱"
+    shutil.copytree(REPO / "samples" / "jl-761-2020", inbox)
+    shutil.copy(REPO / "samples" / "org.example.toml", tmp_path / "org.example.toml")
+    export(inbox, "jl-761-2020")
+    toml = inbox / "shenbao.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('pack = "jl-761-2020"', 'pack = "申报包.xlsx"'),
+                    encoding="utf-8")
+    runner = CliRunner()
+    by_workbook = runner.invoke(cli, ["run", str(inbox), "-o", str(tmp_path / "a"), "--json"])
+    by_id = runner.invoke(cli, ["run", "jl-761-2020", str(inbox), "-o", str(tmp_path / "b"), "--json"])
+    assert by_workbook.exit_code == by_id.exit_code == 1, by_workbook.output
+    a, b = json.loads(by_workbook.stdout), json.loads(by_id.stdout)
+    assert a["pack"] == "jl-761-2020" and a["counts"] == b["counts"] and a["totals"] == b["totals"]
+    kept = [f for f in a["files"] if f["path"] == "申报包.xlsx"]
+    assert [(f["status"], f["rows"]) for f in kept] == [("skipped", 0)]  # not read as a county's table
+    assert [(f["code"], f["row"]) for f in a["findings"]] == [(f["code"], f["row"]) for f in b["findings"]]

@@ -91,7 +91,10 @@ def load_settings(path: Path | None) -> Settings:
     for key in ("pack", "unit_name"):
         if key in data and not isinstance(data[key], str):
             raise ShenbaoError(f"设置文件 {path} 中 {key} 应为文字")
-    return Settings(path=path, pack=data.get("pack"), unit_name=data.get("unit_name"), org=rel("org"),
+    pack = data.get("pack")
+    if isinstance(pack, str) and pack.lower().endswith(".xlsx") and not Path(pack).is_absolute():
+        pack = str(base / pack)  # a pack workbook named beside the settings file, as org and out are
+    return Settings(path=path, pack=pack, unit_name=data.get("unit_name"), org=rel("org"),
                     previous=rel("previous"), decisions=rel("decisions"), out=rel("out"),
                     expect=tuple(expect) if expect is not None else None,
                     limits=_limits(data.get("limits"), path))

@@ -184,6 +184,7 @@ LETTER_SHEET = KeyValueSheet("报送函", (
 TABLE_SHEETS = (ANNEX_SHEET, FIELD_SHEET, CHOICE_SHEET, RULE_SHEET, CHANGELOG_SHEET)
 KV_SHEETS = (BASIC_SHEET, SUMMARY_SHEET, LETTER_SHEET)
 SHEET_ORDER = ("说明", "基本信息", "附件", "字段", "选项", "规则", "汇总表", "报送函", "修订记录")
+PACK_WORKBOOK_SHEETS = frozenset({"基本信息", "字段", "规则", "修订记录"})  # how ingest tells one from a county file
 EXAMPLE_MARK = "示例"  # a row whose first cell starts with this is guidance, skipped when building
 
 
