@@ -70,7 +70,7 @@ def test_an_error_names_the_sheet_and_cell(tmp_path: Path) -> None:
     edit(book, "字段", f"E{r}", "数字")  # not a type
     result = CliRunner().invoke(cli, ["pack-build", str(book), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1
-    assert f"字段!E{r}：" in result.output and "数字" in result.output
+    assert f"字段!E{r}：“类型”应从下拉列表中选择：文本、数值、整数、日期、是否、单选、多选、列表；现为“数字”" in result.output
     assert not (tmp_path / "out" / "pack.json").exists()
 
 

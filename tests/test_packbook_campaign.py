@@ -18,7 +18,7 @@ BASIC = {
     "申报包名称": "数字乡村试点项目申报", "年度": 2026, "省份": "吉林省", "金额单位": "万元",
     "通知标题": "关于组织申报2026年数字乡村试点项目的通知", "文号": "吉数字办〔2026〕8号",
     "发文单位": "吉林省数字乡村建设领导小组办公室", "发文日期": "2026-03-02", "截止日期": "2026-04-30",
-    "填报单位称谓": "县（市、区）", "填报单位": "农安县\n榆树市\n德惠市", "归口字段": "category", "归口说明": "归口部门",
+    "填报单位称谓": "县（市、区）", "填报单位": "农安县\n榆树市\n德惠市", "归口字段": "项目类别", "归口说明": "归口部门",
 }
 ANNEXES = [
     {"附件代号": "projects", "附件编号": "附件1", "附件名称": "数字乡村试点项目汇总表", "种类": "表格", "工作表名": "项目表",
@@ -42,7 +42,7 @@ FIELDS = [
     {"附件": "projects", "字段名称": "计划开工时间", "字段编号": "start_date", "类型": "日期", "日期精度": "年月"},
     {"附件": "progress", "字段名称": "项目名称", "字段编号": "project_name", "类型": "文本", "必填/选填": "必填",
      "用途": "项目名称"},
-    {"附件": "progress", "字段名称": "本年计划投资", "字段编号": "plan_investment", "类型": "数值", "单位": "万元"},
+    {"附件": "附件2", "字段名称": "本年计划投资", "类型": "数值", "单位": "万元"},  # no key: one is made
 ]
 CHOICES = [
     {"列表名称": "项目类别", "选项": "智慧农业", "归口部门": "省农业农村厅", "别名": "数字农业"},
@@ -151,6 +151,8 @@ def test_a_new_campaign_authored_in_a_workbook_runs_end_to_end(tmp_path: Path) -
     assert rules["not-individual"]["check"] == "uscc_kind(uscc) != '92'"
     assert raw["summary"]["columns"] == ["reporting_unit", "project_name", "category", "applicant",
                                          "total_investment", "digital_investment"]
+    assert raw["routing"] == {"field": "category", "title": "归口部门"}
+    assert [f["key"] for f in raw["annexes"][1]["fields"]][1].startswith("f_")
     assert raw["choice_lists"]["项目类别"][0] == {"value": "智慧农业", "route": "省农业农村厅", "aliases": ["数字农业"]}
 
     made = runner.invoke(cli, ["template", str(book), "-o", str(tmp_path / "模板")])

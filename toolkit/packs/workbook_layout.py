@@ -62,7 +62,7 @@ class KeyValueSheet:
 
 
 ANNEX_SHEET = TableSheet("附件", (
-    Column("附件代号", "id", width=16, note="小写字母、数字和连字符，如 projects；字段、规则用它指附件"),
+    Column("附件代号", "id", width=16, note="小写字母、数字和连字符，如 projects；可留空。字段、规则可用代号、编号或名称指附件"),
     Column("附件编号", "number", width=10, note="通知中的编号，如 附件1"),
     Column("附件名称", "title", width=40),
     Column("种类", "kind", "enum:annex_kind", 8, "表格：每行一个项目；表单：每份一个项目；文档：Word 说明",
@@ -82,7 +82,7 @@ FIELD_SHEET = TableSheet("字段", (
     Column("附件", "@annex", "text", 14, "附件代号（见“附件”表）"),
     Column("上级字段", "@parent", "text", 12, "列表字段的子项：填所属列表字段的编号"),
     Column("字段名称", "title", width=22, note="表头上显示的名称，不含单位"),
-    Column("字段编号", "key", width=20, note="小写字母、数字和下划线，如 total_investment"),
+    Column("字段编号", "key", width=20, note="小写字母、数字和下划线，如 total_investment；可留空，自动生成"),
     Column("类型", "type", "enum:type", 8, enum_schema="$defs/field/properties/type"),
     Column("单位", "unit", width=8, note="数值的单位，如 万元"),
     Column("必填/选填", "required", "enum:required", 9),
@@ -113,7 +113,7 @@ CHOICE_SHEET = TableSheet("选项", (
 ), "每行一个选项；同一列表的选项写在相邻的行，列表名称相同。")
 
 RULE_SHEET = TableSheet("规则", (
-    Column("规则编号", "id", width=22, note="小写字母、数字和连字符"),
+    Column("规则编号", "id", width=22, note="小写字母、数字和连字符；可留空，按行自动编号"),
     Column("条款", "clause", width=12, note="通知中的条款，如 一(一)4"),
     Column("附件", "annex", "refs", 14, "规则检查的附件代号；多个时一行一个"),
     Column("种类", "kind", "enum:rule_kind", 10, "逐条检查（默认）、分组计数、配套材料",
@@ -156,7 +156,7 @@ BASIC_SHEET = KeyValueSheet("基本信息", (
     Column("通知来源", "notice.source"),
     Column("填报单位称谓", "reporting_unit_label", note="如 市（州）"),
     Column("填报单位", "reporting_units", "lines", note="一行一个"),
-    Column("归口字段", "routing.field", note="按哪个字段的选项分送归口部门（字段编号）"),
+    Column("归口字段", "routing.field", note="按哪个字段的选项分送归口部门（字段名称或编号）"),
     Column("归口说明", "routing.title", note="如 归口部门"),
 ), "一项一行：在“内容”列填写。")
 

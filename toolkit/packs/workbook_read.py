@@ -33,7 +33,9 @@ from toolkit.packs.workbook_layout import (
     TableSheet,
     cell_text,
     from_cell,
+    label_of,
 )
+from toolkit.packs.workbook_style import enum_labels
 
 Row = tuple[int, dict[str, tuple[Any, str, Column]]]  # excel row, member -> (value, cell, column)
 
@@ -120,7 +122,22 @@ class Reader:
         if col.header == OTHER and result is not None and not isinstance(result, dict):
             self.out.error(sheet, cell, f"“{OTHER}”应是 JSON 对象（{{...}}）")
             return None
+        if result is not None and col.codec.startswith("enum:") and not self._allowed(col, result):
+            labels = enum_labels(col)
+            text = cell_text(value) or ""
+            self.out.error(sheet, cell, f"“{col.header}”应从下拉列表中选择：{'、'.join(labels)}；现为“{text}”"
+                           f"{did_you_mean(text, labels)}")
+            return None
         return result
+
+    @staticmethod
+    def _allowed(col: Column, value: Any) -> bool:
+        if col.codec == "enum:required":
+            return isinstance(value, bool)
+        if not col.enum_schema:
+            return True
+        labels = enum_labels(col)
+        return value in labels or label_of(col.codec, value) in labels
 
     def _object(self, sheet: str, row: dict[str, tuple[Any, str, Column]], path: JsonPath,
                 skip: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -161,13 +178,18 @@ class Reader:
         annexes = []
         for i, (r, row) in enumerate(annex_rows):
             self.out.where[("annexes", i)] = (ANNEX_SHEET.name, f"A{r}")
-            annexes.append(self._object(ANNEX_SHEET.name, row, ("annexes", i)))
+            annex = self._object(ANNEX_SHEET.name, row, ("annexes", i))
+            annex.setdefault("id", f"annex{i + 1}")  # 附件代号 left blank: by position
+            annexes.append(annex)
         self.annexes = annexes
         self._fields(annexes, lists)
         if lists:
             raw["choice_lists"] = lists
         raw["annexes"] = annexes
         raw["criteria"] = self._rules()
+        from toolkit.packs.workbook_rules import routing_key
+
+        routing_key(self, raw)
         summary = self._summary()
         if summary:
             raw["summary"] = summary
@@ -251,6 +273,8 @@ class Reader:
                 path = ("annexes", index, "fields", len(container))
             self.out.where[path] = (sheet, f"C{r}")
             f = self._object(sheet, row, path)
+            if "key" not in f and isinstance(f.get("title"), str):
+                f["key"] = auto_key(f["title"])
             if f.get("choices") is not None:
                 f["choices"] = self._choice_spec(f["choices"], lists, *self.out.where[at(path, "choices")])
             container.append(f)
@@ -281,7 +305,9 @@ class Reader:
         for r, row in self._table(RULE_SHEET):
             path: JsonPath = ("criteria", len(rules))
             self.out.where[path] = (RULE_SHEET.name, f"A{r}")
-            rules.append(rule_object(self, self._object(RULE_SHEET.name, row, path), path))
+            rule = self._object(RULE_SHEET.name, row, path)
+            rule.setdefault("id", f"rule-{len(rules) + 1}")  # 规则编号 left blank: by position
+            rules.append(rule_object(self, rule, path))
         return rules
 
     def _summary(self) -> dict[str, Any]:
@@ -312,6 +338,14 @@ class Reader:
             entry.setdefault("changes", [])
             entries.append(entry)
         return entries
+
+
+def auto_key(title: str) -> str:
+    """A key for a field whose 字段编号 was left blank: the same title always gives the same key
+    (so two annexes' 项目名称 match), and a key never depends on the row it stands in."""
+    import hashlib
+
+    return "f_" + hashlib.sha1(title.strip().encode("utf-8")).hexdigest()[:8]
 
 
 def _ordered(raw: dict[str, Any]) -> dict[str, Any]:

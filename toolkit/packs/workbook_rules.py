@@ -92,6 +92,14 @@ def _message(text: str, fields: list[dict[str, Any]], values: set[str]) -> str:
     return _PLACEHOLDER.sub(key, text)
 
 
+def routing_key(reader: Reader, raw: dict[str, Any]) -> None:
+    """基本信息's 归口字段 may name the field by its title."""
+    routing = raw.get("routing")
+    if isinstance(routing, dict) and isinstance(routing.get("field"), str):
+        fields = [f for fs in reader.fields.values() for f in fs]
+        routing["field"] = _key(reader, fields, routing["field"], reader.out.where[("routing", "field")])
+
+
 def summary_keys(reader: Reader, summary: dict[str, Any]) -> None:
     where = reader.out.where
     if isinstance(summary.get("annex"), str):
