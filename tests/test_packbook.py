@@ -161,3 +161,30 @@ def test_run_with_the_workbook_named_in_shenbao_toml_gives_the_built_in_packs_re
     kept = [f for f in a["files"] if f["path"] == "申报包.xlsx"]
     assert [(f["status"], f["rows"]) for f in kept] == [("skipped", 0)]  # not read as a county's table
     assert [(f["code"], f["row"]) for f in a["findings"]] == [(f["code"], f["row"]) for f in b["findings"]]
+
+
+def test_members_the_workbook_has_no_column_for_still_round_trip(tmp_path: Path) -> None:
+    """Members added to the pack format later (by other work) travel in 其他（JSON） or their own rows."""
+    import copy
+
+    from toolkit.packs.workbook import compile_workbook, export_workbook
+
+    raw = copy.deepcopy(builtin_raw("js-zhjs-2020"))
+    raw["annexes"][0]["fields"][0]["docx_label"] = "项目名称："
+    raw["annexes"][0]["word_fields"] = ["project_name"]
+    raw["annexes"][1]["fields"][0]["items"] = []
+    raw["criteria"][0]["counts"] = {"by": "uscc", "at_most": 2}
+    raw["criteria"][1]["annex"] = ["recommended"]
+    raw["choice_lists"]["category"].append({"value": "其他类", "weight": 3})
+    raw["summary"]["annex_number"] = "附件2"
+    raw["letter"]["attachments"] = ["附件1", "附件2"]
+    raw["notice"]["url"] = "https://example.invalid/notice"
+    raw["future_member"] = {"a": [1, 2.5, None, True]}
+    raw["changelog"][0]["author"] = "省数据局"
+    raw["annexes"][0]["fields"][1]["example"] = "123"
+    raw["annexes"][0]["fields"][2]["example"] = 123
+    raw["annexes"][0]["instructions"] = ["[注] 第一条", "第二条\n续行"]
+    book = export_workbook(raw, tmp_path / "申报包.xlsx")
+    compiled = compile_workbook(book)
+    assert [f.message for f in compiled.findings] == []
+    assert compiled.raw == raw
