@@ -188,3 +188,14 @@ def test_members_the_workbook_has_no_column_for_still_round_trip(tmp_path: Path)
     compiled = compile_workbook(book)
     assert [f.message for f in compiled.findings] == []
     assert compiled.raw == raw
+
+
+def test_the_python_api_opens_a_pack_workbook(tmp_path: Path) -> None:
+    from toolkit import api
+    from toolkit.errors import PackError
+
+    book = export(tmp_path)
+    assert api.open_pack(book).criteria == load_pack("jl-761-2020").criteria
+    edit(book, "基本信息", "B3", "9.9.9")
+    with pytest.raises(PackError, match="基本信息!B3"):
+        api.open_pack(book)

@@ -140,7 +140,7 @@ def packs_cmd(as_json: bool) -> None:
 
 
 @cli.command("pack-check", context_settings=CONTEXT)
-@click.argument("pack_dir", metavar="DIR")
+@click.argument("pack_dir", metavar="PACK")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果。")
 @_help_option
 def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
