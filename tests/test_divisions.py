@@ -42,6 +42,10 @@ def test_the_level_is_known() -> None:
     unknown = expected_units("", PACK.reporting_units, ["南关区", "朝阳区"])
     assert unknown.units is None and "未核对" in unknown.basis and "expect" in unknown.basis
     assert expected_units("", PACK.reporting_units, ["长春市"]).units == PACK.reporting_units
+    # A pack (a city's own campaign) that lists some of the city's counties as its reporting units
+    # decides: 农安县, 榆树市 and 德惠市 report to 长春市, not all eleven.
+    own = expected_units("长春市", ("农安县", "榆树市", "德惠市"), [])
+    assert own.units == ("农安县", "榆树市", "德惠市") and "申报包" in own.basis
 
 
 def _inbox(tmp_path: Path) -> Path:

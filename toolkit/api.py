@@ -40,7 +40,7 @@ PROVENANCE = ("_status", "_annex", "_file", "_sheet", "_row", "_reporting_unit",
 
 
 def open_pack(ref: str | Path) -> Pack:
-    """A built-in pack by id (`jl-761-2020`) or a pack folder; raises PackError with every
+    """A built-in pack by id (`jl-761-2020`), a pack folder or a pack workbook (申报包.xlsx); raises PackError with every
     pack-check error when the pack is not sound (the same check the command makes)."""
     from toolkit.packs.check import check_pack_dir
     from toolkit.packs.loader import load_pack

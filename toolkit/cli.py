@@ -165,11 +165,11 @@ def packs_cmd(as_json: bool) -> None:
 
 
 @cli.command("pack-check", context_settings=CONTEXT)
-@click.argument("pack_dir", metavar="DIR")
+@click.argument("pack_dir", metavar="PACK")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果。")
 @_help_option
 def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
-    """检查一个申报包（省级人员编写的 pack.json）是否写对。
+    """检查一个申报包（省级人员编写的 pack.json 目录或申报包工作簿 .xlsx）是否写对。
 
     检查内容：格式是否符合申报包规范、每条审核规则引用的字段都已声明、表达式能否解析、每个可选项列表不为空、汇总表引用的列都存在。有错误时退出码为 1。
 
@@ -177,6 +177,7 @@ def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
     示例：
       shenbao pack-check schemas/jl-761-2020
       shenbao pack-check D:\\申报包\\我的申报包 --json
+      shenbao pack-check 申报包.xlsx
     """
     from toolkit.packs.check import check_pack_dir
 
@@ -198,6 +199,71 @@ def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
     click.get_current_context().exit(EXIT_FINDINGS if errors else EXIT_OK)
 
 
+@cli.command("pack-export", context_settings=CONTEXT)
+@pack_argument
+@click.option("-o", "--out", "target", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="写出的申报包工作簿，如 申报包.xlsx。")
+@_help_option
+def pack_export_cmd(pack: str, target: Path) -> None:
+    """把申报包写成工作簿（申报包.xlsx），供省级人员在 Excel/WPS 中修改。
+
+    \b
+    示例：
+      shenbao pack-export jl-761-2020 -o 申报包.xlsx
+    """
+    from toolkit.packs.loader import load_pack
+    from toolkit.packs.workbook import export_workbook
+
+    p = load_pack(pack, check=False)
+    click.echo(f"已生成 {export_workbook(p.raw, target)}（{p.id} {p.version}）")
+
+
+@cli.command("pack-build", context_settings=CONTEXT)
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path), metavar="申报包.xlsx")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="写出 pack.json 的目录。")
+@_help_option
+def pack_build_cmd(workbook: Path, out_dir: Path) -> None:
+    """检查申报包工作簿，并生成申报包目录（DIR/pack.json）。
+
+    每处错误都指明工作簿中的工作表和单元格。有错误时不生成，退出码为 1。
+
+    \b
+    示例：
+      shenbao pack-build 申报包.xlsx -o 我的申报包
+    """
+    from toolkit.packs.workbook_build import build_pack_dir
+
+    findings, written = build_pack_dir(workbook, out_dir)
+    errors = [f for f in findings if f.is_error]
+    for f in findings:
+        click.echo(f"[{'错误' if f.is_error else '提醒'}] {f.message}")
+    if written is None:
+        click.echo(f"申报包工作簿有 {len(errors)} 处错误、{len(findings) - len(errors)} 处提醒，请修改后再生成。",
+                   err=True)
+        click.get_current_context().exit(EXIT_FINDINGS)
+    click.echo(f"已生成 {written}（{len(findings)} 处提醒）")
+
+
+@cli.command("pack-new", context_settings=CONTEXT)
+@click.argument("pack_id", metavar="编号")
+@click.option("-o", "--out", "target", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="写出的空白申报包工作簿，如 申报包.xlsx。")
+@_help_option
+def pack_new_cmd(pack_id: str, target: Path) -> None:
+    """生成一个空白申报包工作簿：各页、下拉选项和每页一行示例（以“示例：”开头）。
+
+    \b
+    示例：
+      shenbao pack-new jl-szjs-2026 -o 申报包.xlsx
+    """
+    from toolkit.packs.workbook_new import new_workbook
+
+    if target.exists():
+        raise ShenbaoError(f"{target} 已存在；请换一个文件名，或先删除它")
+    click.echo(f"已生成 {new_workbook(pack_id, target)}：填好各页后运行 shenbao pack-build {target} -o 目录")
+
+
 @cli.command("template", context_settings=CONTEXT)
 @pack_argument
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -210,7 +276,7 @@ def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
 def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], since: str | None) -> None:
     """生成申报包全部附件的空白模板（Excel 表格/表单、Word 文档）。
 
-    模板带有下拉选项、填写提示、表头单位、打印设置和隐藏的版本标记，下发给各县（市、区）填写。PACK 是申报包编号（见 shenbao packs）或申报包目录。
+    模板带有下拉选项、填写提示、表头单位、打印设置和隐藏的版本标记，下发给各县（市、区）填写。PACK 是申报包编号（见 shenbao packs）、申报包目录或申报包工作簿（.xlsx）。
 
     \b
     示例：

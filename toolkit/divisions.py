@@ -95,6 +95,10 @@ def expected_units(unit_name: str, reporting_units: Sequence[str], senders: Iter
     if code is not None and not code.endswith("00"):
         return Expected(None, f"“{unit_name}”是县级单位，下一级报送单位无法从{dated}得出，未核对应报送单位。{HOW_TO_EXPECT}")
     if code is not None and not code.endswith("0000"):
+        children = set(table.children(code))
+        if reporting_units and all(children & set(table.by_name.get(u, [])) for u in reporting_units):
+            # The pack names who reports, all of them this city's counties: the pack decides.
+            return Expected(tuple(reporting_units), f"申报包中的报送单位名单（均为{table.names[code]}的下一级单位）")
         units = tuple(table.names[c] for c in table.children(code))
         return Expected(units, f"{table.names[code]}的下一级单位（据{dated}）")
     pack_fits = bool(reporting_units) and (

@@ -108,7 +108,10 @@ def load_settings(path: Path | None) -> Settings:
         raise ShenbaoError(f"设置文件 {path} 中 keep 应为文件名的列表，如 [\"绿园区.xlsx\"]")
     policy = ReplacePolicy(count_every_file=bool(data.get("count_every_file", False)),
                            keep=tuple(k.strip() for k in keep))
-    return Settings(path=path, pack=data.get("pack"), unit_name=data.get("unit_name"), org=rel("org"),
+    pack = data.get("pack")
+    if isinstance(pack, str) and pack.lower().endswith(".xlsx") and not Path(pack).is_absolute():
+        pack = str(base / pack)  # a pack workbook named beside the settings file, as org and out are
+    return Settings(path=path, pack=pack, unit_name=data.get("unit_name"), org=rel("org"),
                     previous=rel("previous"), decisions=rel("decisions"), out=rel("out"),
                     expect=tuple(expect) if expect is not None else None,
                     limits=_limits(data.get("limits"), path), policy=policy,

@@ -191,6 +191,13 @@ def _skip_splits(reads: Sequence[FileRead]) -> None:
         r.findings.clear()  # the 汇总表.xlsx's rows carry the same findings
 
 
+def is_pack_workbook(sheet_names: set[str]) -> bool:
+    """A pack workbook (申报包.xlsx) kept beside the county files, as shenbao.toml may name it."""
+    from toolkit.packs.workbook_layout import PACK_WORKBOOK_SHEETS
+
+    return PACK_WORKBOOK_SHEETS <= sheet_names
+
+
 def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None) -> FileRead:
     try:
         mtime = path.stat().st_mtime
@@ -210,6 +217,9 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
             findings.append(Finding("file.unreadable", "error", f"{shown}：{outcome.message}", file=shown))
         return FileRead(report, [], findings, None, mtime)
     workbook = outcome.workbook
+    if is_pack_workbook({s.name for s in workbook.sheets}):
+        message = "这是申报包工作簿（规定本次申报的各表和规则），不是报送的表格，已跳过"
+        return FileRead(FileReport(shown, "skipped", message, source=path), [], findings, None, mtime)
     stamp = stamp_of(workbook)
     report = FileReport(shown, "ok", kind=workbook.kind, source=path, sha256=outcome.sha256, size=outcome.size)
     if stamp and stamp.pack_id and stamp.pack_id != pack.id:

@@ -37,9 +37,14 @@ def _path_text(path: Any) -> str:
 
 
 def check_pack_dir(ref: str | Path) -> list[Finding]:
-    """Findings for a pack folder; an unreadable pack.json is one finding, not an exception."""
+    """Findings for a pack folder (or workbook); an unreadable pack.json is one finding, not an exception."""
     from toolkit.errors import PackError
+    from toolkit.packs.workbook import is_workbook
 
+    if is_workbook(ref):
+        from toolkit.packs.workbook_check import check_workbook
+
+        return check_workbook(Path(ref))
     try:
         pack_dir = resolve_pack_dir(ref)
         raw = read_pack_json(pack_dir)

@@ -26,6 +26,7 @@ from toolkit.packs.model import (
     WordForm,
     WordSpan,
 )
+from toolkit.packs.workbook import is_workbook
 
 PACK_FILE = "pack.json"
 META_SCHEMA_FILE = "pack.schema.json"
@@ -55,8 +56,13 @@ def meta_schema() -> dict[str, Any]:
 
 
 def resolve_pack_dir(ref: str | Path) -> Path:
-    """A pack id (`jl-761-2020`) or a folder (or its pack.json) -> the pack folder."""
+    """A pack id (`jl-761-2020`) or a folder (or its pack.json) -> the pack folder; a pack
+    workbook (申报包.xlsx) is returned as itself (see is_workbook)."""
     path = Path(ref)
+    if is_workbook(path):
+        if not path.is_file():
+            raise PackError(f"找不到申报包工作簿 {path}")
+        return path
     if path.is_file() and path.name == PACK_FILE:
         return path.parent
     if path.is_dir():
@@ -89,7 +95,13 @@ def read_pack_json(pack_dir: Path) -> dict[str, Any]:
 
 
 def load_pack(ref: str | Path, *, check: bool = True) -> Pack:
-    """Load and check a pack; a pack with errors raises PackError listing them in Chinese."""
+    """Load and check a pack; a pack with errors raises PackError listing them in Chinese.
+    `ref` is a built-in id, a pack folder or a pack workbook (compiled in memory)."""
+    if is_workbook(ref):
+        from toolkit.packs.workbook_check import load_workbook_pack
+
+        pack: Pack = load_workbook_pack(Path(ref), check)
+        return pack
     pack_dir = resolve_pack_dir(ref)
     raw = read_pack_json(pack_dir)
     if check:
