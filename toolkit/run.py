@@ -29,18 +29,22 @@ from toolkit.commit import STAGING_PREFIX, commit, discard_staging, recover
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, OutputError
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.inbox import Progress, require_something_read
+
+# The outputs' names: one list, which ingest also reads to know our own outputs in an inbox.
+from toolkit.ingest.ours import (
+    CHANGES_NAME,
+    LETTER_NAME,
+    MANIFEST_NAME,
+    REPORT_NAME,
+    RETURNS_DIR,
+    SUMMARY_NAME,
+)
 from toolkit.ingest.units import ReplacePolicy
 from toolkit.outlock import LOCK_NAME as LOCK_NAME
 from toolkit.outlock import output_lock
 from toolkit.packs.model import Pack
 from toolkit.pipeline import Batch, process
 
-SUMMARY_NAME = "汇总表.xlsx"
-REPORT_NAME = "校验报告.xlsx"
-RETURNS_DIR = "退回修改"
-LETTER_NAME = "报送函.docx"
-MANIFEST_NAME = "manifest.json"
-CHANGES_NAME = "本期变化.xlsx"
 RETURN_PARTS = 4  # return copies are written in this many tasks, to share them out evenly
 
 

@@ -576,44 +576,33 @@ def _predicate(value: Any, name: str) -> bool:
 Items = Callable[[Env], tuple[list[Any], dict[str, Any]]]
 
 
-def _all(items: Items, var: str, steps: list[Run]) -> Run:
-    (test,) = steps
+def _quantifier(name: str, decides: bool) -> Callable[[Items, str, list[Run]], Run]:
+    """`all` (one false decides: false) and `exists` (one true decides: true), as CEL has them: an
+    item whose test cannot be evaluated is an error only where no item decides."""
+    def macro(items: Items, var: str, steps: list[Run]) -> Run:
+        (test,) = steps
 
-    def run(env: Env) -> bool:
-        values, local = items(env)
-        error: RuleError | None = None
-        for value in values:
-            local[var] = value
-            try:
-                if not _predicate(test(local), "all"):
-                    return False
-            except RuleError as exc:
-                error = error or exc
-        if error is not None:
-            raise error
-        return True
+        def run(env: Env) -> bool:
+            values, local = items(env)
+            error: RuleError | None = None
+            for value in values:
+                local[var] = value
+                try:
+                    if _predicate(test(local), name) is decides:
+                        return decides
+                except RuleError as exc:
+                    error = error or exc
+            if error is not None:
+                raise error
+            return not decides
 
-    return run
+        return run
+
+    return macro
 
 
-def _exists(items: Items, var: str, steps: list[Run]) -> Run:
-    (test,) = steps
-
-    def run(env: Env) -> bool:
-        values, local = items(env)
-        error: RuleError | None = None
-        for value in values:
-            local[var] = value
-            try:
-                if _predicate(test(local), "exists"):
-                    return True
-            except RuleError as exc:
-                error = error or exc
-        if error is not None:
-            raise error
-        return False
-
-    return run
+_all = _quantifier("all", False)
+_exists = _quantifier("exists", True)
 
 
 def _exists_one(items: Items, var: str, steps: list[Run]) -> Run:

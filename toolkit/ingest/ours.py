@@ -21,7 +21,7 @@ from typing import Any
 
 from toolkit.ingest.readers import SheetData
 
-# The names toolkit/run.py writes (tests/test_ours.py checks that they agree).
+# The names of the outputs toolkit/run.py writes (it imports them from here).
 SUMMARY_NAME = "汇总表.xlsx"
 REPORT_NAME = "校验报告.xlsx"
 RETURNS_DIR = "退回修改"
