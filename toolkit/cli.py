@@ -309,13 +309,11 @@ def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], sinc
 
 def _write_note(path: Path, text: str) -> Path:
     """A text for clerks who open it in Notepad: UTF-8 with a BOM and Windows line ends."""
-    from toolkit.atomic import explain, write_bytes
-    from toolkit.errors import OutputError
+    from toolkit.atomic import (
+        write_bytes,  # a write that fails is an OutputError (exit 3) in Chinese
+    )
 
-    try:
-        return write_bytes(path, text.replace("\n", "\r\n").encode("utf-8-sig"))
-    except OSError as exc:
-        raise OutputError(explain(exc, path)) from None
+    return write_bytes(path, text.replace("\n", "\r\n").encode("utf-8-sig"))
 
 
 def _inbox_settings(inbox: tuple[Path, ...], config: Path | None = None) -> Settings:

@@ -179,9 +179,7 @@ def _put_to_clerk(pack: Pack, result: DedupeResult, removed: set[int], decisions
     the clerk (the second record gets the finding, on its project name's cell)."""
     _, a = first
     j, b = second
-    name_a, name_b = clean(_name(pack, a)), _name(pack, b)
-    name_field = pack.role_key(b.annex, "project_name")
-    name_cell = b.cells.get(name_field) if name_field else None  # the note sits on the name, not on 序号
+    name_a = clean(_name(pack, a))
     pid = pair_id(pack, a, b)
     decision = decisions.get(pid)
     if decision == "合并":
@@ -189,23 +187,27 @@ def _put_to_clerk(pack: Pack, result: DedupeResult, removed: set[int], decisions
         result.merged.append((b, a))
         if also:
             result.merged_also.append(Suspect(a, b, reason, score, pid))
-        result.findings.append(Finding(
-            "dup.exact", "warning",
-            f"经人工确认与 {_where(a)} 的“{name_a}”为同一项目，已合并（疑似重复编号 {pid}）",
-            file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
-            extra={"to_sender": f"经核对，本行与 {_where(a)} 的“{name_a}”是同一项目，汇总时只计一次；"
-                                "请删去重复的一行后再报"}))
+        result.findings.append(_dup_finding(
+            pack, b, "dup.exact", f"经人工确认与 {_where(a)} 的“{name_a}”为同一项目，已合并（疑似重复编号 {pid}）",
+            f"经核对，本行与 {_where(a)} 的“{name_a}”是同一项目，汇总时只计一次；请删去重复的一行后再报"))
     elif decision == "保留":
         result.kept_apart.append(Suspect(a, b, reason, score, pid))  # the clerk said these are two projects
     else:
         result.suspects.append(Suspect(a, b, reason, score, pid))
-        result.findings.append(Finding(
-            "dup.suspect", "warning",
+        result.findings.append(_dup_finding(
+            pack, b, "dup.suspect",
             f"疑似与 {_where(a)} 的“{name_a}”重复：{reason}；请在汇总表“疑似重复”页填写处理意见（合并/保留）",
-            file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
-            extra={"pair_id": pid, "other": _where(a),
-                   "to_sender": f"本行项目疑似与 {_where(a)} 的“{name_a}”是同一项目（{reason}）：如是同一项目，"
-                                "请删去重复的一行；如不是，请在备注中写明两者的区别"}))
+            f"本行项目疑似与 {_where(a)} 的“{name_a}”是同一项目（{reason}）：如是同一项目，"
+            "请删去重复的一行；如不是，请在备注中写明两者的区别", pair_id=pid, other=_where(a)))
+
+
+def _dup_finding(pack: Pack, b: Record, code: str, message: str, to_sender: str, **extra: Any) -> Finding:
+    """A duplicate's warning on the second record of its pair, at that record's project-name cell
+    (a return copy's note sits on the name, not on 序号); `to_sender`: the words for the county."""
+    field = pack.role_key(b.annex, "project_name")
+    return Finding(code, "warning", message, file=b.file, sheet=b.sheet, row=b.row,
+                   cell=b.cells.get(field) if field else None, field=field, value=_name(pack, b),
+                   extra={**extra, "to_sender": to_sender})
 
 
 SMALL_BLOCK = 32  # above this a block's near names are sought by one matrix of scores (cdist)
@@ -269,18 +271,13 @@ def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decisi
         if i in removed or j in removed:
             continue
         a, b = records[i], records[j]
-        name_a, name_b = clean(_name(pack, a)), _name(pack, b)
-        name_field = pack.role_key(b.annex, "project_name")
-        name_cell = b.cells.get(name_field) if name_field else None  # the note sits on the name, not on 序号
         if _exact(a, b, keys(i), keys(j)):
             removed.add(j)
             result.merged.append((b, a))
-            result.findings.append(Finding(
-                "dup.exact", "warning",
-                f"与 {_where(a)} 的“{name_a}”完全重复，已合并为一条（保留 {_where(a)}）",
-                file=b.file, sheet=b.sheet, row=b.row, cell=name_cell, field=name_field, value=name_b,
-                extra={"to_sender": f"本行与 {_where(a)} 的“{name_a}”完全相同，汇总时只计一次；"
-                                    "请删去重复的一行后再报"}))
+            name_a = clean(_name(pack, a))
+            result.findings.append(_dup_finding(
+                pack, b, "dup.exact", f"与 {_where(a)} 的“{name_a}”完全重复，已合并为一条（保留 {_where(a)}）",
+                f"本行与 {_where(a)} 的“{name_a}”完全相同，汇总时只计一次；请删去重复的一行后再报"))
             continue
         found = _suspect_reason(keys(i), keys(j))
         if found is None:

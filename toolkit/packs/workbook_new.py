@@ -40,14 +40,10 @@ def new_raw(pack_id: str) -> dict[str, Any]:
 
 
 def new_workbook(pack_id: str, target: Path) -> Path:
-    from toolkit.atomic import atomic_path, explain
-    from toolkit.errors import OutputError
+    from toolkit.atomic import atomic_path
     from toolkit.packs.workbook import build_book
 
     book = build_book(new_raw(pack_id), examples=EXAMPLES)
-    try:
-        with atomic_path(target) as tmp:
-            book.save(tmp)
-    except OSError as exc:
-        raise OutputError(explain(exc, target)) from None
+    with atomic_path(target) as tmp:  # a write that fails is an OutputError (exit 3) in Chinese
+        book.save(tmp)
     return target
