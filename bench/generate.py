@@ -62,17 +62,22 @@ APPLICANTS = ["政务服务和数字化建设管理局", "工业和信息化局"
               "卫生健康局", "教育局", "城市管理局"]
 
 
+# Two characters and 县, as a real county is named: a place the dedupe rule can read (names that
+# differ only in their county are two projects), no digits (read from a file name as a date or a
+# copy number) and no 第/批/版 (a batch or revision word). 61 × 61 = 3,721 names before they repeat.
+_SYLLABLES = "安平和兴宁远清河永丰长乐临江桂林云梦城武陵华容石门田通化柳辉南靖宇东梨树伊集抚松洮镇赉榆扶余乾大龙井珲春汪敦图蛟舒吉德惠岭"  # each once
+
+
 def county_name(i: int) -> str:
-    # The unit key comes from the file name: it must not end in digits (those are read as a date
-    # or a copy number, and every file would then be one county's resubmissions).
-    return f"第{i:04d}区"
+    n = len(_SYLLABLES)
+    return f"{_SYLLABLES[(i // n) % n]}{_SYLLABLES[i % n]}县"
 
 
 def project(people: ms.People, rng: random.Random, county: str, i: int, j: int) -> dict[str, Any]:
     category = CATEGORIES[(i + j) % len(CATEGORIES)]
     stage = STAGES[(i * 7 + j) % len(STAGES)]
     if category in ("通信基础设施", "5G基础设施"):  # only the operators may build these
-        # A branch's registered name carries a place, never the synthetic 第0001区 (not a place):
+        # A branch's registered name carries a place, never the synthetic county (not a real place):
         # pack identities.carriers matches the legal names' real forms.
         applicant = OPERATORS[(i + j) % len(OPERATORS)].format(STREETS[i % len(STREETS)])
     else:
