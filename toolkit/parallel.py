@@ -25,6 +25,8 @@ import threading
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
+from toolkit.seams import reference
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -145,7 +147,7 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
     _work = work
     ctx = multiprocessing.get_context(method)
     forked = method == "fork"  # a forked worker inherits what the initializer set up here
-    if share and forked:
+    if share and forked and not reference("share"):  # SHENBAO_REFERENCE=share: the plain pool
         try:  # broken workers are handled inside: what it yielded is never yielded again
             yield from _map_sharing(work, items, jobs, done, max(1, min(8, len(items) // (jobs * 16))), ctx)
         finally:
