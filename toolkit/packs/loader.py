@@ -212,6 +212,7 @@ def _annex(data: dict[str, Any], lists: dict[str, Any]) -> Annex:
         paragraphs=tuple(data.get("paragraphs", ())),
         schema_extra=data.get("schema_extra", {}),
         word_form=_word_form(data["word_form"]) if "word_form" in data else None,
+        role=data.get("role"),
     )
 
 

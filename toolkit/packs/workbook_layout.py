@@ -25,6 +25,7 @@ LABELS: dict[str, dict[str, str]] = {
              "choice": "单选", "multichoice": "多选", "list": "列表"},
     "annex_kind": {"table": "表格", "form": "表单", "document": "文档"},
     "per": {"project": "每个项目一份", "unit": "每个单位一份"},
+    "annex_role": {"summary": "汇总"},
     "required": {"true": "必填", "false": "选填"},
     "role": {"project_name": "项目名称", "applicant": "申报单位", "uscc": "统一社会信用代码",
              "total": "总投资", "locality": "所在地"},
@@ -67,6 +68,9 @@ ANNEX_SHEET = TableSheet("附件", (
     Column("附件名称", "title", width=40),
     Column("种类", "kind", "enum:annex_kind", 8, "表格：每行一个项目；表单：每份一个项目；文档：Word 说明",
            "$defs/annex/properties/kind"),
+    Column("用途", "role", "enum:annex_role", 8, "汇总：市里汇总上报的附件（如附件4-5），生成的汇总表即此附件，"
+           "左上角印附件编号，报送函的附件说明写它；只能有一个，须是“汇总表”页所汇总的附件",
+           "$defs/annex/properties/role"),
     Column("工作表名", "sheet", width=16, note="最多 31 个字"),
     Column("填报方式", "per", "enum:per", 14, enum_schema="$defs/annex/properties/per"),
     Column("纸张", "paper", "enum:", 6, enum_schema="$defs/annex/properties/paper"),
