@@ -233,6 +233,7 @@ class Notice:
     deadline: str | None = None
     recurring: str | None = None
     source: str | None = None
+    contact: str | None = None  # who answers the counties' questions, for the 填报说明
 
 
 @dataclass(frozen=True)

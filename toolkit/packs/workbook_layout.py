@@ -158,6 +158,7 @@ BASIC_SHEET = KeyValueSheet("基本信息", (
     Column("截止日期", "notice.deadline"),
     Column("报送周期", "notice.recurring"),
     Column("通知来源", "notice.source"),
+    Column("联系人", "notice.contact", note="填报中有问题时找谁：姓名和电话，写入填报说明"),
     Column("填报单位称谓", "reporting_unit_label", note="如 市（州）"),
     Column("填报单位", "reporting_units", "lines", note="一行一个"),
     Column("归口字段", "routing.field", note="按哪个字段的选项分送归口部门（字段名称或编号）"),
