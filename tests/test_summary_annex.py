@@ -4,6 +4,7 @@ number and title in the letter's 附件说明; a pack that declares none keeps t
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,14 @@ def test_the_industrial_internet_4_5_is_the_annex_the_city_sends_up(tmp_path: Pa
     assert annex_lines(out / "报送函.docx") == ["附件：4-5.省级工业互联网及制造业服务化示范项目申报信息汇总表"]
     # Only the sheet the unit stamps carries the number; 明细 keeps its title on the first row.
     assert load_workbook(out / "汇总表.xlsx")["明细"]["A1"].value.endswith("（明细）")
+    # The labelled 汇总表 is still an input one level up: the province reads the city's projects.
+    up = tmp_path / "省收件箱"
+    up.mkdir()
+    shutil.copy(out / "汇总表.xlsx", up / "长春市.xlsx")
+    result = CliRunner().invoke(cli, ["run", "jl-gyhlw-2020", str(up), "-o", str(tmp_path / "省"),
+                                      "--unit-name", "吉林省工业和信息化厅", "--json"])
+    city = [r for r in sheet.iter_rows(min_row=5, values_only=True) if isinstance(r[0], int)]
+    assert json.loads(result.stdout)["counts"]["rows_read"] == len(city) > 0
 
 
 def test_a_pack_that_declares_no_summary_annex_keeps_its_layout_and_letter(tmp_path: Path) -> None:
