@@ -130,15 +130,16 @@ def test_changes_since() -> None:
 def test_changes_since_says_how_each_rule_changed() -> None:
     _, out, _ = run("template", "jl-761-2020", "--changes-since", "1.0.0")
     assert "有调整" not in out  # what changed, not only that something did
-    assert "适用范围由“stage == '新建项目'”改为“stage == '新开工项目'”" in out
-    assert "判断条件由“applicant.matches(" in out
+    # in words, as the pack workbook writes rules: field titles, not CEL keys
+    assert "适用范围由“[项目阶段] 为 ‘新建项目’”改为“[项目阶段] 为 ‘新开工项目’”" in out
+    assert "判断条件由“[建设单位].matches(‘移动|联通|电信|广电|铁塔’)”改为“listed(‘carriers’, [建设单位], [统一社会信用代码])”" in out
 
 
 def test_changes_since_with_out_writes_templates_and_the_note(tmp_path: Path) -> None:
     """-o was ignored: the note only went to the console, and no template was written."""
     code, out, _ = run("template", "jl-761-2020", "--changes-since", "1.0.0", "-o", str(tmp_path / "模板"))
     assert code == 0
-    note = tmp_path / "模板" / "模板变化说明（1.0.0→1.1.0）.txt"
+    note = tmp_path / "模板" / "模板变更说明（1.0.0→1.1.0）.txt"
     assert note.read_bytes().startswith(b"\xef\xbb\xbf")  # Notepad reads it as UTF-8
     assert "新增列“进展情况”（必填）" in note.read_text(encoding="utf-8-sig")
     assert list((tmp_path / "模板").glob("附件1*.xlsx"))

@@ -158,8 +158,9 @@ def test_a_new_campaign_authored_in_a_workbook_runs_end_to_end(tmp_path: Path) -
     made = runner.invoke(cli, ["template", str(book), "-o", str(tmp_path / "模板")])
     assert made.exit_code == 0, made.output
     templates = sorted(p.name for p in (tmp_path / "模板").iterdir())
-    assert templates == ["附件1 数字乡村试点项目汇总表.xlsx", "附件2 试点项目实施进度表.xlsx"]
-    template = tmp_path / "模板" / templates[0]
+    # the annexes and the 填报说明 beside them (a workbook keeps no history: no change note)
+    assert templates == ["填报说明.docx", "附件1 数字乡村试点项目汇总表.xlsx", "附件2 试点项目实施进度表.xlsx"]
+    template = tmp_path / "模板" / templates[1]
     inbox = tmp_path / "收件箱"
     inbox.mkdir()
     county_file(template, inbox / "农安县.xlsx", [

@@ -463,8 +463,11 @@ def test_pack_without_groups_or_sums(tmp_path: Path) -> None:
     assert batch.counts["accepted"] + batch.counts["rejected"] == 2
     (path,) = write_summary(batch, tmp_path / "out")
     table = rows_of(path, "汇总表")
-    assert table[1][0].startswith("推荐单位（盖章）：吉林省")
-    assert table[2][:3] == ["序号", "项目名称", "依托企业"]
+    # 4-5 is the annex the city sends up (role summary): its number stands above the title.
+    assert table[0][0] == "附件4-5"
+    assert table[1][0] == "吉林省省级工业互联网及制造业服务化示范项目申报信息汇总表"
+    assert table[2][0].startswith("推荐单位（盖章）：吉林省")
+    assert table[3][:3] == ["序号", "项目名称", "依托企业"]
     total = next(r for r in table if r[0] == "合计")
     assert total[1] == batch.counts["accepted"]
 

@@ -272,12 +272,14 @@ def pack_new_cmd(pack_id: str, target: Path) -> None:
 @click.option("--annex", "annexes", multiple=True, metavar="ID",
               help="只生成指定附件（可重复）；默认生成全部附件。")
 @click.option("--changes-since", "since", metavar="VERSION",
-              help="列出自该版本以来模板的变化（随新模板下发的说明）；同时给出 -o 时生成模板，并把说明写入该目录。")
+              help="列出自该版本以来模板的变化；同时给出 -o 时生成模板，并把说明写入该目录（默认与上一版本比较）。")
 @_help_option
 def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], since: str | None) -> None:
-    """生成申报包全部附件的空白模板（Excel 表格/表单、Word 文档）。
+    """生成申报包全部附件的空白模板（Excel 表格/表单、Word 文档），以及一同下发的说明。
 
-    模板带有下拉选项、填写提示、表头单位、打印设置和隐藏的版本标记，下发给各县（市、区）填写。PACK 是申报包编号（见 shenbao packs）、申报包目录或申报包工作簿（.xlsx）。
+    模板带有下拉选项、填写提示、表头单位、打印设置和隐藏的版本标记，下发给各县（市、区）填写。同一目录中另写
+    填报说明.docx（通知、文号、截止日期、各附件怎么填、每一栏的要求、选项列表、联系人）；申报包有更早的版本时，
+    再写 模板变更说明（旧版本→新版本）.txt（增删改名的列、选项、每条规则改前改后）。PACK 是申报包编号（见 shenbao packs）、申报包目录或申报包工作簿（.xlsx）。
 
     \b
     示例：
@@ -285,36 +287,26 @@ def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], sinc
       shenbao template jl-gyhlw-2020 --annex application -o 模板
       shenbao template jl-761-2020 --changes-since 1.0.0
     """
-    from toolkit.packs.loader import load_pack
+    from toolkit.packs.loader import load_history, load_pack
 
     p = load_pack(pack)
-    note = None
-    if since:
+    if since and out_dir is None:
         from toolkit.packs.changes import changes_since
 
-        note = changes_since(p, since)
-        if out_dir is None:
-            click.echo(note, nl=False)
-            return
+        click.echo(changes_since(p, since), nl=False)
+        return
+    if since:
+        load_history(p, since)  # an unknown version stops before anything is written
     from toolkit.template import write_templates
+    from toolkit.template.handout import write_handouts
 
     target = out_dir or Path(f"{p.id}-模板")
     _settle(target)
     written = write_templates(p, target, list(annexes) or None)
-    if note is not None:
-        written.append(_write_note(target / f"模板变化说明（{since}→{p.version}）.txt", note))
+    written += write_handouts(p, target, list(annexes) or None, since)
     for path in written:
         click.echo(f"已生成 {path}")
     click.echo(f"共 {len(written)} 个文件，模板版本 {p.version}。")
-
-
-def _write_note(path: Path, text: str) -> Path:
-    """A text for clerks who open it in Notepad: UTF-8 with a BOM and Windows line ends."""
-    from toolkit.atomic import (
-        write_bytes,  # a write that fails is an OutputError (exit 3) in Chinese
-    )
-
-    return write_bytes(path, text.replace("\n", "\r\n").encode("utf-8-sig"))
 
 
 def _inbox_settings(inbox: tuple[Path, ...], config: Path | None = None) -> Settings:

@@ -340,14 +340,22 @@ def add_recipient(doc: Document, name: str) -> Paragraph:
     return add_plain_line(doc, f"{name.rstrip(':：')}：", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
 
 
-def add_annex_note(doc: Document, names: Sequence[str]) -> list[Paragraph]:
-    """附件说明 (7.3.4): `附件：` 左空二字; several annexes numbered `1.` `2.` …, each name
-    without closing punctuation, a long name wrapping under its own first character."""
+def annex_note_numbers(names: Sequence[str], numbers: Sequence[str] = ()) -> list[str]:
+    """Each line's number with its point: the annexes' own numbers when given (`4-5.`, the
+    notice's annex the 汇总表 is), else `1.` `2.` … for several and nothing for one (7.3.4)."""
+    if numbers:
+        return [f"{n}." for n in numbers]
+    return [f"{i}." if len(names) > 1 else "" for i in range(1, len(names) + 1)]
+
+
+def add_annex_note(doc: Document, names: Sequence[str], numbers: Sequence[str] = ()) -> list[Paragraph]:
+    """附件说明 (7.3.4): `附件：` 左空二字; several annexes numbered `1.` `2.` … (or by their own
+    numbers), each name without closing punctuation, a long name wrapping under its own first
+    character."""
     out: list[Paragraph] = []
     label = "附件："
     label_chars = text_width_chars(label)
-    for i, name in enumerate(names, start=1):
-        number = f"{i}." if len(names) > 1 else ""
+    for i, (name, number) in enumerate(zip(names, annex_note_numbers(names, numbers), strict=True), start=1):
         lead = (label if i == 1 else "") + number
         # The name's first character is where every wrapped line starts; what precedes it on
         # the first line hangs to the left of it.

@@ -31,6 +31,7 @@ from toolkit import __version__, gongwen
 from toolkit.atomic import atomic_path
 from toolkit.errors import ShenbaoError
 from toolkit.formats import check_phone
+from toolkit.ingest.ours import SUMMARY_NAME
 from toolkit.org import Org, read_org
 from toolkit.packs.model import Pack
 from toolkit.stats import Bucket, RejectedBucket, SummaryStats, read_stats
@@ -64,6 +65,9 @@ class Letter:
     warnings: list[str] = field(default_factory=list)
     # The 发文机关标志 of the 信函格式 (GB/T 9704 10.1): a 函 whose sender an org file names.
     letterhead: str | None = None
+    # Each annex's own number (`4-5`) when the 汇总表 is an annex of the notice (role summary);
+    # empty: the 附件说明 numbers them 1. 2. … as GB/T 9704 7.3.4 does.
+    annex_numbers: list[str] = field(default_factory=list)
 
     @property
     def date_text(self) -> str:
@@ -73,9 +77,9 @@ class Letter:
     def text(self) -> str:
         """Every line, in order: what a reader of the document sees (tests, previews)."""
         lines = [self.number, self.title, f"{self.recipient}：", *(t for _, t in self.blocks)]
-        numbered = len(self.annexes) > 1
-        lines += [("附件：" if i == 1 else "") + (f"{i}." if numbered else "") + a
-                  for i, a in enumerate(self.annexes, start=1)]
+        lines += [("附件：" if i == 1 else "") + number + a
+                  for i, (number, a) in enumerate(zip(gongwen.annex_note_numbers(self.annexes, self.annex_numbers),
+                                                      self.annexes, strict=True), start=1)]
         lines += [self.issuer, self.date_text, f"（{self.note}）", *([f"抄送：{'，'.join(self.cc)}。"] if self.cc else [])]
         return "\n".join(lines)
 
@@ -434,7 +438,7 @@ def render(letter: Letter) -> Document:
     together = [doc.paragraphs[-1]]
     if letter.annexes:
         together.append(gongwen.add_blank_line(doc))
-        together += gongwen.add_annex_note(doc, letter.annexes)
+        together += gongwen.add_annex_note(doc, letter.annexes, letter.annex_numbers)
     # Room for the seal, which presses on the 署名 and the date (7.3.5.2).
     together += [gongwen.add_blank_line(doc), gongwen.add_blank_line(doc)]
     together += gongwen.add_signature(doc, letter.issuer, letter.date_text)
@@ -468,6 +472,22 @@ def _mark_blanks(doc: Document) -> None:
             run._r.getparent().remove(run._r)
 
 
+def annex_note(pack: Pack, paths: Sequence[Path]) -> tuple[list[str], list[str]]:
+    """What the 附件说明 lists for these summary workbooks: (names, their numbers). When the pack
+    declares the 汇总表 as an annex of the notice (role summary, 附件4-5), each is that annex, named
+    by its title (a department's part with the department after it) and numbered by its number
+    (`4-5`); otherwise the files' names, numbered 1. 2. … by the 附件说明 itself."""
+    declared = pack.summary_annex
+    number = declared.number.strip().removeprefix("附件").strip() if declared is not None else ""
+    if declared is None or not number:
+        return [p.stem for p in paths], []
+    names = []
+    for p in paths:
+        part = p.stem.removeprefix(Path(SUMMARY_NAME).stem).lstrip("-－—_ ") if len(paths) > 1 else ""
+        names.append(f"{declared.title}（{part}）" if part else declared.title)
+    return names, [number] * len(names)
+
+
 def write_letter(pack: Pack, summary: Path | Sequence[Path], target: Path, org: Org | None = None,
                  *, today: date | None = None, check_visible: bool = True) -> LetterResult:
     """Write the cover letter for `summary` (one workbook or several) to `target` (.docx).
@@ -477,7 +497,9 @@ def write_letter(pack: Pack, summary: Path | Sequence[Path], target: Path, org: 
     if target.suffix.lower() != ".docx":
         raise ShenbaoError(f"报送函应保存为 Word 文件（.docx），现为 {target.name}")
     paths, stats = load_summaries(pack, summary, check_visible=check_visible)
-    letter = compose(pack, stats, [p.stem for p in paths], org, today=today)
+    names, numbers = annex_note(pack, paths)
+    letter = compose(pack, stats, names, org, today=today)
+    letter.annex_numbers = numbers
     doc = render(letter)
     props = doc.core_properties
     props.author = props.last_modified_by = "shenbao"

@@ -240,6 +240,7 @@ def ingest_file(pack: Pack, path: Path, shown: str, limits: Limits | None = None
         assert read.record is not None
         report.annex, report.sheet, report.rows = annex.id, read.record.sheet, 1
         findings.extend(read.findings)
+        findings.extend(old_template_findings(pack, annex, stamp, shown, read.record.sheet))
         return FileRead(report, [read.record], findings, _form_submission(pack, annex, read.record, shown, mtime), mtime)
     if found is None:
         report.status = "error"
@@ -384,6 +385,33 @@ def _choose_table(pack: Pack, workbook: WorkbookData, stamp: SheetStamp | None) 
     return None if best is None else best[2:]
 
 
+_CHANGES: dict[tuple[str, str, str, str], list[str] | None] = {}
+
+
+def old_template_findings(pack: Pack, annex: Annex, stamp: SheetStamp | None, file: str, sheet: str) -> list[Finding]:
+    """A file made on an earlier version of the template (its stamp says which) is read as today's
+    template is, by its headers; a warning says which version it used and, from the pack's
+    history, what changed for this annex since (columns, choices, rules), so the county sees why
+    a column is asked for or a value refused."""
+    if stamp is None or not stamp.version or stamp.version == pack.version:
+        return []
+    from toolkit.packs.changes import annex_changes_since
+
+    key = (str(pack.path), pack.version, stamp.version, annex.id)
+    if key not in _CHANGES:
+        _CHANGES[key] = annex_changes_since(pack, annex.id, stamp.version)
+    changes = _CHANGES[key]
+    if changes is None:
+        since = "申报包中没有该版本的记录，无法列出此后的变化，请对照新模板的填报说明"
+    elif not changes:
+        since = "本附件的各列和审核规则此后没有变化"
+    else:
+        since = "此后的变化：" + "；".join(f"{i}. {c}" for i, c in enumerate(changes, 1))
+    return [Finding("header.old-template", "warning",
+                    f"该文件使用旧版模板 {stamp.version}（当前为 {pack.version}），已按当前版本的表头读取；"
+                    f"{since}。以后请使用新模板", file=file, sheet=sheet)]
+
+
 def _header_findings(pack: Pack, annex: Annex, layout: TableLayout, file: str, sheet: str,
                      stamp: SheetStamp | None) -> list[Finding]:
     out: list[Finding] = []
@@ -394,10 +422,7 @@ def _header_findings(pack: Pack, annex: Annex, layout: TableLayout, file: str, s
         out.append(Finding("header.missing-required", "error",
                            f"缺少必填列“{f.header}”{hint}；该列的数据视为未填写",
                            file=file, sheet=sheet, row=layout.header_rows[0], field=key))
-    if old and stamp and not layout.missing_required:
-        out.append(Finding("header.old-template", "warning",
-                           f"该文件使用旧版模板 {stamp.version}（当前为 {pack.version}），各列仍能对应，已按表头读取",
-                           file=file, sheet=sheet))
+    out.extend(old_template_findings(pack, annex, stamp, file, sheet))
     for key, kept, ignored in layout.duplicates:
         from toolkit.findings import column_letter
 

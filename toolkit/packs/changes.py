@@ -1,10 +1,63 @@
 """What changed between two published versions of a pack, for the notice that goes out with a
-corrected template: fields added, removed or renamed, units, requirement and choices changed."""
+corrected template: fields added, removed or renamed, units, requirement and choices changed, and
+each changed rule old -> new written as the pack workbook writes it (`[总投资] ≥ 500`), not as CEL."""
 
 from __future__ import annotations
 
+import re
+
+from toolkit.errors import PackError
 from toolkit.packs.loader import history_versions, load_history, version_key
 from toolkit.packs.model import Annex, Criterion, Field, Pack
+
+_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\d+(?:\.\d+)?|[A-Za-z_][A-Za-z0-9_]*|&&|\|\||[<>=!]=|\S""")
+_OPERATOR_WORDS = {"&&": "并且", "||": "或者", ">=": "≥", "<=": "≤", "==": "为", "!=": "不为", "!": "非"}
+_LITERAL_WORDS = {"true": "是", "false": "否"}
+
+
+def rule_in_words(source: str | None, fields: tuple[Field, ...]) -> str:
+    """A rule's CEL as the pack workbook writes rules (toolkit/packs/rules_zh.py): fields by their
+    titles in brackets, `并且`/`或者`, `已填`/`未填`, choices in Chinese quotes (‘大数据中心’, as they sit inside the “…” quoting the rule),
+    `500` not `500.0`.
+    What has no such form (a function call) stays as written."""
+    if not source:
+        return "全部项目"
+    titles = {f.key: f.title for f in fields}
+    tokens = _TOKEN.findall(source)
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tok in ("==", "!=") and following == "null":
+            out.append("未填" if tok == "==" else "已填")
+            i += 2
+            continue
+        if tok == "in" and following == "[":
+            end = tokens.index("]", i) if "]" in tokens[i:] else len(tokens)
+            items = [t for t in tokens[i + 2:end] if t != ","]
+            out.append("是 " + " 或 ".join(_literal(t) for t in items))
+            i = end + 1
+            continue
+        if tok in titles and following != "(" and (not out or out[-1] != "."):
+            out.append(f"[{titles[tok]}]")
+        elif tok in _OPERATOR_WORDS:
+            out.append(_OPERATOR_WORDS[tok])
+        else:
+            out.append(_literal(tok))
+        i += 1
+    text = " ".join(out)
+    text = re.sub(r" ?([(.]) ?", r"\1", text)  # f(x), x.matches(…): no spaces inside a call
+    text = re.sub(r" ([),])", r"\1", text)
+    return re.sub(r",(?=\S)", ", ", text).strip()
+
+
+def _literal(tok: str) -> str:
+    if len(tok) >= 2 and tok[0] == tok[-1] and tok[0] in "'\"":
+        return f"‘{tok[1:-1]}’"  # inside the “…” that quotes the whole rule
+    if re.fullmatch(r"\d+\.0+", tok):
+        return tok.split(".")[0]
+    return _LITERAL_WORDS.get(tok, tok)
 
 
 def diff_fields(old: Annex, new: Annex) -> list[str]:
@@ -71,30 +124,69 @@ def diff_packs(old: Pack, new: Pack) -> list[str]:
         if before is None:
             lines.append(f"新增审核规则“{name}”（{rule.clause}）")
         else:
-            lines.extend(f"审核规则“{name}”（{rule.clause}）{change}" for change in _diff_rule(before, rule))
+            lines.extend(f"审核规则“{name}”（{rule.clause}）{change}"
+                         for change in _diff_rule(before, rule, _fields(old, before.annex), _fields(new, rule.annex)))
     for rule_id, rule in old_rules.items():
         if rule_id not in {c.id for c in new.criteria}:
             lines.append(f"取消审核规则“{rule.title or rule_id}”（{rule.clause}）")
     return lines
 
 
+def _fields(pack: Pack, annex_id: str) -> tuple[Field, ...]:
+    try:
+        return pack.annex(annex_id).fields
+    except KeyError:
+        return ()
+
+
 SEVERITY_WORDS = {"error": "不符合即不予入库", "warning": "只作提醒"}
 
 
-def _diff_rule(old: Criterion, new: Criterion) -> list[str]:
+def _diff_rule(old: Criterion, new: Criterion, old_fields: tuple[Field, ...] = (),
+               new_fields: tuple[Field, ...] = ()) -> list[str]:
     """What changed in one rule, each in words a clerk can check against the corrected notice."""
     out: list[str] = []
     if old.severity != new.severity:
         out.append(f"由“{SEVERITY_WORDS[old.severity]}”改为“{SEVERITY_WORDS[new.severity]}”")
     if old.when != new.when:
-        out.append(f"适用范围由“{old.when or '全部项目'}”改为“{new.when or '全部项目'}”")
+        out.append(f"适用范围由“{rule_in_words(old.when, old_fields)}”改为“{rule_in_words(new.when, new_fields)}”")
     if old.check != new.check:
-        out.append(f"判断条件由“{old.check}”改为“{new.check}”")
+        out.append(f"判断条件由“{rule_in_words(old.check, old_fields)}”改为“{rule_in_words(new.check, new_fields)}”")
     if (old.kind, old.group_by, old.max_count) != (new.kind, new.group_by, new.max_count) and new.max_count:
         out.append(f"数量上限由 {old.max_count} 改为 {new.max_count}")
     if old.message != new.message:
         out.append(f"不符合时的说明改为“{new.message}”")
     return out
+
+
+def previous_version(pack: Pack) -> str | None:
+    """The newest published version before the current one, if the pack keeps its history."""
+    earlier = [v for v in history_versions(pack) if version_key(v) < version_key(pack.version)]
+    return earlier[-1] if earlier else None
+
+
+def annex_changes_since(pack: Pack, annex_id: str, version: str) -> list[str] | None:
+    """What changed for one annex since `version`: its columns and the rules on it, each a line;
+    None when the pack keeps no such version (a pack workbook, a version never published)."""
+    try:
+        old = load_history(pack, version)
+    except PackError:
+        return None
+    try:
+        new_annex = pack.annex(annex_id)
+    except KeyError:
+        return None
+    lines = [f"{new_annex.number} {new_annex.title}：新增附件".strip()] if annex_id not in {a.id for a in old.annexes} else []
+    if not lines:
+        lines = diff_fields(old.annex(annex_id), new_annex)
+    ours = {c.id for c in pack.criteria if c.annex == annex_id} | {c.id for c in old.criteria if c.annex == annex_id}
+    lines += [line for line in diff_packs(old, pack) if line.startswith(("新增审核规则", "审核规则", "取消审核规则"))
+              and any(_names_rule(line, c) for c in (*pack.criteria, *old.criteria) if c.id in ours)]
+    return lines
+
+
+def _names_rule(line: str, rule: Criterion) -> bool:
+    return f"“{rule.title or rule.id}”（{rule.clause}）" in line
 
 
 def changes_since(pack: Pack, version: str) -> str:
@@ -113,4 +205,5 @@ def changes_since(pack: Pack, version: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["changes_since", "diff_fields", "diff_packs", "history_versions"]
+__all__ = ["annex_changes_since", "changes_since", "diff_fields", "diff_packs", "history_versions",
+           "previous_version", "rule_in_words"]

@@ -116,6 +116,7 @@ def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
     summary = raw.get("summary")
     if summary:
         _check_summary(summary, fields_by_annex, bool(routing), add)
+    _check_summary_annex(annexes, summary, add)
 
     if sound_apart_from_rules and all(f.code in _A_RULES_OWN for f in findings[before_criteria:] if f.is_error):
         # The rules run on records only of a sound pack (annexes, fields, lists); a rule with an
@@ -337,6 +338,25 @@ def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, 
     for name in placeholders(crit["message"]):
         if name not in allowed:
             add("unknown-placeholder", f"{label} 的提示语中的 {{{name}}} 既不是字段也不是 values 中的值")
+
+
+def _check_summary_annex(annexes: list[dict[str, Any]], summary: dict[str, Any] | None, add: Any) -> None:
+    """The annex declared as what the reporting level sends up (role summary): one, the table the
+    汇总表 is made of, with a number to print on it."""
+    declared = [a for a in annexes if a.get("role") == "summary"]
+    if len(declared) > 1:
+        add("summary-annex", f"有 {len(declared)} 个附件的用途是“汇总”（{'、'.join(a['id'] for a in declared)}），只能有一个")
+    for annex in declared:
+        where = f"附件 {annex['number']}（{annex['id']}）"
+        if not summary:
+            add("summary-annex", f"{where} 的用途是“汇总”，但申报包没有 summary（汇总表的版式）")
+        elif summary["annex"] != annex["id"]:
+            add("summary-annex", f"{where} 的用途是“汇总”，但汇总表汇总的是附件“{summary['annex']}”；"
+                f"请把 summary.annex 写成“{annex['id']}”，各县表格、表单的行用 summary.from_forms 对应过来")
+        if annex["kind"] != "table":
+            add("summary-annex", f"{where} 的用途是“汇总”，应为表格（kind table）")
+        if not annex["number"].strip():
+            add("summary-annex", f"{where} 的用途是“汇总”，但没有附件编号，汇总表和报送函无从标注", severity="warning")
 
 
 def _check_summary(summary: dict[str, Any], fields_by_annex: dict[str, Any], routed: bool, add: Any) -> None:

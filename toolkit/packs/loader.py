@@ -120,7 +120,11 @@ def load_history(pack: Pack, version: str) -> Pack:
     if version == pack.version:
         return pack
     if pack.path is None:
-        raise PackError(f"申报包 {pack.id} 没有保存历史版本")
+        # A pack workbook (or a pack built in memory) holds its current version only: its
+        # 修订记录 sheet says what each version changed, not what the old columns and rules were.
+        raise PackError(f"申报包 {pack.id} 只有当前版本 {pack.version}，没有保存历史版本，无法与 {version} 比较：申报包工作簿的"
+                        f"“修订记录”页只记各版本的说明，不含旧版的各列和规则。请对申报包目录运行（用 shenbao pack-build "
+                        f"生成目录，并把 {version} 版的 pack.json 存为 目录/history/{version}.json）")
     path = pack.path / "history" / f"{version}.json"
     if not path.is_file():
         known = sorted(p.stem for p in (pack.path / "history").glob("*.json"))
@@ -212,6 +216,7 @@ def _annex(data: dict[str, Any], lists: dict[str, Any]) -> Annex:
         paragraphs=tuple(data.get("paragraphs", ())),
         schema_extra=data.get("schema_extra", {}),
         word_form=_word_form(data["word_form"]) if "word_form" in data else None,
+        role=data.get("role"),
     )
 
 

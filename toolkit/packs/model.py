@@ -29,6 +29,14 @@ ROLES: dict[str, str] = {
     "locality": "项目所在地（县、市、区）：一份文件各行都写同一地方时，多半就是它报送的",
 }
 
+# What an annex is to the campaign beyond its kind. "summary": the annex the reporting level
+# compiles and sends up (the city's 汇总表, 附件4-5): the generated 汇总表 is it, so it carries the
+# annex's number top left and the letter's 附件 line names it. At most one per pack; it is the
+# summary's own annex (`summary.annex`), whose rows come from county tables and forms.
+ANNEX_ROLES: dict[str, str] = {
+    "summary": "汇总上报的附件：生成的汇总表就是它（左上角印附件编号，报送函的附件说明写它的编号和名称）",
+}
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -133,6 +141,7 @@ class Annex:
     paragraphs: tuple[str, ...] = ()
     schema_extra: dict[str, Any] = dc_field(default_factory=dict)
     word_form: WordForm | None = None  # None: the annex is not read from Word documents
+    role: str | None = None  # one of ANNEX_ROLES
 
     @property
     def sheet_name(self) -> str:
@@ -224,6 +233,7 @@ class Notice:
     deadline: str | None = None
     recurring: str | None = None
     source: str | None = None
+    contact: str | None = None  # who answers the counties' questions, for the 填报说明
 
 
 @dataclass(frozen=True)
@@ -301,6 +311,15 @@ class Pack:
     @cached_property
     def _annexes_by_id(self) -> dict[str, Annex]:
         return {a.id: a for a in self.annexes}
+
+    @property
+    def summary_annex(self) -> Annex | None:
+        """The annex of the notice the generated 汇总表 is (role "summary"), or None when the pack
+        declares none (the 汇总表 then carries no annex number and the letter names its files)."""
+        for a in self.annexes:
+            if a.role == "summary":
+                return a
+        return None
 
     @property
     def data_annexes(self) -> tuple[Annex, ...]:

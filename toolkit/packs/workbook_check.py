@@ -158,6 +158,8 @@ def _locate(compiled: Compiled, finding: Finding) -> tuple[str, str] | None:
         for i, a in enumerate(raw.get("annexes", [])):
             if a.get("id") != annex.group(1):
                 continue
+            if finding.code == "pack.summary-annex":
+                return compiled.locate(("annexes", i, "role")) or compiled.locate(("annexes", i))
             key = re.search(r"（([a-z][a-z0-9_]*)）", msg.split("）", 1)[-1])
             field_key = key.group(1) if key else finding.field
             for j, f in enumerate(a.get("fields", [])):

@@ -40,6 +40,9 @@ SHEET = "汇总表"
 TITLE_ROW, LINE_ROW, HEADER_ROW = 0, 1, 2
 GAP = " " * 12
 COUNT_FORMAT = '"共"0"个"'
+# GB/T 9704 8 (gongwen.ANNEX_LABEL_FONT, not imported: that module loads python-docx, which the
+# workers writing summaries never need).
+ANNEX_LABEL_FONT = "黑体"
 
 
 def unit_line(view: View) -> str:
@@ -48,19 +51,37 @@ def unit_line(view: View) -> str:
     return f"{label}：{view.unit_name}{GAP}填报日期：{date}{GAP}单位：{view.pack.unit}"
 
 
-def write_title_block(ws: Worksheet, styles: Styles, title: str, line: str, columns: Sequence[Column]) -> int:
-    """Title, unit line and headers (序号 + columns); returns the 0-based first data row."""
+def annex_label(view: View) -> str | None:
+    """`附件4-5`: the number of the notice's annex this 汇总表 is, when the pack declares its
+    summary's annex as the one sent up (role summary); None otherwise (no label, no row)."""
+    declared = view.pack.summary_annex
+    if declared is None or declared.id != view.annex.id or not declared.number.strip():
+        return None
+    return declared.number.strip()
+
+
+def write_title_block(ws: Worksheet, styles: Styles, title: str, line: str, columns: Sequence[Column],
+                      label: str | None = None) -> int:
+    """Title, unit line and headers (序号 + columns); returns the 0-based first data row. With a
+    `label` (附件4-5), it stands alone on the first row, 黑体 flush left as GB/T 9704 places an
+    annex's number, and everything else moves down one row."""
     last = len(columns)
     ws.set_column(0, 0, SEQ_WIDTH)
     for col, column in enumerate(columns, start=1):
         ws.set_column(col, col, column.width)
-    put(ws, TITLE_ROW, 0, TITLE_ROW, last, title, styles.title)
-    ws.set_row(TITLE_ROW, 40)
-    put(ws, LINE_ROW, 0, LINE_ROW, last, line, styles.line)
-    ws.set_row(LINE_ROW, 24)
+    shift = 0
+    if label:
+        fmt = styles.make(font_name=ANNEX_LABEL_FONT, font_size=16, align="left", valign="vcenter")
+        put(ws, TITLE_ROW, 0, TITLE_ROW, min(2, last), label, fmt)
+        ws.set_row(TITLE_ROW, 24)
+        shift = 1
+    put(ws, TITLE_ROW + shift, 0, TITLE_ROW + shift, last, title, styles.title)
+    ws.set_row(TITLE_ROW + shift, 40)
+    put(ws, LINE_ROW + shift, 0, LINE_ROW + shift, last, line, styles.line)
+    ws.set_row(LINE_ROW + shift, 24)
     depth = 2 if any(c.field.group for c in columns) else 1
-    write_headers(ws, styles, [c.field for c in columns], depth)
-    return HEADER_ROW + depth
+    write_headers(ws, styles, [c.field for c in columns], depth, HEADER_ROW + shift)
+    return HEADER_ROW + shift + depth
 
 
 class _Table:
@@ -181,7 +202,8 @@ def fitted_columns(view: View, columns: Sequence[Column], *, totals: bool = True
 def write_summary_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     ws = add_sheet(wb, SHEET)
     columns = fitted_columns(view, summary_columns(view.pack, view.annex, view.unit_label))
-    first = write_title_block(ws, styles, view.title, unit_line(view), columns)
+    label = annex_label(view)
+    first = write_title_block(ws, styles, view.title, unit_line(view), columns, label)
     table = _Table(ws, styles, view, columns, first)
     keys = view.group_keys
     if keys and view.records:
@@ -193,5 +215,5 @@ def write_summary_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     table.footer(view.pack.summary.footer if view.pack.summary else ())
     ws.freeze_panes(first, 0)
     paper = view.pack.summary.paper if view.pack.summary else view.annex.paper
-    print_setup(ws, paper, landscape=True, repeat=(HEADER_ROW, first - 1))
+    print_setup(ws, paper, landscape=True, repeat=(HEADER_ROW + (1 if label else 0), first - 1))
     ws.activate()

@@ -26,7 +26,9 @@ from toolkit.textnorm import clean
 
 # The sheets a clerk sees and sends (the 汇总表 to stamp; 明细, which the next level reads).
 SHEETS = ("汇总表", "明细")
-_HEADER_ROWS = range(2, 4)  # the header's one or two rows (0-based), below the title and unit line
+# The header's one or two rows (0-based), below the title and unit line, and one row lower when
+# the 汇总表 carries its annex number (附件4-5) on a row of its own above the title.
+_HEADER_ROWS = range(2, 5)
 _PLACES = Decimal("0.0001")
 
 

@@ -110,8 +110,9 @@ def write_table(wb: Workbook, styles: Styles, lists: ListSheet, pack: Pack, anne
     print_setup(ws, annex.paper, landscape=True, repeat=(HEADER_ROW, first - 1))
 
 
-def write_headers(ws: Worksheet, styles: Styles, fields: Sequence[Field], depth: int) -> None:
-    top, bottom = HEADER_ROW, HEADER_ROW + depth - 1
+def write_headers(ws: Worksheet, styles: Styles, fields: Sequence[Field], depth: int,
+                  first: int = HEADER_ROW) -> None:
+    top, bottom = first, first + depth - 1
     put(ws, top, 0, bottom, 0, SEQ_TITLE, styles.header())
     top_texts: list[tuple[str, float]] = []
     bottom_texts: list[tuple[str, float]] = []
