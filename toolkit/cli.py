@@ -461,9 +461,10 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     settings = _inbox_settings(inbox, config)
     batch = process(p, list(inbox), progress=_progress_printer(), limits=settings.limits, policy=settings.policy)
     keep_to_the_end(batch)
-    report = write_report(batch, out_dir / "校验报告.xlsx")
     problems: list[str] = []
+    # The copies first: one made another way adds its warning to the findings the report lists.
     returns = write_returns(batch, out_dir / "退回修改", problems=problems)
+    report = write_report(batch, out_dir / "校验报告.xlsx")
     for line in problems:
         click.echo(f"提醒：{line}", err=True)
     if as_json:
