@@ -68,7 +68,7 @@ class ZhGroup(click.Group):
                 traceback.print_exc()
             click.echo(f"错误：{exc.message}", err=True)
             code = _json_error(argv, exc.exit_code, exc.code, exc.message)
-        except Exception:
+        except Exception:  # a bug: the one place it lands, reported (exit 4, the traceback with --debug)
             if "--debug" in argv:
                 traceback.print_exc()
             message = "程序内部错误，请加 --debug 重新运行，并把输出发给维护人员。"
