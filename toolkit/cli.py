@@ -2,8 +2,9 @@
 
 Each command parses options, calls one library function and prints. Library errors
 (`ShenbaoError`) become one Chinese line and an exit code here, in one place; no traceback reaches
-a clerk unless `--debug` is given. Heavy modules (pandas, openpyxl, cel) are imported inside the
-commands so that `shenbao --help` answers at once.
+a clerk unless `--debug` is given. The library modules a command needs (and with them openpyxl,
+xlsxwriter, lxml and the CEL bindings) are imported inside it, so that `shenbao --help` answers at
+once. No command imports pandas: only the DataFrame functions of toolkit/api.py do.
 """
 
 from __future__ import annotations
