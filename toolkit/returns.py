@@ -18,6 +18,13 @@ lists that file's findings with the report's columns, each cell reference a link
   saw (same sheets, same cell positions, merges and hidden rows), and its 问题清单 says so. An xlsx
   openpyxl cannot open or save is rebuilt the same way rather than left without a copy.
 
+One call, `make_copy`, tries these ways in turn and returns a `ReturnCopy` saying which way made
+the copy and what it lacks. Only the failures expected of a county's file are caught (a damaged
+zip, XML, encodings, openpyxl's refusals); each way that failed is named, with its reason and what
+the copy lacks as a result, in a `file.return-fallback` warning that the report, run's warnings and
+`--json` carry. Our own copy sent back goes to openpyxl by design (it clears the old marks) and
+says nothing. The marks themselves are computed in toolkit/returns_marks.py, which every way uses.
+
 Copies are named `<county's file name>（退回修改）.xlsx`, in the sub-folders the file had in the
 inbox, with names made valid on Windows and never outside the output folder.
 """
