@@ -1,7 +1,10 @@
 """Regenerate every file derived from the campaign packs, with the project's own code.
 
     python scripts/regen.py            # schemas/<pack>/<annex>.schema.json and templates/
-    python scripts/regen.py --check    # exit 1 if any committed file differs (CI uses the tests)
+    python scripts/regen.py --check    # exit 1 if a committed schema differs; writes nothing
+
+`--check` compares the annex schemas only. The templates are compared by the tests
+(tests/test_templates_committed.py), by their content rather than their bytes.
 
 Run it after changing a pack, and commit what it writes.
 """
@@ -56,8 +59,9 @@ def regen_templates() -> list[Path]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="only report stale schema files")
-    parser.add_argument("--no-templates", action="store_true")
+    parser.add_argument("--check", action="store_true", help="write nothing; list the annex schemas that differ from the packs and exit 1 "
+                        "if any does (templates are not checked here: tests/test_templates_committed.py)")
+    parser.add_argument("--no-templates", action="store_true", help="write the schemas only")
     args = parser.parse_args()
     stale = regen_schemas(args.check)
     for path in stale:

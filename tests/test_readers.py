@@ -334,6 +334,10 @@ def test_password_error_from_calamine_is_encrypted(tmp_path: Path, monkeypatch: 
     # An .xls with a password (RC4) is an ordinary OLE file: only calamine can tell.
     class Locked:
         @staticmethod
+        def from_filelike(_: object) -> None:  # from memory calamine says only this (readers._calamine_book)
+            raise readers.CalamineError("Cannot detect file format")
+
+        @staticmethod
         def from_path(_: object) -> None:
             raise readers.PasswordError("Workbook is password protected")
 
@@ -346,6 +350,10 @@ def test_a_panic_inside_calamine_is_a_corrupt_file(tmp_path: Path, monkeypatch: 
         pass
 
     class Panics:
+        @staticmethod
+        def from_filelike(_: object) -> None:
+            raise readers.CalamineError("Cannot detect file format")
+
         @staticmethod
         def from_path(_: object) -> None:
             raise PanicLike("index out of bounds")

@@ -437,7 +437,12 @@ def test_xlsx_openpyxl_cannot_open_is_rebuilt(tmp_path: Path) -> None:
     batch = process(load_pack("jl-761-2020"), [inbox])
     problems: list[str] = []
     copies = write_returns(batch, tmp_path / "out", problems=problems)
-    assert problems == [] and [p.name for p in copies] == ["朝阳区（退回修改）.xlsx"]
+    assert [p.name for p in copies] == ["朝阳区（退回修改）.xlsx"]
+    # Neither the patching (no fonts) nor openpyxl could copy it: the rebuild says so, never silence.
+    (fallback,) = [f for f in batch.findings if f.code == "file.return-fallback"]
+    assert fallback.severity == "warning" and fallback.file == "朝阳区.xlsx"
+    assert "缺少 fonts" in fallback.message and "取值类型不对" in fallback.message
+    assert "只保留数据" in fallback.message and problems == [fallback.message]
     first = openpyxl.load_workbook(copies[0])[LIST_SHEET].cell(1, 1).value
     assert "按原数据重建的 .xlsx 副本" in first
 

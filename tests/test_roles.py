@@ -67,7 +67,7 @@ def test_a_pack_with_other_keys_gives_the_same_run(tmp_path: Path) -> None:
     results = {}
     for name, pack in (("builtin", "jl-761-2020"), ("renamed", str(pack_dir))):
         res = CliRunner().invoke(cli, ["run", pack, str(SAMPLES), "-o", str(tmp_path / name), "--json"])
-        assert res.exit_code in (0, 1), res.output
+        assert res.exit_code == 1, res.output  # the samples have refused rows on purpose
         results[name] = json.loads(res.stdout)
     a, b = results["builtin"], results["renamed"]
     assert a["counts"] == b["counts"]

@@ -238,7 +238,7 @@ def test_shenbao_toml_says_count_every_file_or_which_to_keep(tmp_path: Path) -> 
     def files(toml: str) -> dict[str, tuple[str, int]]:
         (root / "shenbao.toml").write_text(f'pack = "jl-761-2020"\n{toml}\n', encoding="utf-8")
         res = CliRunner().invoke(cli, ["run", str(root), "-o", str(tmp_path / "out"), "--json"])
-        assert res.exit_code in (0, 1), res.output
+        assert res.exit_code == 0, res.output  # every row of the filled templates passes
         data = json.loads(res.stdout)
         c = data["counts"]
         assert c["rows_read"] == c["accepted"] + c["rejected"] + c["duplicates_merged"]

@@ -7,6 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -110,3 +113,25 @@ def test_exact_amounts_are_exact_amount_of_each_value() -> None:
     values = [1.1, 0.1 + 0.2, -0.0, 1e-7, 123456789.123456, float("inf"), float("nan"), 3, -2, True, False,
               None, "1.5", Decimal("2.5"), Money(4.25), 1e22]
     assert [str(a) for a in exact_amounts(values)] == [str(exact_amount(v)) for v in values]
+
+
+def test_read_stats_tells_not_ours_from_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that is no workbook is simply not a summary (None); one the system will not open is
+    said to be unreadable, naming it, instead of being called "not ours"."""
+    import python_calamine
+
+    from toolkit.errors import ShenbaoError
+    from toolkit.stats import read_stats
+
+    garbage = tmp_path / "汇总表.xlsx"
+    garbage.write_bytes(b"PK\x03\x04 not a workbook" * 10)
+    assert read_stats(garbage) is None
+
+    class Refused:  # the system will not open it (calamine's OSError has no errno, only words)
+        @staticmethod
+        def from_path(_: str) -> Any:
+            raise PermissionError("Permission denied (os error 13)")
+
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Refused)
+    with pytest.raises(ShenbaoError, match=r"无法读取汇总表 .*汇总表\.xlsx（系统信息：Permission denied"):
+        read_stats(garbage)

@@ -48,6 +48,9 @@ class Batch:
     changes: Changes | None = None  # against last month's summary, when one was given
     limits: Limits = field(default_factory=Limits)  # what the inbox was read under (return copies re-read it)
     decisions_note: str = ""  # set by run: the clerk's 处理意见 reused from the last summary, said in the report
+    # Found while writing the outputs (a return copy made another way, `file.return-fallback`):
+    # the report written after them lists these with the rest.
+    output_findings: list[Finding] = field(default_factory=list)
 
     @property
     def accepted(self) -> list[Record]:
@@ -56,7 +59,8 @@ class Batch:
 
     @property
     def findings(self) -> list[Finding]:
-        return sorted([*self.ingested.findings, *self.validation.findings, *self.dedup.findings], key=sort_key)
+        return sorted([*self.ingested.findings, *self.validation.findings, *self.dedup.findings,
+                       *self.output_findings], key=sort_key)
 
     @property
     def counts(self) -> dict[str, int]:

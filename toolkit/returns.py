@@ -18,6 +18,13 @@ lists that file's findings with the report's columns, each cell reference a link
   saw (same sheets, same cell positions, merges and hidden rows), and its 问题清单 says so. An xlsx
   openpyxl cannot open or save is rebuilt the same way rather than left without a copy.
 
+One call, `make_copy`, tries these ways in turn and returns a `ReturnCopy` saying which way made
+the copy and what it lacks. Only the failures expected of a county's file are caught (a damaged
+zip, XML, encodings, openpyxl's refusals); each way that failed is named, with its reason and what
+the copy lacks as a result, in a `file.return-fallback` warning that the report, run's warnings and
+`--json` carry. Our own copy sent back goes to openpyxl by design (it clears the old marks) and
+says nothing. The marks themselves are computed in toolkit/returns_marks.py, which every way uses.
+
 Copies are named `<county's file name>（退回修改）.xlsx`, in the sub-folders the file had in the
 inbox, with names made valid on Windows and never outside the output folder.
 """
@@ -28,22 +35,27 @@ import datetime as dt
 import hashlib
 import io
 import math
+import pyexpat
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
+from lxml import etree
+from xlsxwriter.exceptions import XlsxInputError
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook as XlsxWorkbook
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
+from toolkit import returns_xml
 from toolkit.atomic import atomic_path, explain
 from toolkit.errors import OutputError
-from toolkit.findings import Finding, Severity, column_letter
+from toolkit.findings import Finding
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.readers import read_file
 from toolkit.ingest.records import FileReport
@@ -53,22 +65,39 @@ from toolkit.report import (
     FINDING_COLUMNS,
     FINDING_WIDTHS,
     MAX_TEXT,
-    SEVERITY_TEXT,
     WORKBOOK_OPTIONS,
     finding_rows,
     row_height,
     write_cell,
 )
+from toolkit.returns_marks import (
+    AUTHOR,
+    ERROR_FILL,
+    LEGEND,
+    LIST_SHEET,
+    WARNING_FILL,
+    WORD_LEGEND,
+    Cell,
+    Mark,
+    Merged,
+    cell_marks,
+    comment_size,
+    first_line,
+    link_location,
+    mark_position,
+    to_top_left,
+    top_left,
+)
 from toolkit.template.styles import HEADER_FILL, display_width, print_setup
+
+__all__ = ["AUTHOR", "ERROR_FILL", "LIST_SHEET", "WARNING_FILL", "ChangedSinceRead", "CopyFailed", "ReturnCopy",
+           "ReturnJob", "copy_workbook", "make_copy", "return_jobs", "return_name", "safe_part", "write_return_jobs",
+           "write_returns"]
 
 RETURNS_DIR = "退回修改"
 SUFFIX = "（退回修改）"
 LIST_SUFFIX = "（问题清单）"  # a Word form is never rewritten: its problems come back as a workbook
 WORD_KINDS = ("docx",)
-LIST_SHEET = "问题清单"
-AUTHOR = "shenbao"
-ERROR_FILL = "FF9999"
-WARNING_FILL = "FFD966"
 OPENPYXL_KINDS = ("xlsx", "xlsm")
 # Worksheet XML beyond this (uncompressed) is not loaded into openpyxl's per-cell objects; the
 # copy is rebuilt from the reader's values instead, which are bounded by its row limit.
@@ -79,9 +108,6 @@ MAX_SHEET_XML = 300 * 1024 * 1024
 # (xl/drawings/vmlDrawing*.vml only holds comment boxes, which are kept.)
 LOST_PARTS = ("xl/drawings/drawing", "xl/media/", "xl/activeX/", "xl/ctrlProps/", "xl/embeddings/")
 
-WORD_LEGEND = "错误（红色）必须修改，提醒（黄色）请核实。请在 Word 申报书中改好后重新报送，本表不必寄回。"
-LEGEND = ("红色底为错误（必须修改），黄色底为提醒（请核实）；鼠标移到标色的单元格上可看批注，"
-          "点“单元格”一栏可跳到该单元格。改好后请删除本页，重新报送。")
 
 
 class ChangedSinceRead(Exception):
@@ -157,133 +183,6 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-# --------------------------------------------------------------------------- marks
-
-
-@dataclass
-class Mark:
-    severity: Severity
-    lines: list[str] = field(default_factory=list)
-
-    def add(self, finding: Finding, line: str) -> None:
-        if finding.is_error:
-            self.severity = "error"
-        if line not in self.lines:
-            self.lines.append(line)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-    @property
-    def fill(self) -> str:
-        return ERROR_FILL if self.severity == "error" else WARNING_FILL
-
-
-Cell = tuple[int, int]  # 1-based row, column
-Merged = Sequence[tuple[int, int, int, int]]  # first row, first col, last row, last col
-
-
-def _comment_line(f: Finding) -> str:
-    message = f.to_sender
-    if f.cell and message.startswith(f"{f.cell}："):
-        message = message[len(f.cell) + 1:]  # the comment sits on that cell already
-    return f"【{SEVERITY_TEXT.get(f.severity, f.severity)}】{message}"
-
-
-def mark_position(f: Finding, report: FileReport) -> Cell | None:
-    """Where a finding is marked: its cell, else the first cell of its row (the table's first
-    column on the table's sheet, column A elsewhere); None for findings about a whole file/sheet."""
-    return _position(f.sheet, f.row, f.cell, report)
-
-
-def _position(sheet: str | None, row: int | None, cell: str | None, report: FileReport) -> Cell | None:
-    if sheet is None:
-        return None
-    if cell:
-        try:
-            return _coordinate(cell.replace("$", ""))
-        except (ValueError, TypeError):
-            pass
-    if row:
-        first = 1
-        if sheet == report.sheet and report.columns:
-            first = min(_column_index(c.column) for c in report.columns)
-        return (row, first)
-    return None
-
-
-_A1 = re.compile(r"([A-Za-z]{1,3})([1-9]\d{0,6})")
-# What openpyxl refuses in a cell (XML 1.0 has no such characters).
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-
-
-def _coordinate(ref: str) -> Cell:
-    """`B7` -> (7, 2); ValueError for anything else."""
-    match = _A1.fullmatch(ref)
-    if not match:
-        raise ValueError(ref)
-    return int(match.group(2)), _column_index(match.group(1))
-
-
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        if "A" <= ch <= "Z":
-            n = n * 26 + ord(ch) - 64
-    return max(n, 1)
-
-
-def cell_marks(findings: Iterable[Finding], report: FileReport) -> dict[str, dict[Cell, Mark]]:
-    """Per sheet name, per cell: the severity and comment lines of the findings marked there."""
-    marks: dict[str, dict[Cell, Mark]] = defaultdict(dict)
-    for f in findings:
-        pos = mark_position(f, report)
-        if pos is None or f.sheet is None:
-            continue
-        mark = marks[f.sheet].setdefault(pos, Mark(f.severity))
-        mark.add(f, _comment_line(f))
-    return marks
-
-
-def top_left(cell: Cell, merged: Merged) -> Cell:
-    """The top-left cell of the merged range holding `cell` (the only one Excel shows), or `cell`."""
-    r, c = cell
-    for r0, c0, r1, c1 in merged:
-        if r0 <= r <= r1 and c0 <= c <= c1:
-            return (r0, c0)
-    return cell
-
-
-def _to_top_left(marks: dict[Cell, Mark], merged: Merged) -> dict[Cell, Mark]:
-    if not merged:
-        return marks
-    out: dict[Cell, Mark] = {}
-    for cell, mark in marks.items():
-        target = out.setdefault(top_left(cell, merged), Mark(mark.severity))
-        if mark.severity == "error":
-            target.severity = "error"
-        target.lines.extend(line for line in mark.lines if line not in target.lines)
-    return out
-
-
-def _comment_size(text: str) -> tuple[int, int]:
-    """Width and height in pixels: Excel's default box shows two lines of Chinese."""
-    width = 320
-    per_line = 36  # display columns of 11-pt text in 320 px
-    lines = sum(max(1, math.ceil(display_width(part) / per_line)) for part in text.split("\n"))
-    return width, min(20 + 18 * lines, 600)
-
-
-def _clean(text: str) -> str:
-    """openpyxl refuses control characters XML cannot hold; a county's text may have them."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_TEXT]
-
-
-def _link_location(sheet: str, cell: Cell) -> str:
-    return "'{}'!{}{}".format(sheet.replace("'", "''"), column_letter(cell[1]), cell[0])
-
-
 # --------------------------------------------------------------------------- entry point
 
 
@@ -291,11 +190,17 @@ def write_returns(batch: Batch, out_dir: Path, *, problems: list[str] | None = N
     """Write a return copy for every file read with findings into `out_dir` (the `退回修改`
     folder, created even when no copy is needed); return the copies' paths in file order.
 
-    A file whose copy cannot be made at all is left out and, when `problems` is given, a Chinese
-    line saying so is appended to it; its findings are in the report all the same. An output that
-    cannot be written raises OutputError.
+    A copy made another way than the best one for its file, or not made at all, adds a
+    `file.return-fallback` warning to the batch's findings (`Batch.output_findings`, so the
+    report written after this lists it), and its Chinese message to `problems` when given. A
+    file whose copy is not made is left out; its findings are in the report all the same. An
+    output that cannot be written raises OutputError.
     """
-    return write_return_jobs(batch, return_jobs(batch, out_dir, problems=problems), problems=problems)
+    found: list[Finding] = []
+    written = write_return_jobs(batch, return_jobs(batch, out_dir, problems=problems), problems=problems,
+                                findings=found)
+    batch.output_findings.extend(found)
+    return written
 
 
 @dataclass(frozen=True)
@@ -334,21 +239,28 @@ def return_jobs(batch: Batch, out_dir: Path, *, problems: list[str] | None = Non
     return jobs
 
 
-def write_return_jobs(batch: Batch, jobs: Sequence[ReturnJob], *, problems: list[str] | None = None) -> list[Path]:
-    """Write `jobs`' copies; the paths written, in the jobs' order."""
+def write_return_jobs(batch: Batch, jobs: Sequence[ReturnJob], *, problems: list[str] | None = None,
+                      findings: list[Finding] | None = None) -> list[Path]:
+    """Write `jobs`' copies; the paths written, in the jobs' order. Each `file.return-fallback`
+    warning goes to `findings` and its message to `problems` (when given): the caller, which may
+    be a worker process, hands them to the batch."""
     written: list[Path] = []
     for job in jobs:
         try:
-            _write_copy(batch.pack, job.report, job.findings, job.target, batch.limits)
-        except OutputError:
-            raise
+            made = make_copy(batch.pack, job.report, job.findings, job.target, batch.limits)
         except ChangedSinceRead as exc:
             _note(problems, f"{job.report.path}：{exc}")
             continue
-        except Exception as exc:  # one unreadable workbook never stops the others
-            _note(problems, f"{job.report.path}：无法生成退回修改副本（{type(exc).__name__}: {exc}），问题见校验报告")
+        except CopyFailed as exc:  # one workbook no way could copy never stops the others
+            if findings is not None:
+                findings.append(exc.finding)
+            _note(problems, exc.finding.message)
             continue
-        written.append(job.target)
+        if made.fallback is not None:
+            if findings is not None:
+                findings.append(made.fallback)
+            _note(problems, made.fallback.message)
+        written.append(made.path)
     return written
 
 
@@ -357,27 +269,155 @@ def _note(problems: list[str] | None, line: str) -> None:
         problems.append(line)
 
 
-def _write_copy(pack: Pack, report: FileReport, findings: list[Finding], target: Path,
-                limits: Limits | None = None) -> None:
+# --------------------------------------------------------------------------- one copy, three ways
+
+CopyKind = Literal["patched", "copied", "rebuilt", "problem-list"]
+# What a copy made the next way lacks against the county's file, as the fallback warning says it.
+COPIED_LACKS = "副本经整体复制后，公式的计算结果要在 Excel 中打开时重新计算"
+REBUILT_LACKS = "副本按读取到的数据重建，只保留数据，原文件的字体、颜色、列宽、公式等格式均未保留"
+
+
+@dataclass(frozen=True)
+class ReturnCopy:
+    """One return copy made: which way (`patched` part by part, `copied` with openpyxl, `rebuilt`
+    from the values read, or a Word form's `problem-list`), what it lacks against the county's
+    file (also said on its 问题清单), and the `file.return-fallback` warning when a better way
+    failed first."""
+
+    path: Path
+    kind: CopyKind
+    lost: tuple[str, ...] = ()
+    fallback: Finding | None = None
+
+
+class CopyFailed(Exception):
+    """No way could make the copy; `finding` says why, in Chinese, as a `file.return-fallback`."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _fallback(report: FileReport, failed: Sequence[str], outcome: str) -> Finding:
+    """The warning for a copy made another way: each way that failed and why, then what the
+    clerk's copy lacks as a result (or that there is none)."""
+    return Finding("file.return-fallback", "warning", f"{report.path}：{'；'.join(failed)}。{outcome}",
+                   file=report.path)
+
+
+# What the patching may raise on a county's file it cannot patch: its own refusal, a damaged zip
+# (bad CRC, truncated member), a compression or encryption zipfile cannot read, XML lxml or expat
+# cannot parse, and the int()/decoding errors of malformed attributes and parts.
+PATCH_FAILURES: tuple[type[BaseException], ...] = (
+    returns_xml.Unsupported, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+    etree.LxmlError, pyexpat.ExpatError, ValueError, KeyError, IndexError,
+)
+# The rebuild: a file the reader cannot read again, or values xlsxwriter refuses.
+REBUILD_FAILURES: tuple[type[BaseException], ...] = (ValueError, XlsxInputError)
+
+
+def _why(exc: BaseException, refusals: tuple[type[BaseException], ...] = ()) -> str:
+    """What failed, in the clerk's words (`refusals`: openpyxl's own exceptions)."""
+    if isinstance(exc, returns_xml.Unsupported):
+        return str(exc)
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
+        return "文件内部的压缩数据有损坏"
+    if isinstance(exc, NotImplementedError):
+        return "文件内部使用了少见的压缩方式"
+    if isinstance(exc, RecursionError):
+        return "文件内部嵌套过深"
+    if isinstance(exc, RuntimeError):  # zipfile's refusal of an encrypted member
+        return "文件内部有加密的部分"
+    if isinstance(exc, (etree.LxmlError, pyexpat.ExpatError, SyntaxError)):
+        return "文件内部的 XML 格式有误"
+    if isinstance(exc, (*refusals, XlsxInputError)):
+        return "文件中有 Excel 不接受的内容（如非法字符、工作表名或单元格位置）"
+    if isinstance(exc, TypeError):  # openpyxl's typed descriptors
+        return "文件内部有取值类型不对的设置"
+    if isinstance(exc, OSError):
+        return "文件无法再次读取（可能已被移走、改名，或正被其他程序占用）"
+    message = str(exc) if isinstance(exc, ValueError) else ""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in message):  # the reader's own reason (rebuild_workbook)
+        return message
+    return "文件内部结构不合常规"
+
+
+def make_copy(pack: Pack, report: FileReport, findings: list[Finding], target: Path,
+              limits: Limits | None = None) -> ReturnCopy:
+    """The return copy of one file, made the best way that works for it: an xlsx/xlsm is
+    patched part by part (everything kept), else copied with openpyxl (pictures and shapes may be
+    lost), else rebuilt from the values the reader saw (formats lost); an xls/ods/csv is rebuilt;
+    a Word form gets its problem list. A way that fails for an expected reason (a damaged or
+    unusual file) passes to the next, and the copy then carries a `file.return-fallback` warning
+    naming each failure and what the copy lacks. Raises CopyFailed when no way works,
+    ChangedSinceRead when the file changed since it was read, OutputError when the copy cannot
+    be written."""
     assert report.source is not None
     kind = report.kind or "xlsx"
     if kind in WORD_KINDS:
-        problem_list(pack, report, findings, target)
-        return
+        return ReturnCopy(problem_list(pack, report, findings, target), "problem-list")
+    failed: list[str] = []
     if kind in OPENPYXL_KINDS:
-        too_big = _sheet_xml_size(report.source) > MAX_SHEET_XML
-        if not too_big:
-            try:
-                copy_workbook(pack, report, findings, target)
-                return
-            except (OutputError, ChangedSinceRead):
-                raise
-            except Exception:
-                pass  # openpyxl could not open or save it: rebuild from the values below
+        try:
+            data = report.source.read_bytes()
+        except OSError as exc:
+            raise CopyFailed(_fallback(report, [f"无法生成退回修改副本：{_why(exc)}"], "问题见校验报告")) from None
+        _check_unchanged(report, hashlib.sha256(data).hexdigest())
+        if _sheet_xml_size(data) > MAX_SHEET_XML:
+            failed.append(f"工作表数据超过 {MAX_SHEET_XML // (1024 * 1024)} MB，退回修改副本不按原文件复制")
+        else:
+            made = _copy_workbook(pack, report, findings, target, data, failed)
+            if made is not None:
+                return made
         note = "原文件太大或无法按原样复制，此为按原数据重建的 .xlsx 副本（只保留数据，原格式未保留）"
     else:
         note = rebuilt_note(kind)
-    rebuild_workbook(pack, report, findings, target, note, limits)
+    try:
+        path = rebuild_workbook(pack, report, findings, target, note, limits)
+    except REBUILD_FAILURES as exc:
+        failed.append(f"也无法按读取到的数据重建副本（{_why(exc)}）" if failed else f"无法生成退回修改副本（{_why(exc)}）")
+        raise CopyFailed(_fallback(report, failed, "没有生成退回修改副本，问题见校验报告")) from None
+    fallback = _fallback(report, failed, REBUILT_LACKS) if failed else None
+    return ReturnCopy(path, "rebuilt", (note,), fallback)
+
+
+def _copy_workbook(pack: Pack, report: FileReport, findings: list[Finding], target: Path, data: bytes,
+                   failed: list[str]) -> ReturnCopy | None:
+    """The county's own xlsx/xlsm, patched or else copied with openpyxl; None (each failure's
+    reason added to `failed`) when neither works."""
+    kept = _lost_parts_notes(data, report.kind, everything_kept=True)
+    try:
+        path = returns_xml.patch_workbook(pack, report, findings, target, data, kept)
+        return ReturnCopy(path, "patched", tuple(kept))
+    except returns_xml.EarlierList:
+        pass  # our copy sent back: openpyxl clears its old marks, the way meant for it
+    except PATCH_FAILURES as exc:
+        failed.append(f"无法在原文件上直接标注问题（{_why(exc)}），改为整体复制原文件")
+    # imported only when needed: openpyxl is slow to import
+    from toolkit.returns_openpyxl import COPY_FAILURES, OPENPYXL_REFUSALS, openpyxl_copy
+
+    lost = _lost_parts_notes(data, report.kind)
+    try:
+        path = openpyxl_copy(pack, report, findings, target, data, lost)
+    except (*PATCH_FAILURES, *COPY_FAILURES) as exc:
+        failed.append(f"也无法整体复制原文件（{_why(exc, OPENPYXL_REFUSALS)}），改为按读取到的数据重建")
+        return None
+    lacks = "；".join(n for n in lost if n not in kept) or COPIED_LACKS
+    return ReturnCopy(path, "copied", tuple(lost), _fallback(report, failed, lacks) if failed else None)
+
+
+def copy_workbook(pack: Pack, report: FileReport, findings: list[Finding], target: Path) -> Path:
+    """The county's own xlsx/xlsm with the marks, comments and a 问题清单 sheet, saved as .xlsx:
+    patched part by part, else copied with openpyxl (`make_copy` without the rebuild). Raises
+    CopyFailed when neither works."""
+    assert report.source is not None
+    data = report.source.read_bytes()
+    _check_unchanged(report, hashlib.sha256(data).hexdigest())
+    failed: list[str] = []
+    made = _copy_workbook(pack, report, findings, target, data, failed)
+    if made is None:
+        raise CopyFailed(_fallback(report, failed, "没有生成副本"))
+    return made.path
 
 
 def problem_list(pack: Pack, report: FileReport, findings: list[Finding], target: Path) -> Path:
@@ -393,39 +433,14 @@ def problem_list(pack: Pack, report: FileReport, findings: list[Finding], target
     return target
 
 
-def _sheet_xml_size(path: Path) -> int:
+def _sheet_xml_size(data: bytes) -> int:
+    """The worksheets' uncompressed size as the zip records it (0 for a damaged zip: the
+    patching then fails on it and says why)."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return sum(i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
-    except (OSError, zipfile.BadZipFile):
+    except zipfile.BadZipFile:
         return 0
-
-
-# --------------------------------------------------------------------------- openpyxl copies
-
-
-def copy_workbook(pack: Pack, report: FileReport, findings: list[Finding], target: Path) -> Path:
-    """The county's own xlsx/xlsm with the marks, comments and a 问题清单 sheet; saved as .xlsx.
-
-    Patched part by part (toolkit/returns_xml/), which keeps everything and takes a few ms; a
-    file that path cannot handle is loaded and saved with openpyxl below instead."""
-    assert report.source is not None
-    data = report.source.read_bytes()
-    _check_unchanged(report, hashlib.sha256(data).hexdigest())
-    from toolkit.returns_xml import patch_workbook  # imported here: it imports this module
-
-    try:
-        return patch_workbook(pack, report, findings, target, data,
-                              _lost_parts_notes(data, report.kind, everything_kept=True))
-    except OutputError:
-        raise
-    except Exception:  # whatever the patching could not do, openpyxl does below
-        pass
-    from toolkit.returns_openpyxl import (
-        openpyxl_copy,  # imported only when needed: openpyxl is slow to import
-    )
-
-    return openpyxl_copy(pack, report, findings, target, data, _lost_parts_notes(data, report.kind))
 
 
 def _lost_parts_notes(data: bytes, kind: str | None, *, everything_kept: bool = False) -> list[str]:
@@ -443,21 +458,6 @@ def _lost_parts_notes(data: bytes, kind: str | None, *, everything_kept: bool = 
     except zipfile.BadZipFile:
         pass
     return notes
-
-
-def _free_sheet_name(names: Iterable[str], wanted: str) -> str:
-    taken = {n.casefold() for n in names}
-    name, n = wanted, 1
-    while name.casefold() in taken:
-        n += 1
-        name = f"{wanted}{n}"
-    return name
-
-
-def _first_line(report: FileReport, findings: Sequence[Finding], notes: Sequence[str], legend: str = LEGEND) -> str:
-    errors = sum(1 for f in findings if f.is_error)
-    head = f"{report.path}：错误 {errors} 个，提醒 {len(findings) - errors} 个。"
-    return "".join(f"{n}。" for n in notes) + head + legend
 
 
 _SHEET_NAME_TABLE = str.maketrans("[]:*?/\\", "［］：＊？／＼")
@@ -563,7 +563,7 @@ def rebuild_workbook(pack: Pack, report: FileReport, findings: list[Finding], ta
             ws = wb.add_worksheet(name)
             merges[sheet.name] = sheet.merged
             _rebuild_sheet(ws, formats, sheet.rows, sheet.merged, sheet.hidden_rows,
-                           _to_top_left(marks.get(sheet.name, {}), sheet.merged))
+                           to_top_left(marks.get(sheet.name, {}), sheet.merged))
             if not sheet.visible:
                 hidden.append(ws)
         list_ws = wb.add_worksheet(LIST_SHEET)
@@ -582,7 +582,7 @@ def _rebuild_sheet(ws: XlsxWorksheet, formats: _Formats, rows: Sequence[Sequence
             continue
         try:
             ws.merge_range(r0 - 1, c0 - 1, r1 - 1, c1 - 1, "")
-        except Exception:  # overlapping or out-of-range merges in a hostile file: skip them
+        except XlsxInputError:  # overlapping merges in a hostile file: skip them (xlsxwriter ignores out-of-range ones)
             continue
     # Column widths from the table's rows only: a title, a group heading or a footer stands alone
     # in its row (or spans merged columns) and would make its column as wide as the sheet.
@@ -602,7 +602,7 @@ def _rebuild_sheet(ws: XlsxWorksheet, formats: _Formats, rows: Sequence[Sequence
         if r > len(rows) or c > len(rows[r - 1]):  # a mark beyond the values (a row's first cell)
             ws.write_blank(r - 1, c - 1, None, formats.get(mark.fill))
         text = mark.text
-        width, height = _comment_size(text)
+        width, height = comment_size(text)
         ws.write_comment(r - 1, c - 1, text, {"author": AUTHOR, "width": width, "height": height})
     for c, width in widths.items():
         ws.set_column(c - 1, c - 1, min(max(width + 2, 8), 40))
@@ -618,7 +618,7 @@ def _list_sheet_xlsxwriter(ws: XlsxWorksheet, formats: _Formats, pack: Pack, rep
     ws.set_tab_color("#C00000")
     first = wb.add_format({"bold": True, "font_color": "#C00000", "text_wrap": True, "valign": "top"})
     ws.merge_range(0, 0, 0, len(FINDING_COLUMNS) - 1, "", first)
-    ws.write_string(0, 0, _first_line(report, findings, [note], legend), first)
+    ws.write_string(0, 0, first_line(report, findings, [note], legend), first)
     ws.set_row(0, 60)
     header = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1})
     for c, (title, width) in enumerate(zip(FINDING_COLUMNS, FINDING_WIDTHS, strict=True)):
@@ -637,7 +637,7 @@ def _list_sheet_xlsxwriter(ws: XlsxWorksheet, formats: _Formats, pack: Pack, rep
         pos = mark_position(f, report)
         sheet = names.get(f.sheet or "")
         if f.cell and pos is not None and sheet:
-            where = _link_location(sheet, top_left(pos, merges[f.sheet or ""]))
+            where = link_location(sheet, top_left(pos, merges[f.sheet or ""]))
             ws.write_url(r, cell_col, f"internal:{where}", link, string=f.cell)
     ws.freeze_panes(2, 0)
     print_setup(ws, "A4", landscape=True, repeat=(1, 1))

@@ -17,6 +17,13 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import get_column_letter
+from openpyxl.utils.exceptions import (
+    CellCoordinatesException,
+    IllegalCharacterError,
+    InvalidFileException,
+    NamedRangeException,
+    SheetTitleException,
+)
 from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -24,29 +31,35 @@ from toolkit.atomic import atomic_path
 from toolkit.findings import Finding
 from toolkit.ingest.records import FileReport
 from toolkit.packs.model import Pack
-from toolkit.returns import (
+from toolkit.report import FINDING_COLUMNS, FINDING_WIDTHS, finding_rows, row_height
+from toolkit.returns_marks import (
     AUTHOR,
     ERROR_FILL,
-    FINDING_COLUMNS,
-    FINDING_WIDTHS,
     LIST_SHEET,
     WARNING_FILL,
     Mark,
     Merged,
-    _clean,
-    _comment_size,
-    _first_line,
-    _free_sheet_name,
-    _link_location,
-    _position,
-    _to_top_left,
     cell_marks,
-    finding_rows,
+    clean_text,
+    comment_size,
+    first_line,
+    free_sheet_name,
+    link_location,
     mark_position,
-    row_height,
+    position,
+    to_top_left,
     top_left,
 )
 from toolkit.template.styles import HEADER_FILL
+
+# openpyxl's own refusals of a file's content.
+OPENPYXL_REFUSALS: tuple[type[BaseException], ...] = (
+    InvalidFileException, IllegalCharacterError, CellCoordinatesException, SheetTitleException, NamedRangeException,
+)
+# What loading and saving a county's workbook raises beyond what the patching does (the caller
+# catches both): those refusals, SyntaxError (ElementTree's ParseError) and TypeError, which
+# openpyxl's typed descriptors raise for a value of the wrong type in a part.
+COPY_FAILURES: tuple[type[BaseException], ...] = (*OPENPYXL_REFUSALS, SyntaxError, TypeError)
 
 
 def openpyxl_copy(pack: Pack, report: FileReport, findings: list[Finding], target: Path, data: bytes,
@@ -68,7 +81,7 @@ def openpyxl_copy(pack: Pack, report: FileReport, findings: list[Finding], targe
         if not hasattr(ws, "merged_cells"):  # a chart sheet: nothing to mark
             continue
         merges[sheet_name] = _merged_of(ws)
-        for (r, c), mark in _to_top_left(sheet_marks, merges[sheet_name]).items():
+        for (r, c), mark in to_top_left(sheet_marks, merges[sheet_name]).items():
             _mark_cell(ws, r, c, mark)
     _list_sheet_openpyxl(wb, pack, report, findings, notes, merges)
     wb.template = False  # an .xltx/.xltm sent in is returned as a workbook
@@ -90,11 +103,11 @@ def _mark_cell(ws: Any, r: int, c: int, mark: Mark) -> None:
     if isinstance(cell, MergedCell):  # a range openpyxl knows but the reader did not report
         return
     cell.fill = PatternFill(fill_type="solid", start_color=mark.fill, end_color=mark.fill)
-    text = _clean(mark.text)
+    text = clean_text(mark.text)
     old = cell.comment
     if old is not None and old.author != AUTHOR and old.text:
         text = f"{text}\n\n（原批注）{old.text}"
-    width, height = _comment_size(text)
+    width, height = comment_size(text)
     cell.comment = Comment(text, AUTHOR, height=height, width=width)
 
 
@@ -121,7 +134,7 @@ def _unmark_previous(wb: OpenpyxlWorkbook, report: FileReport) -> None:
         sheet, ref, row = (old.cell(r, col[k]).value for k in ("工作表", "单元格", "行"))
         if not isinstance(sheet, str) or sheet not in wb.sheetnames or not hasattr(wb[sheet], "merged_cells"):
             continue
-        pos = _position(sheet, row if isinstance(row, int) else None, ref if isinstance(ref, str) else None, report)
+        pos = position(sheet, row if isinstance(row, int) else None, ref if isinstance(ref, str) else None, report)
         if pos is None:
             continue
         ws = wb[sheet]
@@ -140,10 +153,10 @@ def _unmark_previous(wb: OpenpyxlWorkbook, report: FileReport) -> None:
 
 def _list_sheet_openpyxl(wb: OpenpyxlWorkbook, pack: Pack, report: FileReport, findings: list[Finding],
                          notes: list[str], merges: dict[str, Merged]) -> None:
-    ws = wb.create_sheet(_free_sheet_name(wb.sheetnames, LIST_SHEET))
+    ws = wb.create_sheet(free_sheet_name(wb.sheetnames, LIST_SHEET))
     ws.sheet_properties.tabColor = "C00000"
     first = ws.cell(1, 1)
-    _set_text(first, _first_line(report, findings, notes))
+    _set_text(first, first_line(report, findings, notes))
     first.font = Font(name="宋体", size=11, bold=True, color="C00000")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(FINDING_COLUMNS))
     first.alignment = Alignment(wrap_text=True, vertical="top")
@@ -171,7 +184,7 @@ def _list_sheet_openpyxl(wb: OpenpyxlWorkbook, pack: Pack, report: FileReport, f
         pos = mark_position(f, report)
         if f.cell and pos is not None and f.sheet in merges:
             link = ws.cell(i, cell_col)
-            where = _link_location(f.sheet, top_left(pos, merges[f.sheet]))
+            where = link_location(f.sheet, top_left(pos, merges[f.sheet]))
             link.hyperlink = Hyperlink(ref=link.coordinate, location=where)
             style.apply(link, "link")
         style.apply(ws.cell(i, severity_col), f.severity)
@@ -219,7 +232,7 @@ class _StyleCache:
 
 def _set_text(cell: Any, text: str) -> None:
     """A string cell, whatever the text starts with: openpyxl would store `=…` as a formula."""
-    cell.value = _clean(text)
+    cell.value = clean_text(text)
     cell.data_type = "s"
 
 

@@ -27,6 +27,7 @@ from toolkit.atomic import explain, os_error, shown_path
 from toolkit.collector import collector_paused
 from toolkit.commit import STAGING_PREFIX, commit, discard_staging, recover
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, OutputError
+from toolkit.findings import Finding
 from toolkit.ingest.guard import Limits
 from toolkit.ingest.inbox import Progress, require_something_read
 
@@ -231,7 +232,7 @@ def earlier_outputs(out_dir: Path) -> list[str]:
 
 
 # What writing the outputs imports (the letter aside, which this process writes itself).
-OUTPUT_MODULES = ("toolkit.report", "toolkit.returns", "toolkit.returns_xml", "toolkit.returns_xml.listsheet",
+OUTPUT_MODULES = ("toolkit.report", "toolkit.returns_marks", "toolkit.returns", "toolkit.returns_xml", "toolkit.returns_xml.listsheet",
                   "toolkit.summary", "toolkit.summary.table", "toolkit.summary.review", "toolkit.summary.figures",
                   "toolkit.fastsheet", "toolkit.decisions", "toolkit.template.stamp")
 
@@ -255,17 +256,18 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any,
     today = settings.today.isoformat() if settings.today else None
     views = summary_tasks(batch, staging / SUMMARY_NAME, unit_name=settings.unit_name, date=today)
 
-    def report() -> list[str]:
+    def report() -> tuple[list[str], list[Finding]]:
         write_report(batch, staging / REPORT_NAME)
-        return []
+        return [], []
 
     problems: list[str] = []
     copies = return_jobs(batch, staging / RETURNS_DIR, problems=problems)
 
-    def returns(part: Sequence[ReturnJob]) -> list[str]:
-        found: list[str] = []
-        write_return_jobs(batch, part, problems=found)
-        return found
+    def returns(part: Sequence[ReturnJob]) -> tuple[list[str], list[Finding]]:
+        lines: list[str] = []
+        found: list[Finding] = []
+        write_return_jobs(batch, part, problems=lines, findings=found)
+        return lines, found
 
     # Every workbook is written from the batch alone: side by side on a large batch, the largest
     # (the whole summary) first, the return copies in a few parts so that both cores finish together.
@@ -285,8 +287,13 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any,
         # The summaries were written a moment ago from these very figures: no visible check.
         letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today,
                               check_visible=False)
-        for lines in done:
+        for lines, found in done:
             problems.extend(lines)
+            batch.output_findings.extend(found)
+    if batch.output_findings:
+        # A return copy made another way (rare): the report, written beside the copies, is
+        # written again so that it lists the `file.return-fallback` warnings with the rest.
+        write_report(batch, staging / REPORT_NAME)
     outputs: dict[str, Any] = {"summary": SUMMARY_NAME, "report": REPORT_NAME, "returns": RETURNS_DIR,
                                "letter": LETTER_NAME}
     if settings.previous:

@@ -13,6 +13,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from toolkit.atomic import shown_path
+from toolkit.errors import ShenbaoError
 from toolkit.findings import Finding
 from toolkit.ingest.records import FileReport, Record
 from toolkit.packs.model import Annex, Pack
@@ -260,16 +262,21 @@ def stats_rows(stats: SummaryStats) -> list[tuple[str, str]]:
 
 
 def read_stats(path: Path) -> SummaryStats | None:
-    """The figures a summary workbook carries, or None when it is not one of ours."""
-    from python_calamine import CalamineWorkbook
+    """The figures a summary workbook carries, or None when it is not one of ours (not a
+    workbook calamine can read, or no figures in it). A file that cannot be opened at all (no
+    permission, gone) raises ShenbaoError saying so: it may well be ours."""
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
         if STATS_SHEET not in wb.sheet_names:
             return None
         rows = wb.get_sheet_by_name(STATS_SHEET).to_python()
-    except Exception:
+    except CalamineError:  # not a workbook, damaged, or with a password: no figures to read
         return None
+    except OSError as exc:
+        # calamine's OSError carries no errno, only its own words: those go in parentheses.
+        raise ShenbaoError(f"无法读取汇总表 {shown_path(path)}（系统信息：{exc}）") from None
     pairs = [(str(r[0]), str(r[1])) for r in rows if len(r) >= 2 and r[0]]
     if ("marker", STATS_MARKER) not in pairs:
         return None

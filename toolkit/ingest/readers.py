@@ -35,7 +35,13 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from defusedxml.ElementTree import fromstring
-from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import (
+    CalamineError,
+    CalamineWorkbook,
+    PasswordError,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+)
 
 from toolkit.errors import ShenbaoError
 from toolkit.findings import Finding, a1
@@ -687,7 +693,7 @@ def _calamine_book(path: Path, kind: str, data: bytes) -> Iterator[CalamineWorkb
     tells a password or a damaged part apart) for the error to report."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception:
+    except CalamineError:  # reported below: the file opened by name raises its own error
         with _calamine_path(path, kind) as source, CalamineWorkbook.from_path(source) as again:
             yield again  # opened where the bytes would not: the error is the file's own
         return

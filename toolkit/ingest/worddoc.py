@@ -146,7 +146,7 @@ def _rows(table: Any) -> tuple[tuple[WordCell, ...], ...]:
         try:
             cells = [c._tc for c in row.cells]
             first = 1 + int(row.grid_cols_before or 0)
-        except Exception:  # a vertical merge with nothing above it, in a hand-edited file: each
+        except ValueError:  # python-docx: a vertical merge with nothing above it, in a hand-edited file: each
             # <w:tc> as it stands, over the grid columns it spans
             cells = [tc for tc in row._tr.tc_lst for _ in range(max(1, _span(tc)))]
             first = 1

@@ -43,7 +43,7 @@ from toolkit.findings import Finding, column_letter
 from toolkit.ingest.records import FileReport
 from toolkit.packs.model import Pack
 from toolkit.report import FINDING_COLUMNS
-from toolkit.returns import LIST_SHEET, Merged, _free_sheet_name, _to_top_left, cell_marks
+from toolkit.returns_marks import LIST_SHEET, Merged, cell_marks, free_sheet_name, to_top_left
 from toolkit.returns_xml.comments import ShapeIds, add_comments
 from toolkit.returns_xml.listsheet import list_sheet
 from toolkit.returns_xml.parts import (
@@ -59,6 +59,7 @@ from toolkit.returns_xml.parts import (
     T_WORKSHEET,
     TYPES,
     ContentTypes,
+    EarlierList,
     Package,
     Rels,
     Unsupported,
@@ -83,17 +84,17 @@ class Workbook:
         root_rels = Rels(pkg, "")
         office = [el for el in root_rels.of_type(T_OFFICE_DOCUMENT) if el.get("TargetMode") != "External"]
         if len(office) != 1:
-            raise Unsupported("no workbook part")
+            raise Unsupported("文件中找不到工作簿")
         self.part = resolve("", office[0].get("Target", ""))
         self.root = parse(pkg.read(self.part))
         if self.root.tag != _m("workbook"):
-            raise Unsupported("not a transitional workbook")
+            raise Unsupported("工作簿是 Strict Open XML 等少见格式")
         self.rels = Rels(pkg, self.part)
         self.sheets_el = self.root.find(_m("sheets"))
         if self.sheets_el is None:
-            raise Unsupported("no sheets")
+            raise Unsupported("工作簿中没有工作表列表")
         if any(el.get("Type") in REFUSED_TYPES for el in self.rels.items()):
-            raise Unsupported("macro or dialog sheets")
+            raise Unsupported("工作簿含宏表或对话框表")
 
     def sheets(self) -> list[tuple[str, str, str]]:
         """(name, relationship type, part) per sheet, in tab order."""
@@ -101,14 +102,14 @@ class Workbook:
         for el in self.sheets_el.iterfind(_m("sheet")):
             found = self.rels.target(el.get(R_ID))
             if found is None:
-                raise Unsupported("a sheet without its part")
+                raise Unsupported("有工作表缺少其内容")
             out.append((el.get("name", ""), found[0], found[1]))
         return out
 
     def styles_part(self) -> str:
         found = self.rels.of_type(T_STYLES)
         if len(found) != 1:
-            raise Unsupported("styles")
+            raise Unsupported("文件的样式表缺失或不止一份")
         return resolve(self.part, found[0].get("Target", ""))
 
     def add_sheet(self, name: str, part: str) -> int:
@@ -180,7 +181,7 @@ def patch_workbook(pack: Pack, report: FileReport, findings: list[Finding], targ
     book = Workbook(pkg)
     sheets = book.sheets()
     if any(name == LIST_SHEET for name, _, _ in sheets):
-        raise Unsupported("an earlier 问题清单: the openpyxl path clears its marks")
+        raise EarlierList("文件中已有上次退回时的“问题清单”页，需清除旧的标记")
     book.drop_macros(pkg, types)
     styles = Styles(pkg, book.styles_part())
     ids = ShapeIds(pkg)
@@ -190,7 +191,7 @@ def patch_workbook(pack: Pack, report: FileReport, findings: list[Finding], targ
         if kind == T_WORKSHEET and marks.get(name):
             sheet = SheetXml(pkg.read(part))
             merges[name] = sheet.merged()
-            sheet_marks = _to_top_left(marks[name], merges[name])
+            sheet_marks = to_top_left(marks[name], merges[name])
             fills = {cell: mark.fill for cell, mark in sheet_marks.items()}
             sheet.mark({cell: _restyle(styles, fill) for cell, fill in fills.items()})
             add_comments(pkg, types, ids, part, sheet, sheet_marks)
@@ -200,7 +201,7 @@ def patch_workbook(pack: Pack, report: FileReport, findings: list[Finding], targ
             unselected = _unselect(pkg.read(part))
             if unselected is not None:
                 pkg.write(part, unselected)
-    title = _free_sheet_name([name for name, _, _ in sheets], LIST_SHEET)
+    title = free_sheet_name([name for name, _, _ in sheets], LIST_SHEET)
     part = pkg.free("xl/worksheets/sheet{}.xml")
     rows = max(len(findings) + 2, 3)
     pkg.write(part, list_sheet(styles, pack, report, findings, list(notes), merges))

@@ -7,12 +7,12 @@ from typing import Any
 
 from lxml import etree
 
-from toolkit.returns import (
+from toolkit.returns_marks import (
     AUTHOR,
     Cell,
     Mark,
-    _clean,
-    _comment_size,
+    clean_text,
+    comment_size,
 )
 from toolkit.returns_xml.parts import (
     _CELL_REF,
@@ -47,7 +47,7 @@ SHAPETYPE = ('<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" 
 
 def _shape(shape_id: int, cell: Cell, text: str) -> str:
     """A comment box as Excel's legacy VML describes it (hidden until the mouse is over the cell)."""
-    width, height = _comment_size(text)
+    width, height = comment_size(text)
     return (f'<v:shape id="_x0000_s{shape_id}" type="#_x0000_t202" style="position:absolute;'
             f'margin-left:59.25pt;margin-top:1.5pt;width:{width}px;height:{height}px;z-index:1;'
             'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
@@ -111,22 +111,22 @@ def add_comments(pkg: Package, types: ContentTypes, ids: ShapeIds, sheet_part: s
     merged); a county's comment on a marked cell is kept below ours as （原批注）."""
     rels = Rels(pkg, sheet_part)
     if rels.of_type(T_THREADED):
-        raise Unsupported("threaded comments")
+        raise Unsupported("标记的工作表中有新式批注（会话批注）")
     legacy = sheet.child("legacyDrawing")
     vml_part = None
     if legacy is not None:
         found = rels.target(legacy.get(R_ID))
         if found is None or found[0] != T_VML or not pkg.has(found[1]):
-            raise Unsupported("legacy drawing without its part")
+            raise Unsupported("工作表的批注框缺少其内容")
         vml_part = found[1]
     existing = [el for el in rels.of_type(T_COMMENTS) if el.get("TargetMode") != "External"]
     if len(existing) > 1 or (existing and vml_part is None):
-        raise Unsupported("comments without a drawing")
+        raise Unsupported("工作表的批注没有批注框")
     if existing:
         comments_part = resolve(sheet_part, existing[0].get("Target", ""))
         root = parse(pkg.read(comments_part))
         if root.tag != _m("comments"):
-            raise Unsupported("comments part")
+            raise Unsupported("工作表的批注部分无法识别")
     else:
         comments_part = pkg.free("xl/comments{}.xml")
         root = etree.Element(_m("comments"), nsmap={None: MAIN})
@@ -149,14 +149,14 @@ def add_comments(pkg: Package, types: ContentTypes, ids: ShapeIds, sheet_part: s
     new_shapes: list[tuple[Cell, str]] = []
     for cell, mark in marks.items():
         ref = _ref(*cell)
-        text = _clean(mark.text)
+        text = clean_text(mark.text)
         before = old.get(ref)
         if before is not None:
             author = names[int(before.get("authorId", "0"))] if before.get("authorId", "0").isdigit() \
                 and int(before.get("authorId", "0")) < len(names) else ""
             was = _comment_text(before)
             if author != AUTHOR and was:
-                text = _clean(f"{text}\n\n（原批注）{was}")
+                text = clean_text(f"{text}\n\n（原批注）{was}")
             listing.remove(before)
             replaced.add(cell)
         listing.append(_comment_el(ref, ours, text))

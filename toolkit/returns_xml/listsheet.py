@@ -6,13 +6,13 @@ from toolkit.findings import Finding, column_letter
 from toolkit.ingest.records import FileReport
 from toolkit.packs.model import Pack
 from toolkit.report import FINDING_COLUMNS, FINDING_WIDTHS, finding_rows, row_height
-from toolkit.returns import (
+from toolkit.returns_marks import (
     ERROR_FILL,
     WARNING_FILL,
     Merged,
-    _clean,
-    _first_line,
-    _link_location,
+    clean_text,
+    first_line,
+    link_location,
     mark_position,
     top_left,
 )
@@ -50,9 +50,9 @@ def list_sheet(styles: Styles, pack: Pack, report: FileReport, findings: list[Fi
     last = max(len(rows) + 2, 3)
 
     def text_cell(ref: str, s: int, text: str) -> str:
-        return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{_esc(_clean(text))}</t></is></c>'
+        return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{_esc(clean_text(text))}</t></is></c>'
 
-    out = [f'<row r="1" ht="48" customHeight="1">{text_cell("A1", first, _first_line(report, findings, notes))}'
+    out = [f'<row r="1" ht="48" customHeight="1">{text_cell("A1", first, first_line(report, findings, notes))}'
            + "".join(f'<c r="{_ref(1, c)}" s="{first}"/>' for c in range(2, ncols + 1)) + "</row>",
            '<row r="2">' + "".join(text_cell(_ref(2, c), header, title)
                                    for c, title in enumerate(FINDING_COLUMNS, 1)) + "</row>"]
@@ -61,7 +61,7 @@ def list_sheet(styles: Styles, pack: Pack, report: FileReport, findings: list[Fi
         pos = mark_position(f, report)
         linked = bool(f.cell and pos is not None and f.sheet in merges)
         if linked and f.sheet is not None and pos is not None:
-            where = _link_location(f.sheet, top_left(pos, merges[f.sheet]))
+            where = link_location(f.sheet, top_left(pos, merges[f.sheet]))
             links.append(f'<hyperlink ref="{_ref(r, cell_col)}" location={quoteattr(where)} '
                          f'display={quoteattr(f.cell or "")}/>')
         cells = []

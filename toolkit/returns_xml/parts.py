@@ -53,7 +53,13 @@ _CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 
 
 class Unsupported(Exception):
-    """This file is not patched here; the caller makes the copy with openpyxl instead."""
+    """This file is not patched here; the caller makes the copy with openpyxl instead. The
+    message says why in the clerk's words: it goes into the copy's `file.return-fallback` warning."""
+
+
+class EarlierList(Unsupported):
+    """Our own copy sent back with its 问题清单: openpyxl is the way for it, which clears the old
+    marks (not a fallback: nothing is said)."""
 
 
 # --------------------------------------------------------------------------- parsing
@@ -66,7 +72,7 @@ def parse(data: bytes) -> Any:
     """A part as a tree; a DTD or entity declaration (never written by Excel, WPS or LibreOffice)
     is refused before anything is parsed."""
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise Unsupported("DTD in a part")
+        raise Unsupported("文件内部含有文档类型声明（DTD）")
     return etree.fromstring(data, _PARSER)
 
 
@@ -76,7 +82,7 @@ def well_formed(data: bytes) -> None:
     parser = pyexpat.ParserCreate()
 
     def forbid(*_: Any) -> None:
-        raise Unsupported("DTD in a part")
+        raise Unsupported("文件内部含有文档类型声明（DTD）")
 
     parser.StartDoctypeDeclHandler = forbid
     parser.EntityDeclHandler = forbid
@@ -94,7 +100,7 @@ def _text(data: bytes) -> str:
         head = data[:200]
     m = re.match(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)""", head)
     if m and m.group(1).lower().replace(b"-", b"") != b"utf8":
-        raise Unsupported("part not in UTF-8")
+        raise Unsupported("文件内部有部分不是 UTF-8 编码")
     return data.decode("utf-8")
 
 
@@ -156,7 +162,7 @@ class Package:
         self.zf = zipfile.ZipFile(io.BytesIO(data))
         self.order = [i.filename for i in self.zf.infolist()]
         if len({n.casefold() for n in self.order}) != len(self.order):
-            raise Unsupported("a part name twice")
+            raise Unsupported("文件内部有重名的部分")
         self.changed: dict[str, bytes] = {}
         self.removed: set[str] = set()
 
@@ -170,7 +176,7 @@ class Package:
         if name in self.changed:
             return self.changed[name]
         if name in self.removed or name not in self.order:
-            raise Unsupported(f"missing part {name[:80]}")
+            raise Unsupported(f"文件内部缺少 {name[:80]}")
         return self.zf.read(name)
 
     def write(self, name: str, data: bytes) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from lxml import etree
 
-from toolkit.returns import (
+from toolkit.returns_marks import (
     Cell,
     Merged,
 )
@@ -42,27 +42,27 @@ class SheetXml:
         text = _text(data)
         m = re.search(r"<(?:([A-Za-z_][\w.\-]*):)?worksheet[\s/>]", text)
         if m is None:
-            raise Unsupported("no worksheet element")
+            raise Unsupported("工作表内容不完整")
         self.p = f"{m.group(1)}:" if m.group(1) else ""
         open_tag = re.compile(rf"<{self.p}sheetData({_ATTRS})(/?)>").search(text)
         if open_tag is None:
-            raise Unsupported("no sheetData")
+            raise Unsupported("工作表没有单元格数据部分")
         head = text[:open_tag.start()]
         if open_tag.group(2):
             self.rows, end = "", open_tag.end()
         else:
             close = text.find(f"</{self.p}sheetData>", open_tag.end())
             if close < 0:
-                raise Unsupported("sheetData not closed")
+                raise Unsupported("工作表的单元格数据不完整")
             self.rows, end = text[open_tag.end():close], close + len(f"</{self.p}sheetData>")
         if any(s in head or s in self.rows for s in ("<!--", "<![CDATA[", "<!DOCTYPE", "<!ENTITY")):
-            raise Unsupported("comments or CDATA in a sheet")
+            raise Unsupported("工作表内部含有注释或 CDATA 段")
         self.data_attrs = open_tag.group(1)
         self.marker = "shenbao-rows-here"
         small = f'{head}<{self.p}sheetData {self.marker}="1"/>{text[end:]}'
         self.root = parse(small.encode("utf-8"))
         if self.root.tag != _m("worksheet"):
-            raise Unsupported("not a transitional worksheet")
+            raise Unsupported("工作表是 Strict Open XML 等少见格式")
 
     def child(self, tag: str) -> Any:
         return self.root.find(_m(tag))
@@ -131,7 +131,7 @@ class SheetXml:
                 if not m.group(2):
                     close = self.rows.find(f"</{p}row>", m.end())
                     if close < 0:
-                        raise Unsupported("row not closed")
+                        raise Unsupported("工作表有一行数据不完整")
                     end = close + len(f"</{p}row>")
                 found[r] = (m.start(), end)
                 next_wanted += 1
@@ -201,7 +201,7 @@ class SheetXml:
         text = etree.tostring(self.root, encoding="unicode")
         m = re.search(rf"""<[^<>]*\s{self.marker}="1"[^<>]*/>""", text)
         if m is None:
-            raise Unsupported("placeholder lost")
+            raise Unsupported("工作表修补后内容对不上")
         rows = f"<{self.p}sheetData{self.data_attrs}>{self.rows}</{self.p}sheetData>"
         data = DECLARATION + (text[:m.start()] + rows + text[m.end():]).encode("utf-8")
         well_formed(data)

@@ -23,17 +23,17 @@ class Styles:
         self.part = part
         self.root = parse(pkg.read(part))
         if self.root.tag != _m("styleSheet"):
-            raise Unsupported("styles")
+            raise Unsupported("文件的样式表缺失或不止一份")
         self.fonts, self.fills, self.xfs = (self._section(t) for t in ("fonts", "fills", "cellXfs"))
         if len(self.xfs) == 0:
-            raise Unsupported("no cell formats")
+            raise Unsupported("文件的样式表中没有单元格格式")
         self.fill_ids: dict[str, int] = {}
         self.marked_xfs: dict[tuple[int, str], int] = {}
 
     def _section(self, tag: str) -> Any:
         el = self.root.find(_m(tag))
         if el is None:
-            raise Unsupported(f"styles without {tag}")
+            raise Unsupported(f"文件的样式表中缺少 {tag}")
         return el
 
     @staticmethod

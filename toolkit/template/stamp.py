@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from toolkit import __version__
 from toolkit.packs.model import Annex, Pack
@@ -74,17 +75,26 @@ def write_stamp(wb: Workbook, pack: Pack, annex: Annex) -> None:
     wb.define_name(DEFINED_NAME, f'="{pack.id}|{pack.version}|{annex.id}"')
 
 
+# What reading a file that is no workbook of ours raises: calamine's errors (not a workbook,
+# damaged, a password), the system's (missing, unreadable), and zipfile's and ElementTree's for
+# a damaged zip or properties part. Such a file is "not stamped": the stamp is a hint, and the
+# ingest reports an unreadable file on its own.
+NOT_STAMPED: tuple[type[BaseException], ...] = (
+    CalamineError, OSError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, ElementTree.ParseError,
+)
+
+
 def read_stamp(path: Path) -> Stamp | None:
     """The stamp of a workbook, or None when it has none or cannot be read at all."""
     try:
         found = _from_sheet(path)
-    except Exception:  # a corrupt or foreign file is simply "not stamped"
+    except NOT_STAMPED:
         found = None
     if found is not None:
         return found
     try:
         return _from_properties(path)
-    except Exception:
+    except NOT_STAMPED:
         return None
 
 
