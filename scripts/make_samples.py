@@ -44,7 +44,7 @@ from toolkit.packs.examples import make_idcard, make_mobile, make_uscc
 from toolkit.packs.loader import load_history, load_pack
 from toolkit.packs.model import Annex, Pack
 from toolkit.template import template_name, write_templates
-from toolkit.ziptimes import fix_entry_times
+from toolkit.xlsx.ziptimes import fix_entry_times
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20200710

@@ -19,9 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from toolkit.atomic import write_text  # noqa: E402
 from toolkit.packs.loader import builtin_ids, load_pack  # noqa: E402
 from toolkit.packs.schemas import annex_schema  # noqa: E402
+from toolkit.runtime.atomic import write_text  # noqa: E402
 
 
 def schema_text(pack_id: str, annex_id: str) -> str:

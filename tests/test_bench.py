@@ -7,8 +7,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from toolkit.merge.pipeline import process
 from toolkit.packs.loader import load_pack
-from toolkit.pipeline import process
 
 ROOT = Path(__file__).resolve().parents[1]
 

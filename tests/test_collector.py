@@ -1,4 +1,4 @@
-"""toolkit.collector: the cyclic collector kept out of bulk work, and left as it was found."""
+"""toolkit.runtime.collector: the cyclic collector kept out of bulk work, and left as it was found."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from toolkit.collector import collector_paused
+from toolkit.runtime.collector import collector_paused
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The switch from the last run's outputs to this run's survives a kill at any step
-(toolkit/commit.py): right after the kill the folder either holds one complete set or shows the
+(toolkit/run/commit.py): right after the kill the folder either holds one complete set or shows the
 notice, and once the next run has started (`recover`) it holds exactly the old or exactly the new
 set, with the manifest that lists it."""
 
@@ -16,10 +16,17 @@ from typing import Any
 
 import pytest
 
-from toolkit import commit as commit_mod
-from toolkit.commit import BACKUP_PREFIX, JOURNAL_NAME, NOTICE_NAME, STAGING_PREFIX, commit, recover
-from toolkit.outlock import LOCK_NAME
-from toolkit.run import earlier_outputs
+from toolkit.run import commit as commit_mod
+from toolkit.run.commit import (
+    BACKUP_PREFIX,
+    JOURNAL_NAME,
+    NOTICE_NAME,
+    STAGING_PREFIX,
+    commit,
+    recover,
+)
+from toolkit.run.job import earlier_outputs
+from toolkit.run.outlock import LOCK_NAME
 
 
 class Killed(BaseException):

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from toolkit.criteria import (
+from toolkit.packs.criteria import (
     compile_criterion,
     evaluate_row,
     months_between,

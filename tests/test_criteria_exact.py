@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.criteria import compile_criterion, evaluate_row, render_message, row_variables
 from toolkit.expression import syntax as ast
 from toolkit.ingest.records import Record
+from toolkit.packs.criteria import compile_criterion, evaluate_row, render_message, row_variables
 from toolkit.packs.examples import example_record
 from toolkit.packs.loader import load_pack
 from toolkit.packs.model import Criterion, Pack
@@ -216,7 +216,7 @@ def test_at_the_bound_inside_and_outside(pack_id: str, rule_id: str) -> None:
 def _doubles_refuse(pack_id: str, rule_id: str, values: dict[str, Any]) -> bool:
     """Whether the CEL bindings, on the doubles a reader gives, refuse this record."""
     from tests.test_expression import cel
-    from toolkit.criteria import FUNCTIONS
+    from toolkit.packs.criteria import FUNCTIONS
 
     pack, compiled, base = _prepared(pack_id, rule_id)
     numbers = {f.key for f in pack.annex(compiled.criterion.annex).fields if f.type == "number"}

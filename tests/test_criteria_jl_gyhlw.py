@@ -173,7 +173,7 @@ def test_companion_pass_and_fail(rule_id: str) -> None:
 
 
 def test_a_companion_named_a_little_differently_is_the_same_project_with_a_warning() -> None:
-    """A 绩效目标 whose project name lost a word, from the same 申报单位: one project (toolkit/projects.py),
+    """A 绩效目标 whose project name lost a word, from the same 申报单位: one project (toolkit/validate/projects.py),
     so the 申报书 has its 绩效目标; a warning shows both spellings."""
     application = record("application", {})
     performance = record("performance", {"project_name": BASE_APP["project_name"].replace("创新", "")})

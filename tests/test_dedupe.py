@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolkit.dedupe import dedupe, name_parts, pair_id
 from toolkit.ingest.records import Record
+from toolkit.merge.dedupe import dedupe, name_parts, pair_id
 from toolkit.packs.loader import load_pack
 
 PACK = load_pack("jl-761-2020")  # its roles say which field is the name, applicant and code
@@ -98,7 +98,7 @@ def test_a_large_block_gives_what_looking_at_every_pair_gives(monkeypatch) -> No
     vectorised pass; the result is the every-pair result, pair for pair."""
     import random
 
-    from toolkit import dedupe as module
+    from toolkit.merge import dedupe as module
 
     rng = random.Random(7)
     towns = ["东风", "红旗", "西安", "南湖", "北环", "光明", "和平", "幸福"]
@@ -126,7 +126,7 @@ def test_many_small_blocks_give_what_looking_at_every_pair_gives(monkeypatch) ->
     scored in one pass give the every-pair result."""
     import random
 
-    from toolkit import dedupe as module
+    from toolkit.merge import dedupe as module
 
     rng = random.Random(11)
     stems = ["智慧社区平台", "智慧社区服务平台", "数字乡村综合服务", "数字乡村综合服务站", "工业互联网标识解析节点",
@@ -161,7 +161,7 @@ def test_many_small_blocks_give_what_looking_at_every_pair_gives(monkeypatch) ->
 def test_keys_worked_out_where_the_files_are_read_give_the_same_result() -> None:
     """dedupe with each record's keys handed in (`known`, as the pipeline's workers send them)
     finds the same merges, suspects and findings as working them out itself."""
-    from toolkit.dedupe import record_keys
+    from toolkit.merge.dedupe import record_keys
 
     names = ["长春市智慧社区平台项目（一期）", "长春市智慧社区平台项目(一期)", "长春市 智慧社区平台 二期",
              "吉林市智慧社区平台项目", "长春市智慧社区平台建设项目（一期）", ""]

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from tests.helpers import REPO
 from toolkit.cli import cli
-from toolkit.divisions import expected_units, find_division, load_table
+from toolkit.merge.divisions import expected_units, find_division, load_table
 from toolkit.packs.loader import load_pack
 
 PACK = load_pack("jl-761-2020")
@@ -18,7 +18,7 @@ CHANGCHUN = ("南关区", "宽城区", "朝阳区", "二道区", "绿园区", "�
 
 
 def test_the_table_has_its_source_and_date() -> None:
-    data = json.loads((REPO / "toolkit" / "divisions.json").read_text(encoding="utf-8"))
+    data = json.loads((REPO / "toolkit" / "merge" / "divisions.json").read_text(encoding="utf-8"))
     assert data["source"] and data["date"] == "2023"
     table = load_table()
     assert table.names["220100"] == "长春市" and table.names["320100"] == "南京市"
@@ -81,7 +81,7 @@ def test_without_a_unit_name_nothing_is_checked_and_the_clerk_is_told_how(tmp_pa
 
 def test_figures_with_keys_of_a_later_version_are_still_read() -> None:
     """A newer shenbao (a city's) adds keys to the summary's figures; this one reads the rest."""
-    from toolkit.stats import SummaryStats
+    from toolkit.merge.stats import SummaryStats
 
     data = {"pack_id": "jl-761-2020", "pack_version": "1.1.0", "annex": "projects", "unit": "万元", "unit_name": "长春市",
             "projects": 3, "totals": {}, "breakdowns": {}, "a_key_from_later": True}

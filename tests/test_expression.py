@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from toolkit.criteria import FUNCTIONS, compile_expression, row_variables
 from toolkit.expression.evaluate import RuleError, Unsupported
 from toolkit.expression.syntax import SyntaxProblem
-from toolkit.lean import import_without
+from toolkit.packs.criteria import FUNCTIONS, compile_expression, row_variables
 from toolkit.packs.loader import load_pack
 from toolkit.packs.model import Annex, Field
+from toolkit.runtime.lean import import_without
 
 cel = import_without("cel", "cli")
 PACK_IDS = ("jl-761-2020", "jl-gyhlw-2020", "jl-zgsz-2023", "js-zhjs-2020")

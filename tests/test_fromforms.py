@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.test_packs import _codes, mutated_pack
+from toolkit.merge.pipeline import process
+from toolkit.outputs.summary.view import whole_view
 from toolkit.packs.loader import load_pack
-from toolkit.pipeline import process
-from toolkit.summary.view import whole_view
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

@@ -31,11 +31,11 @@ from toolkit.errors import ShenbaoError
 from toolkit.ingest import readers
 from toolkit.ingest.guard import Limits, check_zip, unsafe_name
 from toolkit.ingest.readers import read_file
+from toolkit.merge.pipeline import process
 from toolkit.packs.check import check_pack_dir
 from toolkit.packs.loader import load_pack
-from toolkit.pipeline import process
-from toolkit.run import LOCK_NAME
-from toolkit.settings import load_settings
+from toolkit.run.job import LOCK_NAME
+from toolkit.run.settings import load_settings
 
 SAMPLES = REPO / "samples" / "jl-761-2020"
 SECRET = "TOPSECRET-3f9a1c"

@@ -1,4 +1,4 @@
-"""toolkit.lean: a package imported without a submodule it loads only for a part we never use."""
+"""toolkit.runtime.lean: a package imported without a submodule it loads only for a part we never use."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.lean import import_without
+from toolkit.runtime.lean import import_without
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_an_imported_package_is_returned_as_it_is(packages: Path) -> None:
 
 def test_the_cel_syntax_check_loads_without_the_cel_shell() -> None:
     """pack-check asks the CEL bindings whether an expression is CEL, as every command loads a pack."""
-    code = ("import sys, toolkit.criteria as c; "
+    code = ("import sys, toolkit.packs.criteria as c; "
             "print(c.cel_syntax_problem('1 + 2'), 'cel' in sys.modules, 'prompt_toolkit' in sys.modules, "
             "'typer' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

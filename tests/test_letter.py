@@ -32,11 +32,11 @@ from tests.inbox_fixtures import TEMPLATE_ROW, build_inbox, filled_template
 from toolkit import gongwen
 from toolkit.cli import cli
 from toolkit.errors import ShenbaoError
-from toolkit.letter import Org, amount, combine, in_yi, money, read_org, write_letter
+from toolkit.merge.pipeline import process
+from toolkit.merge.stats import STATS_SHEET, SummaryStats, read_stats, stats_rows
+from toolkit.outputs.letter import Org, amount, combine, in_yi, money, read_org, write_letter
 from toolkit.packs.loader import builtin_ids, load_pack
 from toolkit.packs.model import Pack
-from toolkit.pipeline import process
-from toolkit.stats import STATS_SHEET, SummaryStats, read_stats, stats_rows
 
 SUMMARY_STEM = "长春市2020年“761”工程智能信息网新增入库项目汇总表"
 ORG_TOML = """\
@@ -503,7 +503,7 @@ def test_adding_up_copies_the_first_summary_s_figures_and_changes_none(pack: Pac
     copy.deepcopy): the result is what adding to a deep copy gives, and no input changes."""
     import copy
 
-    from toolkit.letter import _add_up
+    from toolkit.outputs.letter import _add_up
 
     parts = []
     for name in ("农安县.xlsx", "宽城区.csv"):

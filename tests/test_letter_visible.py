@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from tests.helpers import REPO
 from toolkit.cli import cli
-from toolkit.stats import read_stats
+from toolkit.merge.stats import read_stats
 
 SAMPLES = REPO / "samples" / "jl-761-2020"
 

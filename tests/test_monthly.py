@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit.ingest.records import Record
-from toolkit.monthly import CHANGED, NEW, SAME, WITHDRAWN, compare, describe
+from toolkit.merge.monthly import CHANGED, NEW, SAME, WITHDRAWN, compare, describe
 from toolkit.packs.loader import load_pack
 
 ANNEX = load_pack("jl-761-2020").annex("projects")

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from tests.fixtures_files import soffice_convert
 from tests.helpers import REPO
-from toolkit import run as run_module
 from toolkit.cli import cli
 from toolkit.ingest import ours
 from toolkit.ingest.inbox import ingest
 from toolkit.packs.loader import load_pack
+from toolkit.run import job as run_module
 
 PACK = load_pack("jl-761-2020")
 SPLITS = ["汇总表-省工信厅.xlsx", "汇总表-省政务服务和数字化局.xlsx", "汇总表-省通信管理局.xlsx"]

@@ -1,4 +1,4 @@
-"""The output folder's lock cannot wedge it (toolkit/outlock.py): empty, unreadable and dead
+"""The output folder's lock cannot wedge it (toolkit/run/outlock.py): empty, unreadable and dead
 owners' locks are taken over with a one-line notice; a run that cannot write its lock leaves none."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from toolkit import outlock
 from toolkit.errors import OutputError
-from toolkit.outlock import LOCK_NAME, output_lock, process_start
+from toolkit.run import outlock
+from toolkit.run.outlock import LOCK_NAME, output_lock, process_start
 
 
 def _old(path: Path) -> None:

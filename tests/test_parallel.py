@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import parallel
+from toolkit.merge.pipeline import process
 from toolkit.packs.loader import load_pack
-from toolkit.pipeline import process
+from toolkit.runtime import parallel
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -131,7 +131,7 @@ def test_summaries_written_side_by_side_are_the_files_written_in_turn(tmp_path: 
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import hashlib
 
-    from toolkit import summary
+    from toolkit.outputs import summary
 
     batch = process(load_pack("jl-761-2020"), [SAMPLES / "jl-761-2020"], jobs=1)
     in_turn = summary.write_summary(batch, tmp_path / "a", date="2020-07-20")
@@ -272,7 +272,7 @@ def test_a_pool_found_broken_while_handing_out_work_leaves_the_rest_here(monkeyp
 
 ORPHAN_SCRIPT = """
 import os, sys, time
-from toolkit import parallel
+from toolkit.runtime import parallel
 parallel.START_METHOD = sys.argv[3]
 if sys.argv[4] == "watch":  # as on macOS: no parent-death signal, only the watch of the parent's pipe
     import types
@@ -341,9 +341,10 @@ def test_workers_end_when_their_parent_is_killed(tmp_path: Path, share: str, how
 ORPHAN_RUN_SCRIPT = """
 import os, sys, time
 from pathlib import Path
-from toolkit import parallel, pipeline
+from toolkit.runtime import parallel
+from toolkit.merge import pipeline
 from toolkit.packs.loader import load_pack
-from toolkit.run import run_job
+from toolkit.run.job import run_job
 
 parallel.MIN_FILES_PER_WORKER = 1
 folder = Path(sys.argv[2])

@@ -1,4 +1,4 @@
-"""Linking the papers of one project (toolkit/projects.py): by enterprise, then by name."""
+"""Linking the papers of one project (toolkit/validate/projects.py): by enterprise, then by name."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from tests.inbox_fixtures import code
 from toolkit.ingest.records import Record
 from toolkit.packs.loader import load_pack
-from toolkit.projects import link_projects
+from toolkit.validate.projects import link_projects
 
 PACK = load_pack("jl-gyhlw-2020")
 XD, OTHER = "长春鑫达机械制造有限公司", "长春启明软件技术有限公司"

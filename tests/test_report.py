@@ -13,9 +13,8 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from tests.inbox_fixtures import TEMPLATE_ROW, build_inbox, filled_template
-from toolkit.packs.loader import load_pack
-from toolkit.pipeline import Batch, process
-from toolkit.report import (
+from toolkit.merge.pipeline import Batch, process
+from toolkit.outputs.report import (
     COLUMNS_SHEET,
     FINDING_COLUMNS,
     FINDINGS_SHEET,
@@ -24,6 +23,7 @@ from toolkit.report import (
     SUMMARY_SHEET,
     write_report,
 )
+from toolkit.packs.loader import load_pack
 
 HOSTILE = ['=HYPERLINK("http://x.example","点我")', "+1+2", "-3+4", "@SUM(A1)", "\t=1+1", "\r=2+2"]
 

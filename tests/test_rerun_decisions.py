@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from tests.fixtures_files import soffice_convert
 from tests.helpers import REPO
 from toolkit.cli import cli
-from toolkit.decisions import DECISION, PAIR_ID, PAIRS_SHEET, read_decisions
+from toolkit.merge.decisions import DECISION, PAIR_ID, PAIRS_SHEET, read_decisions
 
 
 def run(inbox: Path, out: Path, *extra: str) -> tuple[Result, dict[str, Any]]:

@@ -25,9 +25,8 @@ from tests.test_report import assert_no_formulas
 from toolkit.cli import cli
 from toolkit.findings import Finding
 from toolkit.ingest.readers import read_file
-from toolkit.packs.loader import load_pack
-from toolkit.pipeline import Batch, process
-from toolkit.returns import (
+from toolkit.merge.pipeline import Batch, process
+from toolkit.outputs.returns import (
     AUTHOR,
     ERROR_FILL,
     LIST_SHEET,
@@ -36,6 +35,7 @@ from toolkit.returns import (
     safe_part,
     write_returns,
 )
+from toolkit.packs.loader import load_pack
 
 HYPERLINK = '=HYPERLINK("http://x.example","点我")'
 BAD_USCC = USCC_A[:-1] + ("0" if USCC_A[-1] != "0" else "1")

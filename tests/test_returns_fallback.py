@@ -1,4 +1,4 @@
-"""One return-copy interface (toolkit/returns.py `make_copy`): a copy made another way than the
+"""One return-copy interface (toolkit/outputs/returns.py `make_copy`): a copy made another way than the
 best one for its file is never silent. Each way that failed and why, and what the clerk's copy
 lacks, come back as a `file.return-fallback` warning in the findings, the 校验报告 and run's JSON."""
 
@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from tests.test_returns import styled_county
-from toolkit import returns_xml
 from toolkit.cli import cli
+from toolkit.merge.pipeline import process
+from toolkit.outputs import returns_xml
+from toolkit.outputs.returns import LIST_SHEET, make_copy, return_jobs, write_returns
 from toolkit.packs.loader import builtin_root, load_pack
-from toolkit.pipeline import process
-from toolkit.returns import LIST_SHEET, make_copy, return_jobs, write_returns
 
 PACK = load_pack("jl-761-2020")
 SCHEMA = json.loads((builtin_root() / "run-result.schema.json").read_text(encoding="utf-8"))
@@ -67,8 +67,8 @@ def test_patcher_failing_falls_back_to_openpyxl_and_says_so(tmp_path: Path, patc
 
 def test_every_way_failing_leaves_no_copy_and_says_why(tmp_path: Path, patcher_fails: None,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    import toolkit.returns_openpyxl as returns_openpyxl
-    from toolkit import returns
+    import toolkit.outputs.returns_openpyxl as returns_openpyxl
+    from toolkit.outputs import returns
 
     def no_openpyxl(*_: Any, **__: Any) -> Path:
         raise TypeError("expected <class 'int'>")
@@ -113,7 +113,7 @@ def test_the_writers_do_not_import_each_other() -> None:
     writers share live in returns_marks, which imports no writer."""
     import ast
 
-    root = Path(__file__).resolve().parent.parent / "toolkit"
+    root = Path(__file__).resolve().parent.parent / "toolkit" / "outputs"
     lower = [root / "returns_marks.py", root / "returns_openpyxl.py", *sorted((root / "returns_xml").glob("*.py"))]
     for path in lower:
         imported = set()
@@ -122,9 +122,9 @@ def test_the_writers_do_not_import_each_other() -> None:
                 imported.add(node.module)
             elif isinstance(node, ast.Import):
                 imported.update(a.name for a in node.names)
-        assert "toolkit.returns" not in imported, path
+        assert "toolkit.outputs.returns" not in imported, path
         if path.name in ("returns_marks.py", "returns_openpyxl.py") or path.parent.name == "returns_xml":
-            writers = {"toolkit.returns_openpyxl"} if path.parent.name == "returns_xml" else {"toolkit.returns_xml"}
+            writers = {"toolkit.outputs.returns_openpyxl"} if path.parent.name == "returns_xml" else {"toolkit.outputs.returns_xml"}
             if path.name == "returns_marks.py":
-                writers |= {"toolkit.returns_openpyxl"}
+                writers |= {"toolkit.outputs.returns_openpyxl"}
             assert not any(m == w or m.startswith(w + ".") for m in imported for w in writers), path

@@ -22,13 +22,12 @@ from lxml import etree
 from tests.fixtures_files import rewrite_zip, soffice_convert
 from tests.test_report import assert_no_formulas
 from tests.test_returns import HYPERLINK, add_macro, png_1x1, styled_county
-from toolkit import returns_xml
 from toolkit.findings import Finding
 from toolkit.ingest.readers import read_file
 from toolkit.ingest.records import FileReport
-from toolkit.packs.loader import load_pack
-from toolkit.pipeline import process
-from toolkit.returns import (
+from toolkit.merge.pipeline import process
+from toolkit.outputs import returns_xml
+from toolkit.outputs.returns import (
     AUTHOR,
     ERROR_FILL,
     LIST_SHEET,
@@ -36,6 +35,7 @@ from toolkit.returns import (
     copy_workbook,
     write_returns,
 )
+from toolkit.packs.loader import load_pack
 
 PACK = load_pack("jl-761-2020")
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -451,7 +451,7 @@ def test_changed_parts_are_the_zip_zipfile_wrote(monkeypatch: pytest.MonkeyPatch
     zip64 is still written by zipfile."""
     import zlib
 
-    from toolkit import zipwrite
+    from toolkit.xlsx import zipwrite
 
     monkeypatch.setattr(zipwrite, "compressobj", zlib.compressobj)
     source = other_writers_zip(source_parts())
@@ -604,7 +604,7 @@ def test_xml_escaping_is_what_saxutils_gives() -> None:
     import random
     from xml.sax import saxutils
 
-    from toolkit.returns_xml.parts import escape, quoteattr
+    from toolkit.outputs.returns_xml.parts import escape, quoteattr
 
     pieces = ["&", "<", ">", '"', "'", "\n", "\r", "\t", "a", "汇总", " ", "&amp;", "]]>", "\x0b", "'\"'"]
     rng = random.Random(3)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from toolkit.criteria import compile_criterion, evaluate_row, row_variables
+from toolkit.packs.criteria import compile_criterion, evaluate_row, row_variables
 from toolkit.packs.loader import load_pack
 from toolkit.packs.model import Criterion
 from toolkit.packs.rules_zh import RuleError, is_chinese_form, translate

@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 from tests.inbox_fixtures import build_inbox, own_layout_two_level
 from toolkit.cli import cli
 from toolkit.packs.loader import builtin_root
-from toolkit.run import LOCK_NAME
+from toolkit.run.job import LOCK_NAME
 
 SCHEMA = json.loads((builtin_root() / "run-result.schema.json").read_text(encoding="utf-8"))
 
@@ -69,12 +69,12 @@ def test_interrupted_run_leaves_previous_outputs(inbox: Path, tmp_path: Path, mo
     assert run("jl-761-2020", str(inbox), "-o", str(out)).exit_code == 1
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
 
-    import toolkit.letter
+    import toolkit.outputs.letter
 
     def crash(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt  # the clerk closes the window while the letter is being written
 
-    monkeypatch.setattr(toolkit.letter, "write_letter", crash)
+    monkeypatch.setattr(toolkit.outputs.letter, "write_letter", crash)
     res = run("jl-761-2020", str(inbox), "-o", str(out))
     assert res.exit_code == 2 and "已取消" in res.stderr
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
@@ -189,9 +189,9 @@ def test_previous_month_marks_new_changed_and_withdrawn(tmp_path: Path) -> None:
 OUTPUT_IMPORTS_SCRIPT = """
 import sys
 from pathlib import Path
-import toolkit.letter
-import toolkit.parallel as parallel
-from toolkit import run
+import toolkit.outputs.letter
+import toolkit.runtime.parallel as parallel
+from toolkit.run import job as run
 from toolkit.packs.loader import load_pack
 
 seen = {}
@@ -230,9 +230,9 @@ def test_the_output_modules_are_loaded_before_the_outputs_are_written(tmp_path: 
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_meanwhile_runs_once_when_the_first_file_is_in(jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    from toolkit import parallel
+    from toolkit.merge.pipeline import process
     from toolkit.packs.loader import load_pack
-    from toolkit.pipeline import process
+    from toolkit.runtime import parallel
 
     if jobs == 2 and not parallel.can_fork():
         pytest.skip("worker processes are forked")

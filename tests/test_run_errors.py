@@ -20,8 +20,8 @@ from click.testing import CliRunner, Result
 
 from tests.inbox_fixtures import build_inbox
 from toolkit.cli import cli
-from toolkit.commit import NOTICE_NAME
-from toolkit.outlock import LOCK_NAME
+from toolkit.run.commit import NOTICE_NAME
+from toolkit.run.outlock import LOCK_NAME
 
 
 @pytest.fixture(scope="module")

@@ -89,12 +89,12 @@ def test_exit_2_usage_and_pack_errors(tmp_path: Path, args: list[str], code: str
 
 
 def test_exit_2_when_cancelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import toolkit.letter
+    import toolkit.outputs.letter
 
     def cancel(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(toolkit.letter, "write_letter", cancel)
+    monkeypatch.setattr(toolkit.outputs.letter, "write_letter", cancel)
     (tmp_path / "in").mkdir()
     header_only(tmp_path / "in" / "绿园区.xlsx")
     data = one_object(run("jl-761-2020", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--json"), 2)
@@ -110,12 +110,12 @@ def test_exit_3_outputs_not_written(tmp_path: Path) -> None:
 
 
 def test_exit_4_internal_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import toolkit.run
+    import toolkit.run.job
 
     def bug(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(toolkit.run, "process", bug)
+    monkeypatch.setattr(toolkit.run.job, "process", bug)
     (tmp_path / "in").mkdir()
     header_only(tmp_path / "in" / "绿园区.xlsx")
     data = one_object(run("jl-761-2020", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--json"), 4)
@@ -152,7 +152,7 @@ def test_nan_and_infinity_cells_are_null_with_a_finding(tmp_path: Path) -> None:
 
 
 def test_a_non_finite_number_anywhere_else_is_null_with_its_own_finding() -> None:
-    from toolkit.run import finite
+    from toolkit.run.job import finite
 
     replaced: list[str] = []
     assert finite({"totals": {"x": float("inf")}, "a": [1.0, float("nan")]}, "", replaced) == {
@@ -170,9 +170,9 @@ def test_other_commands_json_has_no_nan_either(tmp_path: Path, command: str) -> 
 
 
 def test_a_non_finite_total_is_null_and_a_finding_in_the_run_result(tmp_path: Path) -> None:
+    from toolkit.merge.pipeline import process
     from toolkit.packs.loader import load_pack
-    from toolkit.pipeline import process
-    from toolkit.run import RunResult
+    from toolkit.run.job import RunResult
 
     (tmp_path / "in").mkdir()
     own_layout_two_level(tmp_path / "in" / "南关区.xlsx")

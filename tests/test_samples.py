@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from python_calamine import CalamineWorkbook
 
-from toolkit.dedupe import DedupeResult, dedupe
 from toolkit.ingest.inbox import ingest
 from toolkit.ingest.records import IngestResult
 from toolkit.ingest.units import revision_rank, unit_key_from_name
+from toolkit.merge.dedupe import DedupeResult, dedupe
 from toolkit.packs.loader import load_pack
 from toolkit.validate import Validation, validate
 

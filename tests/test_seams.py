@@ -1,4 +1,4 @@
-"""Each fast path of toolkit/seams.py can be switched to its plain reference, and gives the same."""
+"""Each fast path of toolkit/runtime/seams.py can be switched to its plain reference, and gives the same."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import parallel, seams
+from toolkit.runtime import parallel, seams
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,7 @@ def test_reference_reads_the_list_and_all(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_isal_reference_deflates_with_zlib() -> None:
-    code = "import toolkit.zipwrite as z; print(z.compressobj.__module__)"
+    code = "import toolkit.xlsx.zipwrite as z; print(z.compressobj.__module__)"
     assert _python(code, "isal") == "zlib"
     assert _python(code, "") != "zlib" or not _has_isal()
 
@@ -70,7 +70,7 @@ def test_share_reference_uses_the_plain_pool(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_lean_reference_imports_the_whole_package() -> None:
-    code = ("import sys; from toolkit.lean import import_without; import_without('cel', 'cli'); "
+    code = ("import sys; from toolkit.runtime.lean import import_without; import_without('cel', 'cli'); "
             "print('cel.cli' in sys.modules and not sys.modules['cel.cli'].__doc__.startswith('not loaded'))")
     assert _python(code, "lean") == "True"
 

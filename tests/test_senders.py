@@ -26,8 +26,8 @@ from toolkit.ingest.units import (
     sender_key,
     unit_key_from_name,
 )
+from toolkit.merge.pipeline import process
 from toolkit.packs.loader import load_pack
-from toolkit.pipeline import process
 from toolkit.template import template_name
 
 PACK = load_pack("jl-761-2020")

@@ -1,4 +1,4 @@
-"""The fast worksheet (toolkit/fastsheet.py) writes exactly what plain xlsxwriter
+"""The fast worksheet (toolkit/xlsx/fastsheet.py) writes exactly what plain xlsxwriter
 writes for the same calls: if an xlsxwriter upgrade changes how a cell is stored or written, this
 fails rather than the summary quietly changing."""
 
@@ -15,7 +15,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from toolkit.fastsheet import Sheet, add_sheet
+from toolkit.xlsx.fastsheet import Sheet, add_sheet
 
 ROWS: list[list[Any]] = [
     [1, "长春市朝阳区人工智能产业园建设项目（一期）", 1200.5, None, "2020年7月"],
@@ -161,14 +161,14 @@ def _content(path: Path) -> dict[str, bytes]:
 @pytest.fixture(autouse=True)
 def _small_block_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks written in parts of 7 rows, so that the tests' blocks are written in several."""
-    monkeypatch.setattr("toolkit.fastsheet.BLOCK_XML_ROWS", 7)
+    monkeypatch.setattr("toolkit.xlsx.fastsheet.BLOCK_XML_ROWS", 7)
 
 
 def test_a_book_shares_the_texts_of_stored_rows_as_it_writes_them(tmp_path: Path) -> None:
     """In a Book, put_row keeps rows whole and put_block keeps blocks as columns, and their texts
     enter the shared strings as the sheet is written: the same cells, formats, row heights, spans,
     chart cache and string counts as xlsxwriter's."""
-    from toolkit.fastsheet import Book
+    from toolkit.xlsx.fastsheet import Book
 
     _write(tmp_path / "plain.xlsx", fast=False)
     _write(tmp_path / "book.xlsx", fast=True, book=Book)
@@ -182,7 +182,7 @@ def test_a_book_shares_the_texts_of_stored_rows_as_it_writes_them(tmp_path: Path
 def test_a_block_is_written_column_by_column_in_a_book(tmp_path: Path) -> None:
     """The block path is the one taken (not a fallback to rows), and a block with a cell of another
     kind, or one too long, is refused as put_row refuses the row."""
-    from toolkit.fastsheet import Book
+    from toolkit.xlsx.fastsheet import Book
 
     wb = Book(str(tmp_path / "b.xlsx"))
     ws = add_sheet(wb, "明细")

@@ -1,4 +1,4 @@
-"""Figures of a batch (toolkit/stats.py) that the summary and the letter print."""
+"""Figures of a batch (toolkit/merge/stats.py) that the summary and the letter print."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ import json
 from toolkit.findings import Finding
 from toolkit.ingest.records import Record
 from toolkit.packs.loader import load_pack
-from toolkit.pipeline import summary_annex
-from toolkit.stats import compute_stats
+from toolkit.merge.pipeline import summary_annex
+from toolkit.merge.stats import compute_stats
 
 pack = load_pack("jl-761-2020")
 codes = [f"criteria.{c.id}" for c in pack.criteria][:2]
@@ -49,9 +49,9 @@ def test_to_dict_is_what_asdict_gives() -> None:
 
     from toolkit.findings import Finding
     from toolkit.ingest.records import Record
+    from toolkit.merge.pipeline import summary_annex
+    from toolkit.merge.stats import compute_stats
     from toolkit.packs.loader import load_pack
-    from toolkit.pipeline import summary_annex
-    from toolkit.stats import compute_stats
 
     pack = load_pack("jl-761-2020")
     accepted = [Record("projects", {"category": category, "total_investment": amount, "bigdata_investment": 0.1},
@@ -70,8 +70,8 @@ def test_to_dict_is_what_asdict_gives() -> None:
 
 def test_dimension_values_are_dimension_value_of_each_record() -> None:
     from toolkit.ingest.records import Record
+    from toolkit.merge.stats import dimension_value, dimension_values
     from toolkit.packs.loader import load_pack
-    from toolkit.stats import dimension_value, dimension_values
 
     pack = load_pack("jl-761-2020")
     odd = [None, "", "大数据中心", 0, 0.0, False, True, 12.5, "（未填写）", " "]
@@ -86,8 +86,8 @@ def test_fields_fetched_in_one_pass_are_each_record_s_values() -> None:
     """compute_stats fetches every field it reads in one pass (`field_columns`) and hands the
     columns to `dimension_values`: the same values as one lookup per record and field."""
     from toolkit.ingest.records import Record
+    from toolkit.merge.stats import dimension_field, dimension_values, field_columns
     from toolkit.packs.loader import load_pack
-    from toolkit.stats import dimension_field, dimension_values, field_columns
 
     pack = load_pack("jl-761-2020")
     records = [Record(annex="projects", file="f.xlsx", sheet="s", row=i, reporting_unit="农安县",
@@ -105,7 +105,7 @@ def test_fields_fetched_in_one_pass_are_each_record_s_values() -> None:
 def test_exact_amounts_are_exact_amount_of_each_value() -> None:
     from decimal import Decimal
 
-    from toolkit.stats import exact_amount, exact_amounts
+    from toolkit.merge.stats import exact_amount, exact_amounts
 
     class Money(float):  # a float subclass (numpy's float64 is one) takes the general path
         pass
@@ -121,7 +121,7 @@ def test_read_stats_tells_not_ours_from_unreadable(tmp_path: Path, monkeypatch: 
     import python_calamine
 
     from toolkit.errors import ShenbaoError
-    from toolkit.stats import read_stats
+    from toolkit.merge.stats import read_stats
 
     garbage = tmp_path / "汇总表.xlsx"
     garbage.write_bytes(b"PK\x03\x04 not a workbook" * 10)

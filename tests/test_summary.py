@@ -19,16 +19,16 @@ from python_calamine import CalamineWorkbook
 from tests.fixtures_files import soffice_convert
 from tests.summary_fixtures import ACCEPTED, COUNTIES, HYPERLINK, PACK, build_city, write_county
 from toolkit.cli import cli
-from toolkit.decisions import read_decisions
-from toolkit.dedupe import dedupe
 from toolkit.errors import ShenbaoError
 from toolkit.ingest.inbox import ingest
 from toolkit.ingest.layout import find_layout
 from toolkit.ingest.readers import read_file
 from toolkit.ingest.table import read_table
-from toolkit.pipeline import Batch, process
-from toolkit.stats import read_stats
-from toolkit.summary import write_summary
+from toolkit.merge.decisions import read_decisions
+from toolkit.merge.dedupe import dedupe
+from toolkit.merge.pipeline import Batch, process
+from toolkit.merge.stats import read_stats
+from toolkit.outputs.summary import write_summary
 
 SUMS = ("total_investment", "bigdata_investment", "completed_investment")
 # 0-based columns of the 761 汇总表: 序号, 填报单位, 县, 项目名称 ... 总投资 (J), 大数据 (K), 完成 (L)
@@ -250,7 +250,7 @@ def test_decisions_round_trip(changchun: tuple[Batch, Path], tmp_path: Path, wor
 def test_pairs_answered_keep_are_those_a_second_search_would_find(changchun: tuple[Batch, Path]) -> None:
     """The 疑似重复 sheet lists 保留 pairs from dedupe's own result (kept_apart); they are the ones a
     second search over the summary's rows finds that are no longer pending."""
-    from toolkit.summary.view import whole_view
+    from toolkit.outputs.summary.view import whole_view
 
     batch, _ = changchun
     decisions = {s.pair_id: "保留" for s in batch.dedup.suspects}
@@ -498,8 +498,8 @@ def test_rows_are_ordered_as_one_sort_key_per_record_orders_them(changchun: tupl
     import random
     from dataclasses import replace
 
-    from toolkit.stats import dimension_value
-    from toolkit.summary.view import _ranks, ordered
+    from toolkit.merge.stats import dimension_value
+    from toolkit.outputs.summary.view import _ranks, ordered
 
     batch, _ = changchun
     odd = [None, "", 3, "不在选项中的类别", "（未填写）"]

@@ -714,7 +714,7 @@ def test_every_template_is_the_same_bytes_when_written_again(tmp_path: Path) -> 
 def test_fixed_entry_times_keep_every_entry_order_and_compression(tmp_path: Path) -> None:
     from datetime import datetime
 
-    from toolkit.ziptimes import fix_entry_times
+    from toolkit.xlsx.ziptimes import fix_entry_times
 
     path = tmp_path / "book.ods"
     with zipfile.ZipFile(path, "w") as z:

@@ -1,4 +1,4 @@
-"""toolkit.zipwrite: the zips of our workbooks, laid out member by member and deflated fast."""
+"""toolkit.xlsx.zipwrite: the zips of our workbooks, laid out member by member and deflated fast."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from toolkit import zipwrite
-from toolkit.fastsheet import Book
+from toolkit.xlsx import zipwrite
+from toolkit.xlsx.fastsheet import Book
 
 TEXTS = ["汇总表", "长春市智慧社区平台项目（一期）", "a & b < c", "x" * 40]
 

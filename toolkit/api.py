@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from toolkit.errors import PackError
 from toolkit.findings import Finding
 from toolkit.ingest.guard import Limits
+from toolkit.merge.pipeline import Batch, process
 from toolkit.packs.model import Pack
-from toolkit.pipeline import Batch, process
-from toolkit.run import RunResult, RunSettings, run_job
+from toolkit.run.job import RunResult, RunSettings, run_job
 
 if TYPE_CHECKING:
     import pandas
@@ -55,7 +55,7 @@ def check_inbox(pack: Pack, inputs: Sequence[str | Path], *, unit_name: str = ""
                 expected_units: Sequence[str] | None = None, decisions: dict[str, str] | None = None,
                 limits: Limits | None = None, jobs: int | None = None) -> Batch:
     """Read, validate and de-duplicate an inbox (folders or files), writing nothing.
-    `decisions`: pair id -> 合并/保留 (toolkit.decisions.read_decisions reads them from a 汇总表)."""
+    `decisions`: pair id -> 合并/保留 (toolkit.merge.decisions.read_decisions reads them from a 汇总表)."""
     return process(pack, [Path(p) for p in inputs], decisions=decisions, expected_units=expected_units,
                    unit_name=unit_name, limits=limits, jobs=jobs)
 

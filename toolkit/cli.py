@@ -19,10 +19,10 @@ import click
 
 from toolkit import __version__, clizh
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ShenbaoError
-from toolkit.seams import reference
+from toolkit.runtime.seams import reference
 
 if TYPE_CHECKING:  # imported lazily at run time: `shenbao --help` must answer fast
-    from toolkit.settings import Settings
+    from toolkit.run.settings import Settings
 
 EXIT_INTERNAL = 4
 clizh.install()  # click's own words (usage, metavars, its error messages) in Chinese
@@ -313,7 +313,7 @@ def template_cmd(pack: str, out_dir: Path | None, annexes: tuple[str, ...], sinc
 def _inbox_settings(inbox: tuple[Path, ...], config: Path | None = None) -> Settings:
     """The settings file (`--config`, else the shenbao.toml in an inbox folder) as `run` reads
     it: its [limits], and which files replace others (defaults without one)."""
-    from toolkit.settings import find_settings, load_settings
+    from toolkit.run.settings import find_settings, load_settings
 
     return load_settings(find_settings(list(inbox), config))
 
@@ -343,9 +343,9 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
     """
     import json
 
-    from toolkit.atomic import write_text
     from toolkit.ingest.inbox import ingest, nothing_read
     from toolkit.packs.loader import load_pack
+    from toolkit.runtime.atomic import write_text
 
     p = load_pack(pack)
     _settle(out_dir)
@@ -359,7 +359,7 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
         "findings": [f.to_dict() for f in result.findings],
         "records": [r.to_dict() for r in result.records],
     }
-    from toolkit.run import finite
+    from toolkit.run.job import finite
 
     text = json.dumps(finite(data, "", []), ensure_ascii=False, indent=1, default=str, allow_nan=False)
     target = write_text(out_dir / "读取结果.json", text)
@@ -378,7 +378,7 @@ def ingest_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: bool,
 
 def _settle(out_dir: Path) -> None:
     """A folder a killed `run` left half-switched is settled before anything is written there."""
-    from toolkit.commit import settle
+    from toolkit.run.commit import settle
 
     line = settle(out_dir)
     if line:
@@ -445,10 +445,10 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     """
 
     from toolkit.ingest.inbox import nothing_read
+    from toolkit.merge.pipeline import process
+    from toolkit.outputs.report import write_report
+    from toolkit.outputs.returns import write_returns
     from toolkit.packs.loader import load_pack
-    from toolkit.pipeline import process
-    from toolkit.report import write_report
-    from toolkit.returns import write_returns
 
     p = load_pack(pack)
     _settle(out_dir)
@@ -462,7 +462,7 @@ def validate_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, as_json: boo
     for line in problems:
         click.echo(f"提醒：{line}", err=True)
     if as_json:
-        from toolkit.run import _finding_json
+        from toolkit.run.job import _finding_json
 
         echo_json([_finding_json(f) for f in batch.findings])
     else:
@@ -507,11 +507,11 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
       shenbao merge jl-761-2020 收件箱 -o 汇总 --decisions 汇总/汇总表.xlsx --split-by 归口部门
       shenbao merge jl-761-2020 收件箱 -o 八月汇总 --previous 七月汇总/汇总表.xlsx
     """
-    from toolkit.decisions import read_decisions
     from toolkit.ingest.inbox import require_something_read
+    from toolkit.merge.decisions import read_decisions
+    from toolkit.merge.pipeline import process
+    from toolkit.outputs.summary import write_summary
     from toolkit.packs.loader import load_pack
-    from toolkit.pipeline import process
-    from toolkit.summary import write_summary
 
     p = load_pack(pack)
     _settle(out_dir)
@@ -525,7 +525,7 @@ def merge_cmd(pack: str, inbox: tuple[Path, ...], out_dir: Path, decisions: Path
         raise ShenbaoError(f"申报包 {p.id} 不能按“{split_by}”分开汇总" + (f"；可用：{p.routing.title}" if p.routing else ""))
     paths = write_summary(batch, out_dir / "汇总表.xlsx", unit_name=unit_name, split=bool(split_by))
     if previous:
-        from toolkit.monthly import compare, read_previous, write_changes
+        from toolkit.merge.monthly import compare, read_previous, write_changes
 
         current = [r for r in batch.accepted if r.annex == batch.annex.id]
         changes = compare(batch.annex, current, read_previous(p, batch.annex, previous))
@@ -557,7 +557,7 @@ def letter_cmd(pack: str, summary: tuple[Path, ...], target: Path, org: Path | N
     示例：
       shenbao letter jl-761-2020 汇总/汇总表.xlsx -o 报送函.docx --org 发文单位.toml
     """
-    from toolkit.letter import read_org, write_letter
+    from toolkit.outputs.letter import read_org, write_letter
     from toolkit.packs.loader import load_pack
 
     p = load_pack(pack)
@@ -598,7 +598,7 @@ def run_cmd(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previ
       shenbao run 收件箱                  （申报包等写在 收件箱/shenbao.toml 中）
       shenbao run jl-761-2020 收件箱 -o 申报结果 --json
     """
-    from toolkit.collector import collector_paused
+    from toolkit.runtime.collector import collector_paused
 
     # Paused from the imports on (their hundreds of thousands of objects at once: 5 ms of the
     # collector's passes at every start); run_job keeps it paused through the job.
@@ -611,8 +611,8 @@ def _run(args: tuple[str, ...], out_dir: Path | None, org: Path | None, previous
          as_json: bool, no_decisions: bool = False) -> None:
 
     from toolkit.packs.loader import load_pack
-    from toolkit.run import RunSettings, run_job
-    from toolkit.settings import find_settings, load_settings
+    from toolkit.run.job import RunSettings, run_job
+    from toolkit.run.settings import find_settings, load_settings
 
     if len(args) > 2:
         raise click.UsageError("只需给出申报包和一个收件文件夹")
@@ -671,7 +671,7 @@ def _echo_counts(batch: Any) -> None:
 
 def _echo_run(result: Any) -> None:
     """The details first (files not read, changes, reminders), then the five closing lines."""
-    from toolkit.outcome import closing_lines
+    from toolkit.run.outcome import closing_lines
 
     batch = result.batch
     click.echo(f"申报包：{batch.pack.title}（{batch.pack.id} {batch.pack.version}）")
@@ -762,7 +762,7 @@ def main() -> NoReturn:
     each of a batch's hundreds of thousands of objects) would add 0.07 s to a run of 100 files
     and 0.15 s to one of 3,000, for nothing a clerk sees."""
     global _console
-    if reference("exit"):  # SHENBAO_REFERENCE=exit: the interpreter's own exit (toolkit/seams.py)
+    if reference("exit"):  # SHENBAO_REFERENCE=exit: the interpreter's own exit (toolkit/runtime/seams.py)
         sys.exit(cli.main(prog_name="shenbao", standalone_mode=False))
     _console = True
     code = cli.main(prog_name="shenbao", standalone_mode=False)

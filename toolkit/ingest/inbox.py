@@ -79,7 +79,7 @@ def ingest(pack: Pack, inputs: Sequence[Path], progress: Progress | None = None,
            exclude: Sequence[Path] = (), limits: Limits | None = None, jobs: int | None = None,
            policy: ReplacePolicy | None = None) -> IngestResult:
     """Read every file under `inputs`; `jobs` worker processes (None: one per core when the
-    inbox is large enough; see toolkit.parallel) read the files, the result is the same."""
+    inbox is large enough; see toolkit.runtime.parallel) read the files, the result is the same."""
     jobs_list = inbox_jobs(inputs, exclude)
     ours = own_outputs(jobs_list)
     todo = [item for item in jobs_list if item[1] not in ours]
@@ -132,7 +132,7 @@ def inbox_jobs(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[tup
 
 def read_files(pack: Pack, files: Sequence[tuple[Path, str]], progress: Progress | None = None,
                limits: Limits | None = None, jobs: int | None = None) -> list[FileRead]:
-    from toolkit.parallel import map_ordered
+    from toolkit.runtime.parallel import map_ordered
 
     def done(i: int, item: tuple[Path, str]) -> None:
         if progress:

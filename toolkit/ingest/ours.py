@@ -21,7 +21,7 @@ from typing import Any
 
 from toolkit.ingest.readers import SheetData
 
-# The names of the outputs toolkit/run.py writes (it imports them from here).
+# The names of the outputs toolkit/run/job.py writes (it imports them from here).
 SUMMARY_NAME = "汇总表.xlsx"
 REPORT_NAME = "校验报告.xlsx"
 RETURNS_DIR = "退回修改"
@@ -31,7 +31,7 @@ CHANGES_NAME = "本期变化.xlsx"
 WHAT = {SUMMARY_NAME: "汇总表", REPORT_NAME: "校验报告", RETURNS_DIR: "退回修改的文件副本", LETTER_NAME: "报送函",
         MANIFEST_NAME: "处理记录（manifest.json）", CHANGES_NAME: "本期变化表"}
 SPLIT_RE = re.compile(r"^汇总表-.+\.xlsx$")
-# The report's first sheet and its header (toolkit/report.py SUMMARY_SHEET, SUMMARY_COLUMNS).
+# The report's first sheet and its header (toolkit/outputs/report.py SUMMARY_SHEET, SUMMARY_COLUMNS).
 REPORT_SHEETS = ("汇总", "问题清单", "列对应")
 REPORT_HEADER = ("文件", "状态", "说明")
 
@@ -111,7 +111,7 @@ def is_our_report(sheets: Sequence[SheetData]) -> bool:
     return tuple(str(v) for v in first[:3]) == REPORT_HEADER
 
 
-CHANGES_SHEET = "本期变化"  # toolkit/monthly.py write_changes: its sheet, title line and header
+CHANGES_SHEET = "本期变化"  # toolkit/merge/monthly.py write_changes: its sheet, title line and header
 CHANGES_TITLE = "与上期汇总表相比："
 CHANGES_HEADER = ("状态", "变化内容")
 

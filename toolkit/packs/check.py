@@ -267,15 +267,15 @@ _LIST_ARG = re.compile(r"\b(?:listed|list_title)\(\s*'([^']*)'")
 
 def _check_criterion(crit: dict[str, Any], fields_by_annex: dict[str, dict[str, Any]], add: Any,
                      identities: dict[str, Any] | None = None) -> None:
-    from toolkit.criteria import (
+    from toolkit.expression.evaluate import Unsupported
+    from toolkit.expression.syntax import SyntaxProblem
+    from toolkit.packs.criteria import (
         EXTRA_VARIABLES,
         cel_syntax_problem,
         compile_expression,
         placeholders,
     )
-    from toolkit.expression.evaluate import Unsupported
-    from toolkit.expression.syntax import SyntaxProblem
-    from toolkit.identities import named_lists, pack_functions
+    from toolkit.packs.identities import named_lists, pack_functions
 
     identities = identities or {}
     functions = pack_functions(named_lists(identities))  # listed(), list_title(): the pack's own

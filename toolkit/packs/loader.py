@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import PackError
-from toolkit.identities import named_lists
+from toolkit.packs.identities import named_lists
 from toolkit.packs.model import (
     Annex,
     ChangelogEntry,

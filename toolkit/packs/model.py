@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from toolkit.identities import NamedList, pack_functions
+from toolkit.packs.identities import NamedList, pack_functions
 
 FieldType = Literal["text", "number", "integer", "date", "bool", "choice", "multichoice", "list"]
 AnnexKind = Literal["table", "form", "document"]

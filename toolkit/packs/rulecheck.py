@@ -21,9 +21,9 @@ from collections.abc import Callable, Collection, Iterator
 from decimal import Decimal
 from typing import Any
 
-from toolkit.criteria import compile_criterion, row_variables
 from toolkit.expression import syntax as ast
 from toolkit.expression.evaluate import Expression, RuleError, type_name
+from toolkit.packs.criteria import compile_criterion, row_variables
 from toolkit.packs.examples import example_value
 from toolkit.packs.model import Annex, Criterion, Field, Pack
 

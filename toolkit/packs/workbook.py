@@ -85,7 +85,7 @@ def did_you_mean(text: str, candidates: list[str]) -> str:
 
 def export_workbook(raw: dict[str, Any], target: Path) -> Path:
     """Write a pack (pack.json data) as a pack workbook; written to a temporary name, then renamed."""
-    from toolkit.atomic import atomic_path
+    from toolkit.runtime.atomic import atomic_path
 
     book = build_book(raw)
     with atomic_path(target) as tmp:  # a write that fails is an OutputError (exit 3) in Chinese

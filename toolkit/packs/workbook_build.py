@@ -12,9 +12,9 @@ from toolkit.packs.loader import PACK_FILE
 
 def build_pack_dir(workbook: Path, out_dir: Path) -> tuple[list[Finding], Path | None]:
     """The findings (each naming its sheet and cell) and DIR/pack.json, or None when there are errors."""
-    from toolkit.atomic import explain, write_text
     from toolkit.errors import OutputError
     from toolkit.packs.workbook_check import compile_checked
+    from toolkit.runtime.atomic import explain, write_text
 
     if not workbook.is_file():
         raise PackError(f"找不到申报包工作簿 {workbook}")

@@ -40,8 +40,8 @@ def new_raw(pack_id: str) -> dict[str, Any]:
 
 
 def new_workbook(pack_id: str, target: Path) -> Path:
-    from toolkit.atomic import atomic_path
     from toolkit.packs.workbook import build_book
+    from toolkit.runtime.atomic import atomic_path
 
     book = build_book(new_raw(pack_id), examples=EXAMPLES)
     with atomic_path(target) as tmp:  # a write that fails is an OutputError (exit 3) in Chinese

@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.atomic import atomic_path, explain
 from toolkit.errors import OutputError, ShenbaoError
 from toolkit.packs.model import Annex, Pack
+from toolkit.runtime.atomic import atomic_path, explain
 from toolkit.template.stamp import Stamp, read_stamp
 
 if TYPE_CHECKING:

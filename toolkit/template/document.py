@@ -94,7 +94,7 @@ def build_document(pack: Pack, annex: Annex) -> Document:
 
 def write_document(pack: Pack, annex: Annex, path: Path) -> None:
     from toolkit.template.styles import template_datetime
-    from toolkit.ziptimes import fix_entry_times
+    from toolkit.xlsx.ziptimes import fix_entry_times
 
     build_document(pack, annex).save(str(path))
     fix_entry_times(path, template_datetime(pack))  # the same pack version, the same bytes

@@ -23,7 +23,6 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from toolkit import __version__
-from toolkit.atomic import atomic_path, write_bytes
 from toolkit.gongwen import (
     BODY_FONT,
     add_body_paragraph,
@@ -35,6 +34,7 @@ from toolkit.gongwen import (
     setup_document,
 )
 from toolkit.packs.model import Annex, Field, Pack
+from toolkit.runtime.atomic import atomic_path, write_bytes
 from toolkit.template.describe import requirement
 from toolkit.template.guide import guide_fields
 from toolkit.template.styles import AUTHOR, REQUIRED_NOTE, template_datetime
@@ -165,7 +165,7 @@ def _table(doc: Document, columns: Sequence[tuple[str, float]], rows: Sequence[S
 
 
 def write_guide_document(pack: Pack, annexes: Sequence[Annex], target: Path) -> Path:
-    from toolkit.ziptimes import fix_entry_times
+    from toolkit.xlsx.ziptimes import fix_entry_times
 
     with atomic_path(target) as tmp:
         build_guide(pack, annexes).save(str(tmp))

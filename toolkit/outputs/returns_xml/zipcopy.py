@@ -1,0 +1,66 @@
+"""The copy's zip, written member by member: a part the patching left alone is copied as it is
+stored in the county's file (the same compressed bytes, CRC, sizes, method and date), and only
+the parts that changed are deflated. Writing the zip with zipfile, which inflated and deflated
+every unchanged part again, was about a quarter of the time of a return copy; this takes about
+half as long (0.45 s -> 0.25 s for the 467 copies of the 1,000-file benchmark inbox).
+
+zipfile cannot take a member's compressed bytes as they are, so the zip is laid out by
+`toolkit.xlsx.zipwrite` (which deflates the changed parts too).
+
+A member is copied as stored only when that is plainly safe (see `as_stored`), and only after its
+data is checked against its CRC: the guard inflates every part on ingest but checks the CRC only of
+the parts the scan keeps, and a corrupt picture must still stop the patching (zipfile raises
+BadZipFile; the openpyxl copy is made instead) rather than be carried into the copy. Checking costs
+one inflate (or a CRC of a stored part), about a fifth of the inflate and deflate it saves.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+
+from toolkit.xlsx.zipwrite import LIMIT, LOCAL, LOCAL_SIG, UTF8, Member
+
+# Flag bits a member may carry and still be copied as stored: deflate's options (1, 2), a data
+# descriptor (3: the central directory has the CRC and sizes; the copy's header carries them) and a
+# UTF-8 name (11). Encryption (0, 6, 13), patch data (5) or anything else: inflated and deflated.
+_COPYABLE_FLAGS = 0x2 | 0x4 | 0x8 | UTF8
+
+
+def as_stored(info: zipfile.ZipInfo, archive: bytes) -> Member | None:
+    """The member `info` of the zip `archive` as it is stored there, with its date; None unless
+    that is plainly safe: stored or deflated, not encrypted, no zip64, a local header whose name
+    is the central directory's, and data that inflates to the recorded size and CRC."""
+    if (info.flag_bits & ~_COPYABLE_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            or max(info.header_offset, info.compress_size, info.file_size) > LIMIT):
+        return None
+    start = info.header_offset
+    header = archive[start:start + LOCAL.size]
+    if len(header) < LOCAL.size:
+        return None
+    fields = LOCAL.unpack(header)
+    signature, flags, method, name_len, extra_len = fields[0], fields[3], fields[4], fields[10], fields[11]
+    if signature != LOCAL_SIG or method != info.compress_type:
+        return None
+    try:  # decoded as ZipFile.open does, by the local header's own flag
+        name = archive[start + 30:start + 30 + name_len].decode("utf-8" if flags & UTF8 else "cp437")
+    except UnicodeDecodeError:
+        return None
+    begin = start + 30 + name_len + extra_len
+    data = memoryview(archive)[begin:begin + info.compress_size]
+    if name != info.orig_filename or len(data) != info.compress_size or not _intact(info, data):
+        return None
+    return Member(info.filename, data, info.compress_type, info.CRC, info.file_size, info.date_time)
+
+
+def _intact(info: zipfile.ZipInfo, data: memoryview) -> bool:
+    """Whether `data` inflates to exactly the member's size and CRC, with nothing after it."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        return info.compress_size == info.file_size and zlib.crc32(data) == info.CRC
+    inflater = zlib.decompressobj(-15)
+    try:
+        plain = inflater.decompress(data, info.file_size + 1)
+    except zlib.error:
+        return False
+    return (inflater.eof and not inflater.unused_data and len(plain) == info.file_size
+            and zlib.crc32(plain) == info.CRC)
