@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit.ingest.records import Record
-from toolkit.merge.dedupe import dedupe, name_parts, pair_id
+from toolkit.merge.dedupe import dedupe, pair_id
 from toolkit.packs.loader import load_pack
+from toolkit.textnorm import name_parts
 
 PACK = load_pack("jl-761-2020")  # its roles say which field is the name, applicant and code
 

@@ -1,10 +1,13 @@
-"""Text normalisation shared by header mapping, choice matching and duplicate detection."""
+"""Text normalisation shared by header mapping, choice matching and duplicate detection, and the
+parts of a project name as linking (validate/projects.py) and dedupe (merge/dedupe.py) compare it."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from toolkit.formats import to_halfwidth
 
@@ -54,3 +57,37 @@ def header_unit(text: object) -> str | None:
     if not match:
         return None
     return match.group(1) or match.group(2)
+
+
+# Project names: compared by their core, once brackets, the way a phase is written and the words
+# 项目/工程/建设 are set aside; two names at least FUZZY_THRESHOLD alike (rapidfuzz ratio) are near.
+FUZZY_THRESHOLD = 90.0
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+PHASE_RE = re.compile(r"第?([一二两三四五六七八九十\d]+)(期|阶段)")
+PLACE_RE = re.compile(r"^((?:[\u4e00-\u9fa5]{1,7}?(?:省|自治区|市|自治州|州|地区|盟|县|自治县|区|旗|新区|管委会))+)")
+NOISE_WORDS = re.compile(r"项目|工程|建设")
+NAME_PUNCT = re.compile(r"[()（）\[\]【】〔〕<>《》“”\"'‘’·、，,。.\-—_\s]")
+
+
+
+def _phase_number(text: str) -> int:
+    return int(text) if text.isdigit() else _CN_DIGITS.get(text, sum(_CN_DIGITS.get(c, 0) for c in text))
+
+
+@dataclass(frozen=True)
+class NameParts:
+    exact: str  # width/space normalised full name
+    core: str  # without brackets, phases and 项目/工程/建设
+    phases: frozenset[int]
+    place: str
+
+
+def name_parts(name: Any) -> NameParts:
+    text = clean(name)
+    phases = frozenset(_phase_number(m.group(1)) for m in PHASE_RE.finditer(text))
+    place_match = PLACE_RE.match(text)
+    place = place_match.group(1) if place_match else ""
+    core = PHASE_RE.sub("", text)
+    core = NAME_PUNCT.sub("", core)
+    core = NOISE_WORDS.sub("", core)
+    return NameParts(text, core, phases, place)

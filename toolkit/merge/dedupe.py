@@ -11,7 +11,6 @@ their square.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,39 +22,9 @@ from rapidfuzz import fuzz, process
 from toolkit.findings import Finding
 from toolkit.ingest.records import Record
 from toolkit.packs.model import Pack
-from toolkit.textnorm import clean
-
-FUZZY_THRESHOLD = 90.0
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-PHASE_RE = re.compile(r"第?([一二两三四五六七八九十\d]+)(期|阶段)")
-PLACE_RE = re.compile(r"^((?:[\u4e00-\u9fa5]{1,7}?(?:省|自治区|市|自治州|州|地区|盟|县|自治县|区|旗|新区|管委会))+)")
-NOISE_WORDS = re.compile(r"项目|工程|建设")
-BRACKETS = re.compile(r"[()（）\[\]【】〔〕<>《》“”\"'‘’·、，,。.\-—_\s]")
+from toolkit.textnorm import FUZZY_THRESHOLD, NAME_PUNCT, NameParts, clean, name_parts
 
 Decision = str  # "合并" | "保留"
-
-
-def _phase_number(text: str) -> int:
-    return int(text) if text.isdigit() else _CN_DIGITS.get(text, sum(_CN_DIGITS.get(c, 0) for c in text))
-
-
-@dataclass(frozen=True)
-class NameParts:
-    exact: str  # width/space normalised full name
-    core: str  # without brackets, phases and 项目/工程/建设
-    phases: frozenset[int]
-    place: str
-
-
-def name_parts(name: Any) -> NameParts:
-    text = clean(name)
-    phases = frozenset(_phase_number(m.group(1)) for m in PHASE_RE.finditer(text))
-    place_match = PLACE_RE.match(text)
-    place = place_match.group(1) if place_match else ""
-    core = PHASE_RE.sub("", text)
-    core = BRACKETS.sub("", core)
-    core = NOISE_WORDS.sub("", core)
-    return NameParts(text, core, phases, place)
 
 
 # What a project is named by, which the pack says through its fields' roles (Pack.role_value).
@@ -64,7 +33,7 @@ def _code(pack: Pack, r: Record) -> str:
 
 
 def _applicant(pack: Pack, r: Record) -> str:
-    return BRACKETS.sub("", clean(pack.role_value(r, "applicant")))
+    return NAME_PUNCT.sub("", clean(pack.role_value(r, "applicant")))
 
 
 def _name(pack: Pack, r: Record) -> Any:

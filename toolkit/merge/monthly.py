@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.ingest.records import Record
-from toolkit.merge.dedupe import name_parts
 from toolkit.packs.model import Annex
-from toolkit.textnorm import clean
+from toolkit.textnorm import clean, name_parts
 
 NEW, CHANGED, SAME, WITHDRAWN = "新增", "变更", "无变化", "撤销"
 

@@ -9,7 +9,7 @@ describe it. Parts are linked when they name the same enterprise and the same pr
   依托企业, the 4-3 only the 申报单位), the same enterprise name (brackets, widths and spaces
   normalised); a name written under two codes in the batch decides nothing;
 - the project, inside that enterprise: the same name, or the same name once brackets, the way a
-  phase is written, 项目/工程/建设 and a final 平台 are set aside (dedupe's `name_parts`), or a
+  phase is written, 项目/工程/建设 and a final 平台 are set aside (`name_parts`, toolkit/textnorm.py), or a
   name at least `FUZZY_THRESHOLD` alike, never across phases (一期/二期) or places. A link made on
   anything but the same name gives a warning showing both spellings.
 
@@ -29,9 +29,8 @@ from rapidfuzz import fuzz
 
 from toolkit.findings import Finding
 from toolkit.ingest.records import Record
-from toolkit.merge.dedupe import BRACKETS, FUZZY_THRESHOLD, NameParts, name_parts
 from toolkit.packs.model import Annex, Pack
-from toolkit.textnorm import clean
+from toolkit.textnorm import FUZZY_THRESHOLD, NAME_PUNCT, NameParts, clean, name_parts
 
 
 @dataclass
@@ -251,4 +250,4 @@ def _code(pack: Pack, r: Record) -> str:
 
 
 def _applicant(pack: Pack, r: Record) -> str:
-    return BRACKETS.sub("", clean(pack.role_value(r, "applicant")))
+    return NAME_PUNCT.sub("", clean(pack.role_value(r, "applicant")))
