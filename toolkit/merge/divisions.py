@@ -19,7 +19,7 @@ from pathlib import Path
 from toolkit.textnorm import clean
 
 TABLE = Path(__file__).with_name("divisions.json")
-UNCHECKED = "未核对应报送单位"  # in every basis that checks nothing (outcome.py tells the clerk)
+UNCHECKED = "未核对应报送单位"  # in every basis that checks nothing (run/outcome.py tells the clerk)
 HOW_TO_EXPECT = "如需核对，请在 shenbao.toml 中写 expect = [\"单位1\", \"单位2\"]，或用 --expect 给出应报送单位"
 _STAMP = re.compile(r"[（(]?(?:盖章|公章)[)）]?$")
 
