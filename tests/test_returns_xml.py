@@ -1,4 +1,4 @@
-"""Return copies patched part by part (toolkit/returns_xml.py): the same marks, comments and
+"""Return copies patched part by part (toolkit/outputs/returns_xml/): the same marks, comments and
 问题清单 as the openpyxl path, everything else of the county's file kept, and no fall back to
 openpyxl for the files counties send."""
 
