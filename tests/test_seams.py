@@ -1,4 +1,4 @@
-"""Each fast path of toolkit/runtime/seams.py can be switched to its plain reference, and gives the same."""
+"""Each fast path of toolkit/seams.py can be switched to its plain reference, and gives the same."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.runtime import parallel, seams
+from toolkit import seams
+from toolkit.runtime import parallel
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,7 +19,7 @@ import click
 
 from toolkit import __version__, clizh
 from toolkit.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ShenbaoError
-from toolkit.runtime.seams import reference
+from toolkit.seams import reference
 
 if TYPE_CHECKING:  # imported lazily at run time: `shenbao --help` must answer fast
     from toolkit.run.settings import Settings
@@ -762,7 +762,7 @@ def main() -> NoReturn:
     each of a batch's hundreds of thousands of objects) would add 0.07 s to a run of 100 files
     and 0.15 s to one of 3,000, for nothing a clerk sees."""
     global _console
-    if reference("exit"):  # SHENBAO_REFERENCE=exit: the interpreter's own exit (toolkit/runtime/seams.py)
+    if reference("exit"):  # SHENBAO_REFERENCE=exit: the interpreter's own exit (toolkit/seams.py)
         sys.exit(cli.main(prog_name="shenbao", standalone_mode=False))
     _console = True
     code = cli.main(prog_name="shenbao", standalone_mode=False)

@@ -14,14 +14,14 @@ import importlib
 import sys
 import types
 
-from toolkit.runtime.seams import reference
+from toolkit.seams import reference
 
 
 def import_without(package: str, unused: str) -> types.ModuleType:
     """`import package`, with `package.unused` left out where the package allows it."""
     if package in sys.modules:
         return sys.modules[package]
-    if reference("lean"):  # SHENBAO_REFERENCE=lean: the whole package (toolkit/runtime/seams.py)
+    if reference("lean"):  # SHENBAO_REFERENCE=lean: the whole package (toolkit/seams.py)
         return importlib.import_module(package)
     name = f"{package}.{unused}"
     if name in sys.modules:  # the real one is loaded already: nothing left to save

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
-from toolkit.runtime.seams import reference
+from toolkit.seams import reference
 
 T = TypeVar("T")
 R = TypeVar("R")

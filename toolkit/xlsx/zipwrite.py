@@ -25,14 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from toolkit.runtime.seams import reference
+from toolkit.seams import reference
 
 compressobj: Any
 try:
     from isal.isal_zlib import compressobj
 except ImportError:  # no wheel for this platform: zlib, a quarter of the speed
     from zlib import compressobj
-if reference("isal"):  # SHENBAO_REFERENCE=isal: the plain deflater (toolkit/runtime/seams.py)
+if reference("isal"):  # SHENBAO_REFERENCE=isal: the plain deflater (toolkit/seams.py)
     from zlib import compressobj
 
 LEVEL = 1  # ISA-L's levels are 0-3 (1: as fast as 0, smaller); zlib's 1 is its fastest
