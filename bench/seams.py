@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""What each fast path of toolkit/runtime/seams.py buys now: `shenbao run` timed with it and with its
+"""What each fast path of toolkit/seams.py buys now: `shenbao run` timed with it and with its
 plain reference (SHENBAO_REFERENCE=name), alternately, on the same inbox.
 
     python bench/seams.py [--sizes 100 600] [--repeat 5] [--mixed]
@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 
 from run import PACK, inbox  # noqa: E402  (bench/run.py: the cached inboxes)
 
-from toolkit.runtime.seams import SEAMS  # noqa: E402
+from toolkit.seams import SEAMS  # noqa: E402
 
 
 def timed(folder: Path, reference: str) -> tuple[float, float, dict[str, object]]:
