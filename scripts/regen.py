@@ -19,8 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from toolkit.packs.loader import builtin_ids, load_pack  # noqa: E402
+from toolkit.packs.loader import load_pack  # noqa: E402
 from toolkit.packs.schemas import annex_schema  # noqa: E402
+from toolkit.packs.source import builtin_ids  # noqa: E402
 from toolkit.runtime.atomic import write_text  # noqa: E402
 
 

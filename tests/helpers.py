@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from toolkit.packs.loader import builtin_root
+from toolkit.packs.source import builtin_root
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from toolkit import api
 from toolkit.cli import cli
 from toolkit.errors import PackError
-from toolkit.packs.loader import builtin_root
+from toolkit.packs.source import builtin_root
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "jl-761-2020"
 

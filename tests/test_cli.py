@@ -100,7 +100,7 @@ def test_pack_check_broken_pack_exits_1_with_reasons(tmp_path: Path) -> None:
 
 
 def test_pack_check_json_matches_library(tmp_path: Path) -> None:
-    from toolkit.packs.check import check_pack_dir
+    from toolkit.packs.loader import check_pack_dir
 
     folder = mutated_pack(tmp_path, lambda raw: raw["choice_lists"].update(stage=[]))
     code, out, _ = run("pack-check", str(folder), "--json")
@@ -160,12 +160,12 @@ def test_schema_command_prints_the_annex_schema() -> None:
 
 
 def test_internal_errors_never_show_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import toolkit.packs.loader as loader
+    import toolkit.packs.source as source
 
     def boom() -> list[str]:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(loader, "builtin_ids", boom)
+    monkeypatch.setattr(source, "builtin_ids", boom)
     code, _, err = run("packs")
     assert code == 4 and "程序内部错误" in err and "kaboom" not in err
     code, _, err = run("--debug", "packs")

@@ -95,7 +95,8 @@ def test_another_pack_declares_its_own_list(tmp_path: Any) -> None:
     import json
     import shutil
 
-    from toolkit.packs.loader import builtin_root, load_pack
+    from toolkit.packs.loader import load_pack
+    from toolkit.packs.source import builtin_root
 
     folder = tmp_path / "pack"
     shutil.copytree(builtin_root() / "jl-761-2020", folder)
@@ -109,7 +110,7 @@ def test_another_pack_declares_its_own_list(tmp_path: Any) -> None:
     assert other.functions["listed"]("carriers", "某公司", "91320000MA1XXXXXXX")  # by its code
     raw["criteria"][0]["check"] = "listed('carrier', applicant)"
     (folder / "pack.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
-    from toolkit.packs.check import check_pack_dir
+    from toolkit.packs.loader import check_pack_dir
 
     assert any(f.code == "pack.unknown-list" and "carrier" in f.message for f in check_pack_dir(folder))
 

@@ -32,8 +32,7 @@ from toolkit.ingest import readers
 from toolkit.ingest.guard import Limits, check_zip, unsafe_name
 from toolkit.ingest.readers import read_file
 from toolkit.merge.pipeline import process
-from toolkit.packs.check import check_pack_dir
-from toolkit.packs.loader import load_pack
+from toolkit.packs.loader import check_pack_dir, load_pack
 from toolkit.run.job import LOCK_NAME
 from toolkit.run.settings import load_settings
 

@@ -35,8 +35,9 @@ from toolkit.errors import ShenbaoError
 from toolkit.merge.pipeline import process
 from toolkit.merge.stats import STATS_SHEET, SummaryStats, read_stats, stats_rows
 from toolkit.outputs.letter import Org, amount, combine, in_yi, money, read_org, write_letter
-from toolkit.packs.loader import builtin_ids, load_pack
+from toolkit.packs.loader import load_pack
 from toolkit.packs.model import Pack
+from toolkit.packs.source import builtin_ids
 
 SUMMARY_STEM = "长春市2020年“761”工程智能信息网新增入库项目汇总表"
 ORG_TOML = """\

@@ -12,7 +12,8 @@ from click.testing import CliRunner, Result
 from tests.fixtures_files import soffice_convert
 from tests.inbox_fixtures import TEMPLATE_ROW, filled_template, header_only
 from toolkit.cli import cli
-from toolkit.packs.loader import builtin_root, load_pack
+from toolkit.packs.loader import load_pack
+from toolkit.packs.source import builtin_root
 
 PACK = load_pack("jl-761-2020")
 

@@ -13,7 +13,8 @@ import pytest
 
 from toolkit.ingest.records import Record
 from toolkit.packs.examples import example_record
-from toolkit.packs.loader import builtin_ids, load_pack
+from toolkit.packs.loader import load_pack
+from toolkit.packs.source import builtin_ids
 from toolkit.validate import RowChecker
 
 OPTIONAL = [(pack_id, annex.id, f.key) for pack_id in builtin_ids() for annex in load_pack(pack_id).data_annexes

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.helpers import mutated_pack
 from toolkit.findings import Finding
-from toolkit.packs.check import check_pack_dir
+from toolkit.packs.loader import check_pack_dir
 
 
 def _set(index: int, **values: Any) -> Any:

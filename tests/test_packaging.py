@@ -30,7 +30,8 @@ def test_wheel_install_finds_the_builtin_packs(tmp_path: Path) -> None:
     )
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1])\n"
-        "from toolkit.packs.loader import builtin_root, builtin_ids, load_pack\n"
+        "from toolkit.packs.loader import load_pack\n"
+        "from toolkit.packs.source import builtin_root, builtin_ids\n"
         "root = builtin_root(); assert str(root).startswith(sys.argv[1]), root\n"
         "ids = builtin_ids(); [load_pack(i) for i in ids]\n"
         "print(' '.join(ids))"

@@ -12,8 +12,8 @@ from helpers import builtin_raw
 from openpyxl import load_workbook
 
 from toolkit.cli import cli
-from toolkit.packs.check import check_pack_dir
-from toolkit.packs.loader import builtin_ids, load_pack
+from toolkit.packs.loader import check_pack_dir, load_pack
+from toolkit.packs.source import builtin_ids
 
 
 def export(tmp_path: Path, pack_id: str = "jl-761-2020") -> Path:

@@ -10,8 +10,8 @@ import pytest
 from tests.helpers import mutated_pack, write_pack
 from toolkit.errors import PackError
 from toolkit.packs.changes import changes_since, diff_packs
-from toolkit.packs.check import check_pack_dir
-from toolkit.packs.loader import builtin_ids, history_versions, load_history, load_pack
+from toolkit.packs.loader import check_pack_dir, history_versions, load_history, load_pack
+from toolkit.packs.source import builtin_ids
 
 EXPECTED_PACKS = {"jl-761-2020", "js-zhjs-2020", "jl-gyhlw-2020", "jl-zgsz-2023"}
 

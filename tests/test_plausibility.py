@@ -84,7 +84,7 @@ def test_thresholds_are_declared_in_the_pack(tmp_path: Path) -> None:
 
 
 def test_a_pack_naming_an_unknown_field_is_refused(tmp_path: Path) -> None:
-    from toolkit.packs.check import check_pack_dir
+    from toolkit.packs.loader import check_pack_dir
 
     folder = mutated_pack(tmp_path, lambda raw: raw.update(plausibility={"fields": ["total_investmnet"]}))
     assert any(f.code == "pack.unknown-field" and "total_investmnet" in f.message for f in check_pack_dir(folder))

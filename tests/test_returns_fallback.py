@@ -19,7 +19,8 @@ from toolkit.cli import cli
 from toolkit.merge.pipeline import process
 from toolkit.outputs import returns_xml
 from toolkit.outputs.returns import LIST_SHEET, make_copy, return_jobs, write_returns
-from toolkit.packs.loader import builtin_root, load_pack
+from toolkit.packs.loader import load_pack
+from toolkit.packs.source import builtin_root
 
 PACK = load_pack("jl-761-2020")
 SCHEMA = json.loads((builtin_root() / "run-result.schema.json").read_text(encoding="utf-8"))

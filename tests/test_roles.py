@@ -12,8 +12,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from toolkit.cli import cli
-from toolkit.packs.check import check_pack_dir
-from toolkit.packs.loader import builtin_root, load_pack
+from toolkit.packs.loader import check_pack_dir, load_pack
+from toolkit.packs.source import builtin_root
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "jl-761-2020"
 RENAMED = {"project_name": "xmmc", "applicant": "jsdw", "uscc": "xydm", "total_investment": "ztz"}

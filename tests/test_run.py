@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from tests.inbox_fixtures import build_inbox, own_layout_two_level
 from toolkit.cli import cli
-from toolkit.packs.loader import builtin_root
+from toolkit.packs.source import builtin_root
 from toolkit.run.job import LOCK_NAME
 
 SCHEMA = json.loads((builtin_root() / "run-result.schema.json").read_text(encoding="utf-8"))

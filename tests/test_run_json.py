@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from tests.inbox_fixtures import build_inbox, header_only, own_layout_two_level
 from toolkit.cli import cli
-from toolkit.packs.loader import builtin_root
+from toolkit.packs.source import builtin_root
 
 SCHEMA = json.loads((builtin_root() / "run-result.schema.json").read_text(encoding="utf-8"))
 

@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.packs.examples import example_record
-from toolkit.packs.loader import builtin_ids, builtin_root, load_pack
+from toolkit.packs.loader import load_pack
 from toolkit.packs.model import Field
 from toolkit.packs.schemas import RecordValidator, annex_schema, record_errors, validator_for
+from toolkit.packs.source import builtin_ids, builtin_root
 
 ANNEXES = [(pid, a.id) for pid in builtin_ids() for a in load_pack(pid).data_annexes]
 

@@ -15,8 +15,7 @@ from helpers import builtin_raw, mutated_pack, write_pack
 from openpyxl import load_workbook
 
 from toolkit.cli import cli
-from toolkit.packs.check import check_pack_dir
-from toolkit.packs.loader import load_pack
+from toolkit.packs.loader import check_pack_dir, load_pack
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

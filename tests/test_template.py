@@ -27,8 +27,10 @@ from tests.template_packs import LONG_HINT, MANY_CHOICES, form_pack_raw, limits_
 from toolkit import gongwen
 from toolkit.errors import ShenbaoError
 from toolkit.formats import FORMAT_TITLES
-from toolkit.packs.loader import build_pack, builtin_ids, load_pack
+from toolkit.packs.build import build_pack
+from toolkit.packs.loader import load_pack
 from toolkit.packs.model import Annex, Field, Pack
+from toolkit.packs.source import builtin_ids
 from toolkit.template import Stamp, read_stamp, template_name, write_templates
 from toolkit.template.describe import MESSAGE_LIMIT, TITLE_LIMIT, utf16_len
 from toolkit.template.document import line_kind

@@ -11,7 +11,8 @@ from docx import Document
 from python_calamine import CalamineWorkbook
 
 from tests.helpers import REPO
-from toolkit.packs.loader import builtin_ids, load_pack
+from toolkit.packs.loader import load_pack
+from toolkit.packs.source import builtin_ids
 from toolkit.template import template_name, write_templates
 
 CASES = [(pid, a.id) for pid in builtin_ids() for a in load_pack(pid).annexes]

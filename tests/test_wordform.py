@@ -24,8 +24,8 @@ from toolkit.cli import cli
 from toolkit.ingest.inbox import ingest
 from toolkit.ingest.wordform import MSG_NOT_FORM, NOT_ASKED, read_word
 from toolkit.merge.pipeline import process
-from toolkit.packs.check import check_pack_dir
-from toolkit.packs.loader import builtin_root, load_pack
+from toolkit.packs.loader import check_pack_dir, load_pack
+from toolkit.packs.source import builtin_root
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "jl-gyhlw-2020"
 PLACE = re.compile(r"^(表格 \d+ 第 \d+ 行 第 \d+ 列|正文 第 \d+ 段)$")

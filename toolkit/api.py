@@ -42,8 +42,7 @@ PROVENANCE = ("_status", "_annex", "_file", "_sheet", "_row", "_reporting_unit",
 def open_pack(ref: str | Path) -> Pack:
     """A built-in pack by id (`jl-761-2020`), a pack folder or a pack workbook (申报包.xlsx); raises PackError with every
     pack-check error when the pack is not sound (the same check the command makes)."""
-    from toolkit.packs.check import check_pack_dir
-    from toolkit.packs.loader import load_pack
+    from toolkit.packs.loader import check_pack_dir, load_pack
 
     errors = [f for f in check_pack_dir(ref) if f.severity == "error"]
     if errors:

@@ -148,7 +148,8 @@ def packs_cmd(as_json: bool) -> None:
       shenbao packs
       shenbao packs --json
     """
-    from toolkit.packs.loader import builtin_ids, load_pack
+    from toolkit.packs.loader import load_pack
+    from toolkit.packs.source import builtin_ids
 
     packs = [load_pack(pid) for pid in builtin_ids()]
     if as_json:
@@ -181,7 +182,7 @@ def pack_check_cmd(pack_dir: str, as_json: bool) -> None:
       shenbao pack-check D:\\申报包\\我的申报包 --json
       shenbao pack-check 申报包.xlsx
     """
-    from toolkit.packs.check import check_pack_dir
+    from toolkit.packs.loader import check_pack_dir
 
     findings = check_pack_dir(pack_dir)
     errors = [f for f in findings if f.is_error]

@@ -1,4 +1,5 @@
-"""pack-check: lint a campaign pack a provincial officer wrote, in Chinese.
+"""pack-check: lint a campaign pack a provincial officer wrote, in Chinese (check_raw, on
+pack.json data; loader.check_pack_dir reads the folder or workbook it is given).
 
 First the shape (the pack meta-schema, every error not just the first), then the sense: every
 criterion compiles and names declared fields, every choice list has choices, every layout names
@@ -16,13 +17,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from toolkit.findings import Finding
-from toolkit.packs.loader import (
-    PACK_FILE,
-    criterion_annexes,
-    meta_schema,
-    read_pack_json,
-    resolve_pack_dir,
-)
+from toolkit.packs.build import criterion_annexes
+from toolkit.packs.source import PACK_FILE, meta_schema
 
 VALUE_TYPES_WITH_UNIT = ("number", "integer")
 # Errors that concern one rule's expressions or message, not the pack's structure: the other rules
@@ -34,23 +30,6 @@ SUMMARY_EXTRA_COLUMNS = ("route", "reporting_unit")
 
 def _path_text(path: Any) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "（顶层）"
-
-
-def check_pack_dir(ref: str | Path) -> list[Finding]:
-    """Findings for a pack folder (or workbook); an unreadable pack.json is one finding, not an exception."""
-    from toolkit.errors import PackError
-    from toolkit.packs.workbook import is_workbook
-
-    if is_workbook(ref):
-        from toolkit.packs.workbook_check import check_workbook
-
-        return check_workbook(Path(ref))
-    try:
-        pack_dir = resolve_pack_dir(ref)
-        raw = read_pack_json(pack_dir)
-    except PackError as exc:
-        return [Finding("pack.unreadable", "error", exc.message, file=str(ref))]
-    return check_raw(raw, pack_dir)
 
 
 def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
@@ -121,7 +100,7 @@ def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
     if sound_apart_from_rules and all(f.code in _A_RULES_OWN for f in findings[before_criteria:] if f.is_error):
         # The rules run on records only of a sound pack (annexes, fields, lists); a rule with an
         # error of its own is not run, the others are, so one pass reports every rule's problem.
-        from toolkit.packs.loader import build_pack
+        from toolkit.packs.build import build_pack
         from toolkit.packs.rulecheck import check_rules
 
         check_rules(build_pack(raw, pack_dir), add, skip=unsound)

@@ -1,7 +1,8 @@
 """Typed view of a campaign pack (schemas/<pack-id>/pack.json).
 
 The pack declares each field once; these classes are what every stage reads. They are built by
-`loader.load_pack` after pack.json has passed the pack meta-schema, so they trust its shape.
+`build.build_pack` (called by `loader.load_pack`) after pack.json has passed the pack meta-schema,
+so they trust its shape.
 """
 
 from __future__ import annotations

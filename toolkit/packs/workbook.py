@@ -48,10 +48,6 @@ def at(path: JsonPath, *more: Any) -> JsonPath:
     return (*path, *more)
 
 
-def is_workbook(ref: str | Path) -> bool:
-    return str(ref).lower().endswith((".xlsx", ".xlsm"))
-
-
 @dataclass
 class Compiled:
     """A pack workbook read back: pack.json data, where each part came from, what went wrong."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from toolkit.errors import PackError
 from toolkit.findings import Finding
-from toolkit.packs.loader import PACK_FILE
+from toolkit.packs.source import PACK_FILE
 
 
 def build_pack_dir(workbook: Path, out_dir: Path) -> tuple[list[Finding], Path | None]:

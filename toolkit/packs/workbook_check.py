@@ -78,7 +78,7 @@ def check_workbook(path: Path) -> list[Finding]:
 
 def load_workbook_pack(path: Path, check: bool = True) -> Any:
     """A Pack from a pack workbook, compiled in memory (nothing written beside the workbook)."""
-    from toolkit.packs.loader import build_pack
+    from toolkit.packs.build import build_pack
 
     if not path.is_file():
         raise PackError(f"找不到申报包工作簿 {path}")

@@ -350,7 +350,7 @@ def auto_key(title: str) -> str:
 
 def _ordered(raw: dict[str, Any]) -> dict[str, Any]:
     """pack.json members in the meta-schema's order, so a built pack.json reads like a written one."""
-    from toolkit.packs.loader import meta_schema
+    from toolkit.packs.source import meta_schema
 
     order = list(meta_schema()["properties"])
     rank = {k: i for i, k in enumerate(order)}

@@ -72,7 +72,7 @@ def enum_labels(col: Column) -> list[str]:
         return []
     table = LABELS.get(col.codec.split(":", 1)[1], {})
     if col.enum_schema:
-        from toolkit.packs.loader import meta_schema
+        from toolkit.packs.source import meta_schema
 
         node: Any = meta_schema()
         for part in col.enum_schema.split("/"):
