@@ -1,21 +1,19 @@
 """A pack as a workbook (申报包.xlsx): export any pack to it, compile it back to pack.json.
 
-Export writes the sheets declared in workbook_layout; compiling reads them back into the same
-pack.json data and remembers, for every JSON path, the sheet and cell it came from, so that
-pack-check's findings on a workbook name the cell to fix (workbook_check). Nothing is written
-beside the workbook: `load_workbook_pack` compiles in memory.
+Export writes the sheets declared in workbook_layout; compiling reads them back (workbook_read) into
+the same pack.json data and remembers, for every JSON path, the sheet and cell it came from (a
+Compiled, workbook_compiled.py), so that pack-check's findings on a workbook name the cell to fix
+(workbook_check). Nothing is written beside the workbook: `load_workbook_pack` compiles in memory.
 """
 
 from __future__ import annotations
 
-import difflib
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import PackError
-from toolkit.findings import Finding
+from toolkit.packs.workbook_compiled import Compiled
 from toolkit.packs.workbook_layout import (
     ANNEX_SHEET,
     BASIC_SHEET,
@@ -23,7 +21,7 @@ from toolkit.packs.workbook_layout import (
     CHOICE_SHEET,
     EXAMPLE_MARK,
     FIELD_SHEET,
-    KEY_HEADER,
+    KV_HEADERS,
     KV_SHEETS,
     LETTER_SHEET,
     OTHER,
@@ -35,45 +33,8 @@ from toolkit.packs.workbook_layout import (
     to_cell,
 )
 
-HEADER_ROW = 1
-NOTE_ROW = 2
-DATA_ROW = 3
-KV_HEADERS = ("项目", "内容", "说明", KEY_HEADER)
 STRUCTURAL = ("choice_lists", "annexes", "criteria", "summary", "letter", "changelog")
 SUMMARY_EXTRA = ("reporting_unit", "route")
-JsonPath = tuple[Any, ...]
-
-
-def at(path: JsonPath, *more: Any) -> JsonPath:
-    return (*path, *more)
-
-
-@dataclass
-class Compiled:
-    """A pack workbook read back: pack.json data, where each part came from, what went wrong."""
-
-    raw: dict[str, Any]
-    file: str
-    where: dict[JsonPath, tuple[str, str]] = field(default_factory=dict)
-    labels: dict[JsonPath, str] = field(default_factory=dict)  # JSON path -> its column or row heading
-    findings: list[Finding] = field(default_factory=list)
-
-    def error(self, sheet: str, cell: str, message: str, code: str = "workbook", severity: str = "error") -> None:
-        self.findings.append(Finding(f"pack.{code}", severity, f"{sheet}!{cell}：{message}",  # type: ignore[arg-type]
-                                     file=self.file, sheet=sheet, cell=cell))
-
-    def locate(self, path: JsonPath) -> tuple[str, str] | None:
-        """The cell a JSON path came from, or its nearest recorded parent's."""
-        for n in range(len(path), -1, -1):
-            found = self.where.get(tuple(path[:n]))
-            if found:
-                return found
-        return None
-
-
-def did_you_mean(text: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(text, candidates, n=2, cutoff=0.5)
-    return f"，是不是“{'”或“'.join(close)}”？" if close else ""
 
 
 # ---------------------------------------------------------------- export

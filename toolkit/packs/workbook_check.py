@@ -15,7 +15,8 @@ from typing import Any
 
 from toolkit.errors import PackError
 from toolkit.findings import Finding
-from toolkit.packs.workbook import Compiled, JsonPath, at, compile_workbook, did_you_mean
+from toolkit.packs.workbook import compile_workbook
+from toolkit.packs.workbook_compiled import Compiled, JsonPath, at, did_you_mean
 from toolkit.packs.workbook_layout import (
     BASIC_SHEET,
     CHANGELOG_SHEET,

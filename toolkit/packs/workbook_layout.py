@@ -17,6 +17,11 @@ from typing import Any
 
 OTHER = "其他（JSON）"
 KEY_HEADER = "键（勿改）"
+# A table sheet: headings in row 1, notes in row 2, data from row 3. A key-value sheet: these headings.
+HEADER_ROW = 1
+NOTE_ROW = 2
+DATA_ROW = 3
+KV_HEADERS = ("项目", "内容", "说明", KEY_HEADER)
 
 # Chinese labels of enumerated values; a value without a label is shown as itself, so a value the
 # meta-schema gains later still works (the dropdown lists it raw).

@@ -1,4 +1,6 @@
-"""Read a pack workbook's sheets back into pack.json data, cell by cell (see workbook.py)."""
+"""Read a pack workbook's sheets back into pack.json data, cell by cell (see workbook.py); the
+result is a Compiled (workbook_compiled.py). Names a person wrote in the 规则 and 汇总表 sheets are
+resolved by workbook_rules."""
 
 from __future__ import annotations
 
@@ -7,22 +9,17 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from toolkit.packs.workbook import (
-    DATA_ROW,
-    HEADER_ROW,
-    KV_HEADERS,
-    Compiled,
-    JsonPath,
-    at,
-    did_you_mean,
-)
+from toolkit.packs.workbook_compiled import Compiled, JsonPath, at, did_you_mean
 from toolkit.packs.workbook_layout import (
     ANNEX_SHEET,
     BASIC_SHEET,
     CHANGELOG_SHEET,
     CHOICE_SHEET,
+    DATA_ROW,
     EXAMPLE_MARK,
     FIELD_SHEET,
+    HEADER_ROW,
+    KV_HEADERS,
     LETTER_SHEET,
     OTHER,
     RULE_SHEET,

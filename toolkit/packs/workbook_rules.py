@@ -8,16 +8,23 @@ A name that is neither is a finding at its cell, with the nearest titles offered
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from toolkit.packs.rules_zh import RuleError, find_field, is_chinese_form, translate
-from toolkit.packs.workbook import JsonPath, at, did_you_mean
+from toolkit.packs.workbook_compiled import Compiled, JsonPath, at, did_you_mean
 from toolkit.packs.workbook_layout import RULE_SHEET, SUMMARY_SHEET
 
-if TYPE_CHECKING:
-    from toolkit.packs.workbook_read import Reader
-
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+class Reader(Protocol):
+    """What these functions need of workbook_read's Reader, which calls them: the workbook read so
+    far, each annex's fields, and an annex named as a person names it (a finding when unknown)."""
+
+    out: Compiled
+    fields: dict[str, list[dict[str, Any]]]
+
+    def annex_id(self, text: str, sheet: str, cell: str) -> str | None: ...
 
 
 def _fields_of(reader: Reader, annex: Any) -> list[dict[str, Any]]:
