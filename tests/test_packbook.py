@@ -135,9 +135,33 @@ def test_a_workbook_that_is_not_one(tmp_path: Path) -> None:
     bad = tmp_path / "申报包.xlsx"
     bad.write_bytes(b"not a zip")
     result = CliRunner().invoke(cli, ["template", str(bad), "-o", str(tmp_path / "t")])
-    assert result.exit_code == 2 and "不是有效的 xlsx" in result.output
+    assert result.exit_code == 2 and f"申报包工作簿 {bad} 打不开：它不是 .xlsx 格式的文件" in result.output
+    assert "另存为 .xlsx" in result.output and "BadZipFile" not in result.output
     result = CliRunner().invoke(cli, ["run", str(tmp_path / "无此.xlsx"), str(tmp_path), "-o", str(tmp_path / "r")])
     assert result.exit_code == 2 and "找不到申报包工作簿" in result.output
+
+
+@pytest.mark.parametrize("how", ["no-parts", "bad-xml"])
+def test_a_damaged_workbook_is_named_in_chinese_without_an_exception_name(tmp_path: Path, how: str) -> None:
+    """A zip that is no workbook (openpyxl: KeyError), or an xlsx with a part that is no XML (an
+    XML syntax error): the clerk reads what failed and what to do, naming the file, never the
+    name of a Python exception."""
+    import zipfile
+
+    book = export(tmp_path)
+    bad = tmp_path / "坏的申报包.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(bad, "w") as out:
+        if how == "no-parts":
+            out.writestr("readme.txt", "x")
+        else:
+            for info in src.infolist():
+                out.writestr(info, b"<broken" if info.filename == "xl/workbook.xml" else src.read(info))
+    result = CliRunner().invoke(cli, ["template", str(bad), "-o", str(tmp_path / "t")])
+    assert result.exit_code == 2
+    assert f"申报包工作簿 {bad} 打不开：文件里缺少或损坏了 Excel 工作簿应有的内容" in result.output
+    assert not any(name in result.output for name in ("KeyError", "XMLSyntaxError", "ParseError"))
+    [finding] = check_pack_dir(bad)
+    assert finding.code == "pack.unreadable" and finding.message.startswith(f"申报包工作簿 {bad} 打不开")
 
 
 def test_run_with_the_workbook_named_in_shenbao_toml_gives_the_built_in_packs_results(tmp_path: Path) -> None:

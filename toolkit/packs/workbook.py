@@ -9,6 +9,7 @@ Compiled, workbook_compiled.py), so that pack-check's findings on a workbook nam
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +179,9 @@ def _choices_cell(value: Any) -> str:
 # ---------------------------------------------------------------- compile
 
 
+_SAVE_AS = "请用 Excel 或 WPS 打开它，另存为 .xlsx（Excel 工作簿）后再试"
+
+
 def compile_workbook(path: Path, data: bytes | None = None) -> Compiled:
     """Read a pack workbook into pack.json data; problems become findings naming the cell."""
     from openpyxl import load_workbook
@@ -188,8 +192,11 @@ def compile_workbook(path: Path, data: bytes | None = None) -> Compiled:
         raise PackError(f"找不到申报包工作簿 {path}") from None
     except OSError as exc:
         raise PackError(f"无法读取申报包工作簿 {path}：{exc.strerror or exc}") from None
-    except Exception as exc:  # openpyxl raises zip, XML and KeyError alike for a file that is no xlsx
-        raise PackError(f"{path} 不是有效的 xlsx 工作簿（{type(exc).__name__}），请用 Excel/WPS 另存为 .xlsx") from None
+    except zipfile.BadZipFile:  # an .xls or .et renamed, a workbook with a password, half a download
+        raise PackError(f"申报包工作簿 {path} 打不开：它不是 .xlsx 格式的文件（可能是改了扩展名的旧版 .xls 或 WPS 的 .et 文件，"
+                        f"或没有下载、复制完整；设置了打开密码的工作簿也打不开，请先去掉密码）。{_SAVE_AS}") from None
+    except Exception:  # openpyxl raises KeyError, XML and value errors alike for a damaged xlsx
+        raise PackError(f"申报包工作簿 {path} 打不开：文件里缺少或损坏了 Excel 工作簿应有的内容，读不出各工作表。{_SAVE_AS}") from None
     from toolkit.packs.workbook_read import Reader
 
     return Reader(book, str(path)).compile()
