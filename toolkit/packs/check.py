@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from toolkit.findings import Finding
-from toolkit.packs.build import criterion_annexes
+from toolkit.packs.build import build_pack, criterion_annexes
 from toolkit.packs.source import PACK_FILE, meta_schema
 
 VALUE_TYPES_WITH_UNIT = ("number", "integer")
@@ -100,7 +100,6 @@ def check_raw(raw: dict[str, Any], pack_dir: Path | None) -> list[Finding]:
     if sound_apart_from_rules and all(f.code in _A_RULES_OWN for f in findings[before_criteria:] if f.is_error):
         # The rules run on records only of a sound pack (annexes, fields, lists); a rule with an
         # error of its own is not run, the others are, so one pass reports every rule's problem.
-        from toolkit.packs.build import build_pack
         from toolkit.packs.rulecheck import check_rules
 
         check_rules(build_pack(raw, pack_dir), add, skip=unsound)

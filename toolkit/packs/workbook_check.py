@@ -15,6 +15,8 @@ from typing import Any
 
 from toolkit.errors import PackError
 from toolkit.findings import Finding
+from toolkit.packs.build import build_pack
+from toolkit.packs.check import check_raw
 from toolkit.packs.workbook import compile_workbook
 from toolkit.packs.workbook_compiled import Compiled, JsonPath, at, did_you_mean
 from toolkit.packs.workbook_layout import (
@@ -36,8 +38,6 @@ _FIELD_PARTS = (("choices", "choices"), ("可选项", "choices"), ("unit", "unit
 
 def compile_checked(path: Path, data: bytes | None = None) -> tuple[Compiled, list[Finding]]:
     """The compiled workbook and every finding of the full pack-check, each naming its cell."""
-    from toolkit.packs.check import check_raw
-
     compiled = compile_workbook(path, data)
     findings = list(compiled.findings)
     if any(f.is_error for f in findings):
@@ -79,8 +79,6 @@ def check_workbook(path: Path) -> list[Finding]:
 
 def load_workbook_pack(path: Path, check: bool = True) -> Any:
     """A Pack from a pack workbook, compiled in memory (nothing written beside the workbook)."""
-    from toolkit.packs.build import build_pack
-
     if not path.is_file():
         raise PackError(f"找不到申报包工作簿 {path}")
     compiled, findings = compile_checked(path)

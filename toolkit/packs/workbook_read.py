@@ -9,6 +9,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from toolkit.packs.source import meta_schema
 from toolkit.packs.workbook_compiled import Compiled, JsonPath, at, did_you_mean
 from toolkit.packs.workbook_layout import (
     ANNEX_SHEET,
@@ -32,6 +33,7 @@ from toolkit.packs.workbook_layout import (
     from_cell,
     label_of,
 )
+from toolkit.packs.workbook_rules import routing_key, rule_object, summary_keys
 from toolkit.packs.workbook_style import enum_labels
 
 Row = tuple[int, dict[str, tuple[Any, str, Column]]]  # excel row, member -> (value, cell, column)
@@ -184,8 +186,6 @@ class Reader:
             raw["choice_lists"] = lists
         raw["annexes"] = annexes
         raw["criteria"] = self._rules()
-        from toolkit.packs.workbook_rules import routing_key
-
         routing_key(self, raw)
         summary = self._summary()
         if summary:
@@ -296,8 +296,6 @@ class Reader:
         return lines
 
     def _rules(self) -> list[dict[str, Any]]:
-        from toolkit.packs.workbook_rules import rule_object
-
         rules: list[dict[str, Any]] = []
         for r, row in self._table(RULE_SHEET):
             path: JsonPath = ("criteria", len(rules))
@@ -308,8 +306,6 @@ class Reader:
         return rules
 
     def _summary(self) -> dict[str, Any]:
-        from toolkit.packs.workbook_rules import summary_keys
-
         row = self._kv(SUMMARY_SHEET, required=False)
         summary = self._object(SUMMARY_SHEET.name, row, ("summary",))
         if summary:
@@ -347,8 +343,6 @@ def auto_key(title: str) -> str:
 
 def _ordered(raw: dict[str, Any]) -> dict[str, Any]:
     """pack.json members in the meta-schema's order, so a built pack.json reads like a written one."""
-    from toolkit.packs.source import meta_schema
-
     order = list(meta_schema()["properties"])
     rank = {k: i for i, k in enumerate(order)}
     return dict(sorted(raw.items(), key=lambda kv: rank.get(kv[0], len(order))))

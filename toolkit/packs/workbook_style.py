@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from toolkit.packs.source import meta_schema
 from toolkit.packs.workbook_layout import (
     LABELS,
     Column,
@@ -72,8 +73,6 @@ def enum_labels(col: Column) -> list[str]:
         return []
     table = LABELS.get(col.codec.split(":", 1)[1], {})
     if col.enum_schema:
-        from toolkit.packs.source import meta_schema
-
         node: Any = meta_schema()
         for part in col.enum_schema.split("/"):
             node = node.get(part, {}) if isinstance(node, dict) else {}
