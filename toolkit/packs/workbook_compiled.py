@@ -1,8 +1,10 @@
 """A pack workbook read back (Compiled): pack.json data, the sheet and cell each JSON path came
-from, and what went wrong there; with the two helpers every reading step names a cell with.
+from, and what went wrong there; `at` (a JSON path one step deeper) and `did_you_mean` (the
+nearest names, for a message), which every reading step uses.
 
-Below the reader (workbook_read), the name resolver (workbook_rules) and the checker
-(workbook_check), which all fill or read a Compiled and import nothing of each other's.
+The lowest of the workbook modules that read: workbook_rules (names a person wrote), workbook_read
+(the sheets) and workbook_check (pack-check at each cell) all fill or read a Compiled from here, so
+none of them imports the one above it to name a cell.
 """
 
 from __future__ import annotations
