@@ -20,7 +20,8 @@ from os.wait4) is its own:
 `--mixed` measures the mixed inbox (bench/generate.py --mixed: half own layouts, a few
 .xls/.ods/.csv) instead of the template copies. Memory is reported twice: the largest single
 process's max RSS (os.wait4), and the peak PSS of the whole process tree (main process and
-workers, sampled from /proc every 20 ms; PSS shares pages the processes share).
+workers, sampled from /proc every 20 ms in one more run of its own, untimed: sampling slows the
+process it reads; PSS shares pages the processes share).
 
 Each is run `--repeat` times, in rounds (read, write, shenbao, pandas, then again), and its
 median time is reported (peak memory: the largest of its runs): on a shared machine one run of the
@@ -194,18 +195,24 @@ class TreeSampler(threading.Thread):
             self.done.wait(0.02)
 
 
-def child(argv: list[str]) -> tuple[float, float, str, float]:
+def child(argv: list[str], sample: bool = False) -> tuple[float, float, str, float]:
     """Run one measurement: (seconds, peak RSS of its largest process in MiB, stdout, peak PSS of
-    its process tree in MiB; 0 where /proc has no smaps_rollup)."""
+    its process tree in MiB; 0 unless `sample`, or where /proc has no smaps_rollup).
+
+    Sampling is for a run of its own, never a timed one: reading smaps_rollup walks the whole
+    address space under the process's memory lock, every 20 ms, for each process of the tree,
+    and made `run` take twice as long (600 mixed files: 20.7-25.4 s sampled, 11.3 s not)."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, cwd=ROOT)
         sampler = TreeSampler(proc.pid)
-        sampler.start()
+        if sample:
+            sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
-        sampler.done.set()
-        sampler.join()
+        if sample:
+            sampler.done.set()
+            sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
@@ -285,11 +292,14 @@ def measure(n: int, rows: int, pandas: bool, repeat: int = 1, mixed: bool = Fals
     trees: dict[str, list[float]] = {}
 
     def timed(key: str, argv: list[str]) -> str:
-        t, m, text, pss = child(argv)
+        t, m, text, _ = child(argv)
         times.setdefault(key, []).append(t)
         peaks.setdefault(key, []).append(m)
-        trees.setdefault(key, []).append(pss)
         return text
+
+    def sampled(key: str, argv: list[str]) -> None:
+        """One more run, its process tree's PSS sampled (not timed: sampling slows it)."""
+        trees[key] = [child(argv, sample=True)[3]]
 
     with tempfile.TemporaryDirectory(prefix="shenbao-bench-") as tmp:
         shapes = Path(tmp, "shapes.json")
@@ -308,10 +318,11 @@ def measure(n: int, rows: int, pandas: bool, repeat: int = 1, mixed: bool = Fals
             timed("pandas_calamine", [py, "-c", PANDAS_CALAMINE, str(folder), str(Path(tmp, "pandas-calamine.xlsx"))])
             if pandas:
                 timed("pandas", [py, "-c", PANDAS, str(folder), str(Path(tmp, "pandas.xlsx"))])
+        sampled("run", [py, "-m", "toolkit", "run", PACK, str(folder), "-o", str(Path(tmp, "out-pss")), "--json"])
     for key in times:
         res[f"{key}_s"] = statistics.median(times[key])
         res[f"{key}_mb"] = max(peaks[key])
-        res[f"{key}_pss"] = max(trees[key])
+        res[f"{key}_pss"] = max(trees.get(key, [0.0]))
         res[f"{key}_all"] = times[key]
     return res
 
@@ -437,7 +448,8 @@ What each comparator does:
 - shenbao run: everything (headers mapped, values normalised, every rule, dedupe, the summary and
   its department splits, the report, return copies, the letter, the manifest).
 Memory: peak RSS of the largest single process (os.wait4), and peak PSS of the whole process
-tree (main process and workers, sampled every 20 ms from /proc).
+tree (main process and workers, sampled every 20 ms from /proc in one more run of `run`, not
+timed: sampling slowed the timed runs twofold).
 
 {text}
 
