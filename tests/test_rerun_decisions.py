@@ -103,3 +103,50 @@ def test_decisions_in_a_summary_saved_by_libreoffice_survive(inbox: Path, tmp_pa
     _, data = run(inbox, out)
     assert (data["counts"]["duplicates_merged"], data["counts"]["suspected_duplicates"]) == (1, 0)
     assert [w for w in data["warnings"] if "保留 1 条" in w]
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_the_pairs_sheet_is_read_alone_and_the_big_sheets_are_left_unparsed(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A summary's 汇总表 and 明细 hold every project and no decision: only 疑似重复 is parsed."""
+    from toolkit.ingest import readers
+
+    path = _workbook(tmp_path / "汇总表.xlsx", {
+        "汇总表": [["序号", "项目名称"], *[[i, f"项目{i}"] for i in range(1, 50)]],
+        PAIRS_SHEET: [[PAIR_ID, "项目名称", DECISION], ["a1b2c3", "甲", "合并"], ["d4e5f6", "乙", "保留"]],
+        "明细": [["项目名称"], ["甲"]],
+    })
+    parsed: list[str] = []
+    real = readers._scan_plain_sheet
+
+    def scan(xml: bytes) -> Any:
+        parsed.append(xml.decode("utf-8", "replace"))
+        return real(xml)
+
+    monkeypatch.setattr(readers, "_scan_plain_sheet", scan)
+    assert read_decisions(path) == {"a1b2c3": "合并", "d4e5f6": "保留"}
+    assert len(parsed) == 1  # 疑似重复 alone: 汇总表 and 明细 were never scanned nor parsed
+    outcome = readers.read_file(path, only=frozenset({PAIRS_SHEET}))
+    assert outcome.workbook is not None and [s.name for s in outcome.workbook.sheets] == [PAIRS_SHEET]
+
+
+def test_decisions_on_another_sheet_are_still_found(tmp_path: Path) -> None:
+    """A workbook whose 疑似重复 sheet lacks the two columns (or that has none) is read whole, for
+    any other sheet holding them, as before."""
+    without = _workbook(tmp_path / "意见.xlsx", {
+        PAIRS_SHEET: [["说明：见下一页"]],
+        "处理意见表": [[PAIR_ID, DECISION], ["a1b2c3", "保留"]],
+    })
+    assert read_decisions(without) == {"a1b2c3": "保留"}
+    elsewhere = _workbook(tmp_path / "意见2.xlsx", {"Sheet1": [[PAIR_ID, DECISION], ["a1b2c3", "合并"]]})
+    assert read_decisions(elsewhere) == {"a1b2c3": "合并"}

@@ -240,21 +240,25 @@ class _Read:
     size: int | None = None
 
 
-def read_file(path: Path, *, max_rows: int | None = None, limits: Limits | None = None) -> FileOutcome:
+def read_file(path: Path, *, max_rows: int | None = None, limits: Limits | None = None,
+              only: frozenset[str] | None = None) -> FileOutcome:
     """Read one file into a WorkbookData, or say why not. Never raises.
 
     The file is read from disk once, whole, and everything (the guard, the format, the sheet
     scan, calamine) works on those bytes, whose SHA-256 the outcome carries: the manifest's
-    checksum is of the very bytes the rows came from, even when the file is replaced meanwhile."""
+    checksum is of the very bytes the rows came from, even when the file is replaced meanwhile.
+    `only`: the names of the sheets to read, the others left unparsed (the guard still checks
+    the whole file); a workbook with none of them is refused as having no sheets."""
     path = Path(path)
     limits = limits or Limits()
     max_rows = max(1, limits.max_rows if max_rows is None else max_rows)  # to_python(nrows=0) underflows
     read = _Read()
-    outcome = _read_file(path, max_rows, limits, read)
+    outcome = _read_file(path, max_rows, limits, read, only)
     return dataclasses.replace(outcome, sha256=read.sha256, size=read.size) if read.sha256 else outcome
 
 
-def _read_file(path: Path, max_rows: int, limits: Limits, read: _Read) -> FileOutcome:
+def _read_file(path: Path, max_rows: int, limits: Limits, read: _Read,
+               only: frozenset[str] | None = None) -> FileOutcome:
     try:
         try:
             _skip_by_name(path)
@@ -271,7 +275,7 @@ def _read_file(path: Path, max_rows: int, limits: Limits, read: _Read) -> FileOu
         if kind == "csv":
             workbook, findings = _read_csv(path, max_rows, data)
         else:
-            workbook, findings = _read_workbook(path, kind, max_rows, parts, data)
+            workbook, findings = _read_workbook(path, kind, max_rows, parts, data, only)
         return FileOutcome(path, "ok", None, workbook, tuple(findings))
     except _Refused as refused:
         return _refusal(path, refused.status, refused.message, refused.code)
@@ -639,10 +643,10 @@ class _Scan:
 
 
 def _read_workbook(path: Path, kind: str, max_rows: int, parts: dict[str, bytes] | None,
-                   data: bytes) -> tuple[WorkbookData, list[Finding]]:
+                   data: bytes, only: frozenset[str] | None = None) -> tuple[WorkbookData, list[Finding]]:
     scans: dict[str, _Scan] = {}
     if kind in ("xlsx", "xlsm"):
-        scans = _scan_xlsx(path, parts, data)
+        scans = _scan_xlsx(path, parts, data, only)
     elif kind == "ods":
         scans = _scan_ods(path, data)
         for name, scan in scans.items():
@@ -656,6 +660,8 @@ def _read_workbook(path: Path, kind: str, max_rows: int, parts: dict[str, bytes]
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:  # chart and macro sheets hold no table
                 continue
+            if only is not None and meta.name not in only:
+                continue  # the caller reads these sheets only (the guard has checked the whole file)
             visible = meta.visible == SheetVisibleEnum.Visible
             scan = scans.get(meta.name, _Scan())
             if scan.too_large:
@@ -792,7 +798,8 @@ def _truthy(value: str | None) -> bool:
     return value in ("1", "true")
 
 
-def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None, data: bytes | None = None) -> dict[str, _Scan]:
+def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None, data: bytes | None = None,
+               only: frozenset[str] | None = None) -> dict[str, _Scan]:
     """Per sheet name: hidden rows, error and uncached formula cells, extent of the values.
     `parts`: parts already inflated (by the guard); the file is opened only for any other."""
     with contextlib.ExitStack() as stack:
@@ -829,7 +836,7 @@ def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None, data: bytes | 
             targets[rel.get("Id")] = part_name(part)
         scans = {}
         for el in book.iter():
-            if not el.tag.endswith("}sheet"):
+            if not el.tag.endswith("}sheet") or (only is not None and el.get("name", "") not in only):
                 continue
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
             part = targets.get(rid)
