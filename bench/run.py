@@ -303,16 +303,19 @@ def measure(n: int, rows: int, pandas: bool, repeat: int = 1, mixed: bool = Fals
 
     with tempfile.TemporaryDirectory(prefix="shenbao-bench-") as tmp:
         shapes = Path(tmp, "shapes.json")
-        for _ in range(max(1, repeat)):
+        for round_ in range(max(1, repeat)):
             counts = json.loads(timed("read", [py, "-c", READ_FLOOR, str(folder)]))
             res["rows"] = counts["table_rows"]
             timed("write", [py, "-c", WRITE_FLOOR, str(Path(tmp, "floor.xlsx")), str(counts["table_rows"]), "25"])
-            out = Path(tmp, "out")
+            # A new output folder each round: into the last round's, run would be a rerun, which
+            # reads the clerk's decisions back from the summary it finds there first.
+            out = Path(tmp, f"out-{round_}")
             timed("run", [py, "-m", "toolkit", "run", PACK, str(folder), "-o", str(out), "--json"])
             if not shapes.exists():  # what run writes is the same every round
                 books = written_shapes(out)
                 shapes.write_text(json.dumps(books))
                 res["cells_written"] = sum(r * c for book in books for r, c in book)
+            shutil.rmtree(out, ignore_errors=True)
             timed("read_all_cores", [py, "-c", READ_PARALLEL, str(folder)])
             timed("write_all_cores", [py, "-c", WRITE_PARALLEL, str(shapes)])
             timed("pandas_calamine", [py, "-c", PANDAS_CALAMINE, str(folder), str(Path(tmp, "pandas-calamine.xlsx"))])
