@@ -447,7 +447,7 @@ def test_unchanged_parts_are_copied_as_stored(descriptors: bool) -> None:
 def test_changed_parts_are_the_zip_zipfile_wrote(monkeypatch: pytest.MonkeyPatch) -> None:
     """With every part changed, the copy is byte for byte what ZipFile(ZIP_DEFLATED,
     compresslevel=1).writestr wrote before (headers, offsets, CRCs, the UTF-8 flag, the end
-    record) when zlib deflates, as where python-isal is not installed; a package that would need
+    record), zlib deflating both; a package that would need
     zip64 is still written by zipfile."""
     import zlib
 

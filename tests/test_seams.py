@@ -35,26 +35,12 @@ def test_every_seam_names_its_module_and_its_tests() -> None:
 def test_reference_reads_the_list_and_all(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SHENBAO_REFERENCE", raising=False)
     assert not any(seams.reference(n) for n in seams.NAMES)
-    monkeypatch.setenv("SHENBAO_REFERENCE", " isal , share")
-    assert seams.reference("isal") and seams.reference("share") and not seams.reference("exit")
+    monkeypatch.setenv("SHENBAO_REFERENCE", " lean , share")
+    assert seams.reference("lean") and seams.reference("share") and not seams.reference("exit")
     monkeypatch.setenv("SHENBAO_REFERENCE", "all")
     assert all(seams.reference(n) for n in seams.NAMES)
     with pytest.raises(KeyError):
         seams.reference("fastest")
-
-
-def test_isal_reference_deflates_with_zlib() -> None:
-    code = "import toolkit.xlsx.zipwrite as z; print(z.compressobj.__module__)"
-    assert _python(code, "isal") == "zlib"
-    assert _python(code, "") != "zlib" or not _has_isal()
-
-
-def _has_isal() -> bool:
-    try:
-        import isal  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def test_share_reference_uses_the_plain_pool(monkeypatch: pytest.MonkeyPatch) -> None:

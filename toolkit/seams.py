@@ -24,10 +24,6 @@ class Seam:
 
 
 SEAMS = (
-    Seam("isal", "toolkit/xlsx/zipwrite.py",
-         "outputs' zip members deflated by ISA-L (python-isal) at level 1",
-         "zlib at level 1 (also used where python-isal has no wheel)",
-         "tests/test_zipwrite.py (both compressors, every member inflated again)"),
     Seam("share", "toolkit/runtime/parallel.py",
          "the main process reads its share of the files beside the forked workers (`_map_sharing`)",
          "a ProcessPoolExecutor of workers, the main process only waiting for their results",

@@ -43,8 +43,8 @@ BLOCK_XML_ROWS = 2048
 
 
 class Book(Workbook):
-    """An xlsxwriter workbook zipped by `toolkit.xlsx.zipwrite.Archive` (ISA-L's fast deflate;
-    zlib's default level spent a fifth of a large summary's time compressing 100 MB of sheet XML).
+    """An xlsxwriter workbook zipped by `toolkit.xlsx.zipwrite.Archive` (zlib at its fastest
+    level; its default level spent a fifth of a large summary's time compressing 100 MB of sheet XML).
     xlsxwriter has no option for it: its `_store_workbook` opens the ZipFile by the module-level
     name, replaced here while it runs.
 

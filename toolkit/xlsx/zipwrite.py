@@ -1,10 +1,9 @@
 """The zips we write (summaries, reports, return copies), member by member, deflated fast.
 
-Deflating the sheet XML is a tenth of writing a summary. ISA-L (python-isal's `isal_zlib`, a
-binding of Intel's storage library) deflates it four times as fast as zlib at level 1, and a
-little smaller (the 1,000-file benchmark's whole summary: 101 MB of XML, 0.27 s -> 0.07 s,
-15.0 -> 14.4 MB). It is plain deflate, which every reader inflates. Where python-isal is not
-installed (a platform it has no wheel for), zlib at level 1 does it.
+Members are deflated by zlib at level 1, its fastest. ISA-L (python-isal) deflated them four
+times as fast and was used until 2026-12-04, when `bench/seams.py` measured what it bought a whole
+run: 0.02 s of 40 s of CPU at 1,000 files (deflating had become a small part of writing), not
+worth a dependency with wheels for some platforms only.
 
 `write` lays out the zip itself: per member a local header and its data, then the central
 directory and the end record; no data descriptors, extra fields, comments or zip64 (None is
@@ -25,17 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from toolkit.seams import reference
-
-compressobj: Any
-try:
-    from isal.isal_zlib import compressobj
-except ImportError:  # no wheel for this platform: zlib, a quarter of the speed
-    from zlib import compressobj
-if reference("isal"):  # SHENBAO_REFERENCE=isal: the plain deflater (toolkit/seams.py)
-    from zlib import compressobj
-
-LEVEL = 1  # ISA-L's levels are 0-3 (1: as fast as 0, smaller); zlib's 1 is its fastest
+compressobj: Any = zlib.compressobj
+LEVEL = 1  # zlib's fastest
 
 # zipfile's record layouts (structFileHeader, structCentralDir, structEndArchive).
 LOCAL = struct.Struct("<4s2B4HL2L2H")
