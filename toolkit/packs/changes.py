@@ -117,8 +117,17 @@ def diff_packs(old: Pack, new: Pack) -> list[str]:
     for annex_id, annex in old_annexes.items():
         if annex_id not in {a.id for a in new.annexes}:
             lines.append(f"{annex.number} {annex.title}：删除该附件")
-    old_rules = {c.id: c for c in old.criteria}
-    for rule in {c.id: c for c in new.criteria}.values():  # a rule on two annexes is one rule
+    return lines + diff_rules(old, new)
+
+
+def diff_rules(old: Pack, new: Pack, annex_id: str | None = None) -> list[str]:
+    """Rules added, changed and removed, each a line; with `annex_id`, only the rules that are on
+    that annex in either version."""
+    ids = {c.id for c in (*old.criteria, *new.criteria) if annex_id is None or c.annex == annex_id}
+    old_rules = {c.id: c for c in old.criteria if c.id in ids}  # a rule on two annexes is one rule
+    new_rules = {c.id: c for c in new.criteria if c.id in ids}
+    lines: list[str] = []
+    for rule in new_rules.values():
         before = old_rules.get(rule.id)
         name = rule.title or rule.id
         if before is None:
@@ -127,7 +136,7 @@ def diff_packs(old: Pack, new: Pack) -> list[str]:
             lines.extend(f"审核规则“{name}”（{rule.clause}）{change}"
                          for change in _diff_rule(before, rule, _fields(old, before.annex), _fields(new, rule.annex)))
     for rule_id, rule in old_rules.items():
-        if rule_id not in {c.id for c in new.criteria}:
+        if rule_id not in new_rules:
             lines.append(f"取消审核规则“{rule.title or rule_id}”（{rule.clause}）")
     return lines
 
@@ -176,17 +185,11 @@ def annex_changes_since(pack: Pack, annex_id: str, version: str) -> list[str] | 
         new_annex = pack.annex(annex_id)
     except KeyError:
         return None
-    lines = [f"{new_annex.number} {new_annex.title}：新增附件".strip()] if annex_id not in {a.id for a in old.annexes} else []
-    if not lines:
+    if annex_id in {a.id for a in old.annexes}:
         lines = diff_fields(old.annex(annex_id), new_annex)
-    ours = {c.id for c in pack.criteria if c.annex == annex_id} | {c.id for c in old.criteria if c.annex == annex_id}
-    lines += [line for line in diff_packs(old, pack) if line.startswith(("新增审核规则", "审核规则", "取消审核规则"))
-              and any(_names_rule(line, c) for c in (*pack.criteria, *old.criteria) if c.id in ours)]
-    return lines
-
-
-def _names_rule(line: str, rule: Criterion) -> bool:
-    return f"“{rule.title or rule.id}”（{rule.clause}）" in line
+    else:
+        lines = [f"{new_annex.number} {new_annex.title}：新增附件".strip()]
+    return lines + diff_rules(old, pack, annex_id)
 
 
 def changes_since(pack: Pack, version: str) -> str:
@@ -205,5 +208,5 @@ def changes_since(pack: Pack, version: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["annex_changes_since", "changes_since", "diff_fields", "diff_packs", "history_versions",
+__all__ = ["annex_changes_since", "changes_since", "diff_fields", "diff_packs", "diff_rules", "history_versions",
            "previous_version", "rule_in_words"]
