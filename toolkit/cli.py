@@ -763,11 +763,12 @@ def main() -> NoReturn:
     each of a batch's hundreds of thousands of objects) would add 0.07 s to a run of 100 files
     and 0.15 s to one of 3,000, for nothing a clerk sees."""
     global _console
-    if reference("exit"):  # SHENBAO_REFERENCE=exit: the interpreter's own exit (toolkit/seams.py)
-        sys.exit(cli.main(prog_name="shenbao", standalone_mode=False))
-    _console = True
+    _console = not reference("exit")  # SHENBAO_REFERENCE=exit: the interpreter's own exit (toolkit/seams.py)
     code = cli.main(prog_name="shenbao", standalone_mode=False)
-    end_process(code if isinstance(code, int) else EXIT_OK)
+    code = code if isinstance(code, int) else EXIT_OK
+    if not _console:
+        sys.exit(code)
+    end_process(code)
 
 
 def end_process(code: int) -> NoReturn:

@@ -232,9 +232,11 @@ def earlier_outputs(out_dir: Path) -> list[str]:
 
 
 # What writing the outputs imports (the letter aside, which this process writes itself).
-OUTPUT_MODULES = ("toolkit.outputs.report", "toolkit.outputs.returns_marks", "toolkit.outputs.returns", "toolkit.outputs.returns_xml", "toolkit.outputs.returns_xml.listsheet",
-                  "toolkit.outputs.summary", "toolkit.outputs.summary.table", "toolkit.outputs.summary.review", "toolkit.outputs.summary.figures",
-                  "toolkit.xlsx.fastsheet", "toolkit.merge.decisions", "toolkit.template.stamp")
+OUTPUT_MODULES = ("toolkit.outputs.report", "toolkit.outputs.returns_marks", "toolkit.outputs.returns",
+                  "toolkit.outputs.returns_xml", "toolkit.outputs.returns_xml.listsheet", "toolkit.outputs.summary",
+                  "toolkit.outputs.summary.table", "toolkit.outputs.summary.review",
+                  "toolkit.outputs.summary.figures", "toolkit.xlsx.fastsheet", "toolkit.merge.decisions",
+                  "toolkit.template.stamp")
 
 
 def load_output_modules() -> None:
