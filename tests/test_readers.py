@@ -7,6 +7,7 @@ import os
 import struct
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -627,6 +628,69 @@ def test_the_fast_sheet_scan_agrees_with_the_parser(name: str) -> None:
     assert [getattr(fast, k) for k in picture] == [getattr(parsed, k) for k in picture]
     if name == "values":
         assert (fast.last_row, fast.last_col, fast.lowest, fast.rightmost) == (7, 28, "B7", "AB7")
+
+
+def _what_is_used(scan: Any, height: int = 12000) -> tuple[Any, ...]:
+    """What the readers take from a sheet's scan: the refusal of a too-large sheet (with the
+    extent it reports), hidden rows, formula findings."""
+    from toolkit.ingest.readers import _formula_findings, _too_large_message
+
+    extent = _too_large_message("表", scan) if scan.too_large else None
+    return extent, scan.hidden_rows(height), [f.message for f in _formula_findings(Path("x.xlsx"), "表", scan)]
+
+
+# Cells as the fast paths might meet them: references small and large, missing, lowercase, first or
+# not; values, inline strings, blanks; the odd formula, error value, hidden row and prefix.
+_CELL_REFS = st.sampled_from(["A1", "B7", "Z9999", "ZZ9999", "ZZ10000", "A10000", "AAA1", "XFD1048576",
+                              "A99999", "AB12", "a3", "$C4", "", None, "A0", "ZZ1"])
+_CELL_BODIES = st.sampled_from(['<v>1</v>', '<v>0.5</v>', '<is><t>全角　１２</t></is>', "", '<v></v>',
+                                '<f>1/0</f><v></v>', '<v>#N/A</v>', "\n  <v>3</v>\n"])
+_CELL_TYPES = st.sampled_from(["", ' t="s"', ' t="inlineStr"', ' t="e"', ' t="n"', ' s="3"'])
+
+
+@st.composite
+def _sheet_rows(draw: st.DrawFn) -> str:
+    rows = []
+    for number in draw(st.lists(st.integers(1, 20000), max_size=6)):
+        cells = []
+        for ref, body, typ, first in draw(st.lists(st.tuples(_CELL_REFS, _CELL_BODIES, _CELL_TYPES, st.booleans()),
+                                                   max_size=5)):
+            attr = "" if ref is None else f' r="{ref}"'
+            head = f"<c{attr}{typ}" if first else f"<c{typ}{attr}"
+            cells.append(f"{head}>{body}</c>" if body else f"{head}/>")
+        hidden = draw(st.sampled_from(["", "", ' hidden="1"']))
+        rows.append(f'<row r="{number}"{hidden}>{"".join(cells)}</row>')
+    if draw(st.integers(0, 9)) == 0:
+        rows.append('<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="3">'
+                    '<x:c r="A3"><x:v>1</x:v></x:c></x:row>')
+    return "".join(rows)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(_sheet_rows())
+def test_the_sheet_scan_gives_the_readers_what_the_parser_gives(rows: str) -> None:
+    """`_scan_sheet`, which skips the extent of a plain sheet with small references, gives the
+    readers what the regex scan of a plain sheet, or else the parser, gives."""
+    import io
+
+    from toolkit.ingest.readers import _scan_plain_sheet, _scan_sheet, _scan_sheet_xml
+
+    data = _SHEET.format(rows).encode()
+    scan = _scan_sheet(data)
+    plain = _scan_plain_sheet(data)
+    assert _what_is_used(scan) == _what_is_used(plain if plain is not None else _scan_sheet_xml(io.BytesIO(data)))
+
+
+@pytest.mark.parametrize("ref, small", [("ZZ9999", True), ("A1", True), ("ZZ10000", False), ("AAA1", False),
+                                        ("A99999", False), ("XFD1048576", False)])
+def test_a_plain_sheet_with_small_references_is_not_scanned_for_its_extent(ref: str, small: bool) -> None:
+    assert readers.SMALL_SHEET_CELLS <= readers.CELL_BUDGET
+    data = _SHEET.format(f'<row r="1"><c r="{ref}"><v>1</v></c><c r="B1" s="1"/></row>').encode()
+    plain = readers._scan_plain_sheet(data)
+    assert plain is not None
+    assert (readers._scan_sheet(data).last_row == 0) == small  # skipped: the empty scan
+    if not small:
+        assert readers._scan_sheet(data) == plain
 
 
 def test_tidy_trims_to_the_last_value_and_squares_the_grid() -> None:

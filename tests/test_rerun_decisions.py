@@ -127,13 +127,13 @@ def test_the_pairs_sheet_is_read_alone_and_the_big_sheets_are_left_unparsed(tmp_
         "明细": [["项目名称"], ["甲"]],
     })
     parsed: list[str] = []
-    real = readers._scan_plain_sheet
+    real = readers._scan_sheet
 
     def scan(xml: bytes) -> Any:
         parsed.append(xml.decode("utf-8", "replace"))
         return real(xml)
 
-    monkeypatch.setattr(readers, "_scan_plain_sheet", scan)
+    monkeypatch.setattr(readers, "_scan_sheet", scan)
     assert read_decisions(path) == {"a1b2c3": "合并", "d4e5f6": "保留"}
     assert len(parsed) == 1  # 疑似重复 alone: 汇总表 and 明细 were never scanned nor parsed
     outcome = readers.read_file(path, only=frozenset({PAIRS_SHEET}))

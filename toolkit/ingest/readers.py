@@ -842,8 +842,20 @@ def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None, data: bytes | 
             part = targets.get(rid)
             if part is not None and (part in kept or member(part) is not None):
                 xml = read(part)  # not `data`: archive() may still open the file's bytes by that name
-                scans[el.get("name", "")] = _scan_plain_sheet(xml) or _scan_sheet_xml(io.BytesIO(xml))
+                scans[el.get("name", "")] = _scan_sheet(xml)
     return scans
+
+
+def _scan_sheet(xml: bytes) -> _Scan:
+    """A sheet's scan, by the cheapest way that gives what the readers use of it. A plain sheet
+    (`_is_plain`) has no hidden rows, error values or formulas, so only its extent matters, and
+    only when it is too large; a plain sheet whose every cell reference is small cannot be, and
+    its extent is not worked out (the empty `_Scan`, as for a sheet without XML of its own)."""
+    if not _is_plain(xml):
+        return _scan_sheet_xml(io.BytesIO(xml))
+    if _LARGE_OR_UNREFERENCED_CELL.search(xml) is None:
+        return _Scan()
+    return _plain_extent(xml) or _scan_sheet_xml(io.BytesIO(xml))
 
 
 # A sheet with no formulas, error values, hidden rows or namespace prefixes (every template copy
@@ -853,11 +865,23 @@ _PLAIN_BLOCKERS = re.compile(rb'<(?:f[\s>/]|!|[A-Za-z_][\w.-]*:(?:c|row|v|f)[\s>
 _PLAIN_BLOCKING_TEXT = (b'hidden=', b'zeroHeight=', b't="e"', b"t='e'")  # plain substring tests: faster than a regex
 _VALUED_CELL = re.compile(rb'<c(?:\s[^>]*)?(?<!/)>(?=\s*<(?:v|is)\b)')
 _VALUED_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*(?<!/)>(?=\s*<(?:v|is)\b)')
+# A cell tag that does not begin with a reference of at most two letters and four digits: without
+# one, every cell of a plain sheet lies within ZZ9999, 702 x 9999 cells (< CELL_BUDGET), and the two
+# regexes of `_plain_extent` would count the same cells (each valued cell has its `r` first).
+_LARGE_OR_UNREFERENCED_CELL = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,2}\d{1,4}")')
+SMALL_SHEET_CELLS = 702 * 9999
+
+
+def _is_plain(data: bytes) -> bool:
+    return not (any(text in data for text in _PLAIN_BLOCKING_TEXT) or _PLAIN_BLOCKERS.search(data))
 
 
 def _scan_plain_sheet(data: bytes) -> _Scan | None:
-    if any(text in data for text in _PLAIN_BLOCKING_TEXT) or _PLAIN_BLOCKERS.search(data):
-        return None
+    return _plain_extent(data) if _is_plain(data) else None
+
+
+def _plain_extent(data: bytes) -> _Scan | None:
+    """A plain sheet's extent, or None where a valued cell has no `r` first (the parser counts it)."""
     refs = _VALUED_REF.findall(data)
     if len(refs) != len(_VALUED_CELL.findall(data)):
         return None  # a valued cell without `r` first: the parser counts it
