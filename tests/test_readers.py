@@ -700,3 +700,53 @@ def test_tidy_trims_to_the_last_value_and_squares_the_grid() -> None:
     assert _tidy([list(r) for r in rows]) == [[1, None, None, None], [None, None, None, "x"], [None] * 4,
                                               [2, 0, False, None]]
     assert _tidy([[None, None], [None]]) == []
+
+
+# --- small parts (package relationships, content types, workbook.xml) read by bare expat agree with
+# defusedxml's ElementTree, which still reads what expat declines and raises where it always did
+
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+SMALL_PARTS = {
+    "relationships": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_RELS_NS}">'
+                     '<Relationship Id="rId1" Type="http://x/officeDocument" Target="xl/workbook.xml"/>'
+                     '<Relationship Id="rId2" Type="t" Target="a&amp;b 全角" TargetMode="External"/></Relationships>',
+    "workbook": '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+                '<sheet name="项目表" sheetId="1" r:id="rId1"/><sheet name="" sheetId="2" r:id="rId2"/></sheets>'
+                '<definedNames><definedName name="sb_x">表!$A$1</definedName></definedNames></workbook>',
+    "prefixed, nested, comments": '<x:a xmlns:x="urn:x"><!-- c --><x:b k="1"><c/><?pi x?></x:b><d y="2"/></x:a>',
+    "no namespace": "<Types><Override PartName='/xl/workbook.xml' ContentType='a'/><Default/></Types>",
+    "doctype without entities": '<?xml version="1.0"?><!DOCTYPE Types><Types><Override PartName="/p"/></Types>',
+}
+HOSTILE_PARTS = {
+    "entity": '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>',
+    "billion laughs": '<!DOCTYPE a [<!ENTITY a0 "x"><!ENTITY a1 "&a0;&a0;">]><a>&a1;</a>',
+    "external entity": '<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>',
+    "undefined entity": "<a>&nope;</a>",
+    "malformed": "<a><b></a>",
+    "unbound prefix": "<x:a/>",
+    "empty": "",
+    "gbk declared": '<?xml version="1.0" encoding="GBK"?><a b="c"/>',
+}
+
+
+@pytest.mark.parametrize("name", list(SMALL_PARTS))
+def test_small_parts_read_by_expat_as_by_defusedxml(name: str) -> None:
+    from defusedxml.ElementTree import fromstring
+
+    xml = SMALL_PARTS[name].encode()
+    expected = list(readers._tree_elements(fromstring(xml)))
+    assert readers._elements(xml) == expected
+    assert readers._children(xml) == [el for el in expected if el.depth == 1]
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_PARTS))
+def test_hostile_small_parts_raise_as_defusedxml_raises(name: str) -> None:
+    from defusedxml.ElementTree import fromstring
+
+    xml = HOSTILE_PARTS[name].encode()
+    with pytest.raises((ValueError, SyntaxError)) as by_defusedxml:  # ParseError is a SyntaxError
+        fromstring(xml)
+    with pytest.raises((ValueError, SyntaxError)) as by_readers:
+        readers._elements(xml)
+    assert (type(by_readers.value), str(by_readers.value)) == (type(by_defusedxml.value), str(by_defusedxml.value))

@@ -32,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, NamedTuple
 
 from defusedxml.ElementTree import fromstring
 from python_calamine import (
@@ -358,8 +358,8 @@ def _zip_kind(path: Path, head: bytes, data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-            members = members_by_part(names)
-            workbook = _workbook_part(zf, members)
+            package = _Package(zf, members_by_part(names))
+            workbook = _workbook_part(package)
             if workbook is not None:
                 if workbook.endswith(".bin"):
                     raise _Refused("error", MSG_XLSB, "file.unsupported-format")
@@ -367,7 +367,7 @@ def _zip_kind(path: Path, head: bytes, data: bytes) -> str:
                     # A workbook, but where the reader does not look for one (it finds xl/workbook.xml
                     # whatever the case or separator of the member's name, not elsewhere).
                     raise _Refused("error", MSG_ODD_PLACE.format(part=workbook), "file.unsupported-format")
-                types = _part(zf, members, "[content_types].xml") or b""
+                types = package.read("[content_types].xml") or b""
                 macro = b"macroEnabled" in types or path.suffix.lower() in (".xlsm", ".xltm")
                 return "xlsm" if macro else "xlsx"
             if "mimetype" in names and zf.read("mimetype").decode("ascii", "replace").startswith(ODS_MIME):
@@ -393,41 +393,51 @@ OFFICE_DOCUMENT = "/officeDocument"  # the end of the relationship type (transit
 _WORKBOOK_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?workbook[\s>/]")
 
 
-def _part(zf: zipfile.ZipFile, members: dict[str, str], name: str) -> bytes | None:
-    member = members.get(name)
-    return zf.read(member) if member is not None else None
+class _Package:
+    """An Office package's parts by part name, each inflated at most once (the content types are
+    wanted to find the workbook and again to tell a macro workbook)."""
+
+    def __init__(self, zf: zipfile.ZipFile, members: dict[str, str]) -> None:
+        self.zf, self.members = zf, members
+        self._read: dict[str, bytes | None] = {}
+
+    def read(self, name: str) -> bytes | None:
+        if name not in self._read:
+            member = self.members.get(name)
+            self._read[name] = self.zf.read(member) if member is not None else None
+        return self._read[name]
 
 
-def _workbook_part(zf: zipfile.ZipFile, members: dict[str, str]) -> str | None:
+def _workbook_part(package: _Package) -> str | None:
     """The workbook part of an Office package (as a part name), found as Excel and calamine find
     it: the package relationship `officeDocument` in `_rels/.rels`, whose target the content
     types call a workbook; else `xl/workbook.xml` or `xl/workbook.bin` where it is usually kept.
     None for any other package (a .docx, a .pptx) or zip."""
-    rels = _part(zf, members, "_rels/.rels")
+    rels = package.read("_rels/.rels")
     if rels:
-        for rel in fromstring(rels):
+        for rel in _children(rels):
             kind = rel.get("Type") or ""
             if not kind.endswith(OFFICE_DOCUMENT) or rel.get("TargetMode") == "External":
                 continue
             target = posixpath.normpath("/" + (rel.get("Target") or "").replace("\\", "/"))
             part = part_name(target)
-            if part in members and _is_workbook(zf, members, part):
+            if part in package.members and _is_workbook(package, part):
                 return part
     for usual in ("xl/workbook.xml", "xl/workbook.bin"):
-        if usual in members:
+        if usual in package.members:
             return usual
     return None
 
 
-def _is_workbook(zf: zipfile.ZipFile, members: dict[str, str], part: str) -> bool:
-    types = _part(zf, members, "[content_types].xml")
+def _is_workbook(package: _Package, part: str) -> bool:
+    types = package.read("[content_types].xml")
     if types:
-        for el in fromstring(types):
+        for el in _children(types):
             if el.tag.endswith("Override") and part_name(el.get("PartName") or "") == part:
                 return any(t in (el.get("ContentType") or "").lower() for t in WORKBOOK_TYPES)
     if part.endswith(".bin"):
         return part == "xl/workbook.bin"
-    with zf.open(members[part]) as fh:  # no override: the part's root element says what it is
+    with package.zf.open(package.members[part]) as fh:  # no override: the part's root element says what it is
         return bool(_WORKBOOK_ROOT.search(fh.read(4096)))
 
 
@@ -784,6 +794,65 @@ def _parser() -> Any:
     return parser
 
 
+class _Element(NamedTuple):
+    """An element of a small part, named as expat names it ("namespace}local", and so its
+    attributes: the callers test names' ends only), with its depth (0: the root)."""
+
+    depth: int
+    tag: str
+    attrib: dict[str, str]
+
+    def get(self, key: str) -> str | None:
+        return self.attrib.get(key)
+
+
+def _elements(xml: bytes) -> list[_Element]:
+    """Every element of a small part (package relationships, content types, workbook.xml) in
+    document order, read by a bare expat parser that refuses a DTD (`_parser`): defusedxml's
+    ElementTree builds its tree through pure-Python handlers, most of the time these parts took.
+    A part the bare parser declines (a DTD, malformed XML) goes to defusedxml, which reads it, or
+    raises, as it always did."""
+    found: list[_Element] = []
+    depth = 0
+    parser = _parser()
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        found.append(_Element(depth, name, attrs))
+        depth += 1
+
+    def end(_: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(xml, True)
+    except (pyexpat.ExpatError, ValueError):
+        return list(_tree_elements(fromstring(xml)))
+    return found
+
+
+def _children(xml: bytes) -> list[_Element]:
+    """The root's children, as iterating ElementTree's root gives them."""
+    return [el for el in _elements(xml) if el.depth == 1]
+
+
+def _expat_name(name: str) -> str:
+    """ElementTree's "{namespace}local" as expat's "namespace}local" (a name without one as is)."""
+    return name[1:] if name.startswith("{") else name
+
+
+def _tree_elements(root: Any) -> Iterator[_Element]:
+    """An ElementTree's elements as `_elements` gives them (by a stack: a part may nest deep)."""
+    stack = [(0, root)]
+    while stack:
+        depth, element = stack.pop()
+        yield _Element(depth, _expat_name(element.tag), {_expat_name(k): v for k, v in element.attrib.items()})
+        stack.extend((depth + 1, child) for child in reversed(element))
+
+
 def _col_of(ref: str, previous: int) -> int:
     m = _COL_LETTERS.match(ref)
     if not m:
@@ -827,22 +896,22 @@ def _scan_xlsx(path: Path, parts: dict[str, bytes] | None = None, data: bytes | 
                 raise KeyError(part)
             return archive().read(name)
 
-        book = fromstring(read("xl/workbook.xml"))
-        rels = fromstring(read("xl/_rels/workbook.xml.rels"))
-        targets = {}
+        book = _elements(read("xl/workbook.xml"))
+        rels = _children(read("xl/_rels/workbook.xml.rels"))
+        targets: dict[str | None, str] = {}
         for rel in rels:
             target = (rel.get("Target") or "").replace("\\", "/")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
             targets[rel.get("Id")] = part_name(part)
-        scans = {}
-        for el in book.iter():
-            if not el.tag.endswith("}sheet") or (only is not None and el.get("name", "") not in only):
+        scans: dict[str, _Scan] = {}
+        for el in book:
+            if not el.tag.endswith("}sheet") or (only is not None and el.attrib.get("name", "") not in only):
                 continue
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
-            part = targets.get(rid)
-            if part is not None and (part in kept or member(part) is not None):
-                xml = read(part)  # not `data`: archive() may still open the file's bytes by that name
-                scans[el.get("name", "")] = _scan_sheet(xml)
+            sheet_part = targets.get(rid)
+            if sheet_part is not None and (sheet_part in kept or member(sheet_part) is not None):
+                xml = read(sheet_part)  # not `data`: archive() may still open the file's bytes by that name
+                scans[el.attrib.get("name", "")] = _scan_sheet(xml)
     return scans
 
 
