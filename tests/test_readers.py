@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import struct
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -700,6 +701,27 @@ def test_tidy_trims_to_the_last_value_and_squares_the_grid() -> None:
     assert _tidy([list(r) for r in rows]) == [[1, None, None, None], [None, None, None, "x"], [None] * 4,
                                               [2, 0, False, None]]
     assert _tidy([[None, None], [None]]) == []
+
+
+def _tidy_by_copies(rows: list[list[Any]]) -> list[list[Any]]:
+    """`_tidy` as it was, copying every row: what the in-place one must give."""
+    rows = list(rows)
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    width = max((max((i + 1 for i, v in enumerate(r) if v is not None), default=0) for r in rows), default=0)
+    return [r[:width] + [None] * (width - len(r)) for r in rows]
+
+
+_TIDY_VALUES = st.sampled_from([None, None, None, "", " ", "１２３", "全角　", 0, 0.0, False, -1.5, "None",
+                                Decimal("9999999999.99"), Decimal("0.00")])
+
+
+@given(st.lists(st.lists(_TIDY_VALUES, max_size=8), max_size=8))
+def test_tidy_in_place_gives_what_copies_gave(rows: list[list[Any]]) -> None:
+    from toolkit.ingest.readers import _tidy
+
+    expected = _tidy_by_copies([list(r) for r in rows])
+    assert _tidy([list(r) for r in rows]) == expected
 
 
 # --- small parts (package relationships, content types, workbook.xml) read by bare expat agree with

@@ -586,7 +586,8 @@ def _read_csv(path: Path, max_rows: int, data: bytes) -> tuple[WorkbookData, lis
 
 
 def _tidy(rows: list[list[Any]]) -> list[list[Any]]:
-    """Drop trailing rows and columns without a value, and make the grid rectangular.
+    """Drop trailing rows and columns without a value, and make the grid rectangular, in place
+    (the rows are the caller's own fresh lists: cutting them costs less than copying every one).
 
     Cells holding an empty string ("" typed by a county, or a blank CSV field) extend calamine's
     range like real content; the rows below the last value are not the county's data.
@@ -599,7 +600,13 @@ def _tidy(rows: list[list[Any]]) -> list[list[Any]]:
         while n > width and r[n - 1] is None:
             n -= 1
         width = max(width, n)
-    return [r[:width] + [None] * (width - len(r)) for r in rows]
+    for r in rows:
+        n = len(r)
+        if n > width:
+            del r[width:]
+        elif n < width:
+            r.extend(repeat(None, width - n))
+    return rows
 
 
 def _too_many_rows(path: Path, sheet: str, total: int, max_rows: int) -> Finding:
