@@ -603,6 +603,8 @@ PLAIN_SHEETS = {
     "formula": '<row r="6"><c r="A6"><f>1/0</f><v></v></c></row>',
     "error value": '<row r="6"><c r="A6" t="e"><v>#DIV/0!</v></c></row>',
     "hidden row": '<row r="8" hidden="1"><c r="A8"><v>1</v></c></row>',
+    "hidden row, spaced": '<row r="8" hidden = "1"><c r="A8"><v>1</v></c></row>',
+    "error value, spaced": '<row r="6"><c r="A6" t =\'e\'><v>#DIV/0!</v></c></row>',
     "prefixed": '<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="9">'
                 '<x:c r="A9"><x:v>1</x:v></x:c></x:row>',
     "empty": "",
@@ -621,7 +623,8 @@ def test_the_fast_sheet_scan_agrees_with_the_parser(name: str) -> None:
     data = _SHEET.format(PLAIN_SHEETS[name]).encode()
     parsed = _scan_sheet_xml(io.BytesIO(data))
     fast = _scan_plain_sheet(data)
-    if name in ("attributes in another order", "no reference", "formula", "error value", "hidden row", "prefixed"):
+    if name in ("attributes in another order", "no reference", "formula", "error value", "hidden row", "prefixed",
+                "hidden row, spaced", "error value, spaced"):
         assert fast is None  # the parser handles these
         return
     assert fast is not None
@@ -646,7 +649,7 @@ _CELL_REFS = st.sampled_from(["A1", "B7", "Z9999", "ZZ9999", "ZZ10000", "A10000"
                               "A99999", "AB12", "a3", "$C4", "", None, "A0", "ZZ1"])
 _CELL_BODIES = st.sampled_from(['<v>1</v>', '<v>0.5</v>', '<is><t>全角　１２</t></is>', "", '<v></v>',
                                 '<f>1/0</f><v></v>', '<v>#N/A</v>', "\n  <v>3</v>\n"])
-_CELL_TYPES = st.sampled_from(["", ' t="s"', ' t="inlineStr"', ' t="e"', ' t="n"', ' s="3"'])
+_CELL_TYPES = st.sampled_from(["", ' t="s"', ' t="inlineStr"', ' t="e"', " t = 'e'", ' t="n"', ' s="3"'])
 
 
 @st.composite
@@ -659,7 +662,7 @@ def _sheet_rows(draw: st.DrawFn) -> str:
             attr = "" if ref is None else f' r="{ref}"'
             head = f"<c{attr}{typ}" if first else f"<c{typ}{attr}"
             cells.append(f"{head}>{body}</c>" if body else f"{head}/>")
-        hidden = draw(st.sampled_from(["", "", ' hidden="1"']))
+        hidden = draw(st.sampled_from(["", "", ' hidden="1"', ' hidden = "1"', " hidden='0'"]))
         rows.append(f'<row r="{number}"{hidden}>{"".join(cells)}</row>')
     if draw(st.integers(0, 9)) == 0:
         rows.append('<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="3">'
