@@ -775,3 +775,50 @@ def test_hostile_small_parts_raise_as_defusedxml_raises(name: str) -> None:
     with pytest.raises((ValueError, SyntaxError)) as by_readers:
         readers._elements(xml)
     assert (type(by_readers.value), str(by_readers.value)) == (type(by_defusedxml.value), str(by_defusedxml.value))
+
+
+# --- ODS content.xml scan: repeats, hidden rows, merges, covered cells, nested tables
+
+_ODS_CONTENT = (
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>{}'
+    "</office:spreadsheet></office:body></office:document-content>")
+_ODS_TABLES = (
+    '<table:table table:name="表一">'
+    '<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="3"/>'
+    '<table:table-cell office:value-type="float"/></table:table-row>'
+    '<table:table-row table:visibility="collapse"><table:table-cell table:number-rows-spanned="2" '
+    'table:number-columns-spanned="3" office:value-type="string"><text:p>合并</text:p></table:table-cell>'
+    '<table:covered-table-cell table:number-columns-repeated="2" table:number-rows-spanned="9"/>'
+    '<table:table-cell><text:p>１２</text:p></table:table-cell></table:table-row>'
+    '<table:table-row table:visibility="filter" table:number-rows-repeated="3"><table:table-cell>'
+    '<table:table table:name="内嵌"><table:table-row><table:table-cell office:value-type="float"/>'
+    "</table:table-row></table:table></table:table-cell></table:table-row></table:table>"
+    '<table:table table:name="表二"><table:table-row><table:table-cell/></table:table-row></table:table>')
+
+
+def _ods(path: Path, tables: str) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", _ODS_CONTENT.format(tables))
+    return path
+
+
+def test_ods_scan_counts_repeats_spans_and_hidden_rows(tmp_path: Path) -> None:
+    scans = readers._scan_ods(_ods(tmp_path / "a.ods", _ODS_TABLES))
+    assert list(scans) == ["表一", "表二"]  # the nested table is not a sheet
+    one, two = scans["表一"], scans["表二"]
+    # A merge advances one column (covered cells follow it); a cell holding only a nested table has no value.
+    assert (one.last_row, one.last_col, one.lowest, one.rightmost) == (3, 4, "A3", "D2")
+    assert one.hidden_spans == [(3, 3), (4, 6)]
+    assert one.merged == [(3, 1, 4, 3)]
+    assert (two.last_row, two.last_col, two.merged, two.hidden_spans) == (0, 0, [], [])
+
+
+@pytest.mark.parametrize("attribute", ["number-rows-spanned", "number-columns-repeated"])
+def test_ods_scan_refuses_a_bad_number_even_on_a_covered_cell(tmp_path: Path, attribute: str) -> None:
+    bad = f'<table:table table:name="t"><table:table-row><table:covered-table-cell table:{attribute}="x"/>' \
+          "</table:table-row></table:table>"
+    with pytest.raises(ValueError, match="'x'"):
+        readers._scan_ods(_ods(tmp_path / "b.ods", bad))

@@ -1038,41 +1038,44 @@ def _scan_ods(path: Path, data: bytes | None = None) -> dict[str, _Scan]:
     depth = 0  # tables nested in cells (old StarOffice sub-tables) are not sheets
     cell: list[int] = []  # [repeat, has value, rows spanned, columns spanned] of the open cell
     parser = _parser()
-
-    def number(attrs: dict[str, str], name: str) -> int:
-        return int(attrs.get(ODF_TABLE + name) or 1)
+    # The names compared, made once: the handlers run for every element (and the styles before
+    # the tables are most of them).
+    table, table_row, table_cell, covered_cell = (ODF_TABLE + n for n in ("table", "table-row", "table-cell",
+                                                                          "covered-table-cell"))
+    name_key, visibility, value_type = ODF_TABLE + "name", ODF_TABLE + "visibility", ODF_OFFICE + "value-type"
+    rows_repeated, columns_repeated = ODF_TABLE + "number-rows-repeated", ODF_TABLE + "number-columns-repeated"
+    rows_spanned, columns_spanned = ODF_TABLE + "number-rows-spanned", ODF_TABLE + "number-columns-spanned"
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal scan, row, col, row_repeat, depth
-        if name == ODF_TABLE + "table":
+        if name == table:
             depth += 1
             if depth == 1:
-                scan = scans.setdefault(attrs.get(ODF_TABLE + "name", ""), _Scan())
+                scan = scans.setdefault(attrs.get(name_key, ""), _Scan())
                 row = 1
         elif depth != 1:
             return
-        elif name == ODF_TABLE + "table-row":
-            row_repeat, col = number(attrs, "number-rows-repeated"), 1
-            if attrs.get(ODF_TABLE + "visibility") in ("collapse", "filter"):
+        elif name == table_row:
+            row_repeat, col = int(attrs.get(rows_repeated) or 1), 1
+            if attrs.get(visibility) in ("collapse", "filter"):
                 scan.hidden_spans.append((row, row + row_repeat - 1))
-        elif name in (ODF_TABLE + "table-cell", ODF_TABLE + "covered-table-cell"):
-            spans = (number(attrs, "number-rows-spanned"), number(attrs, "number-columns-spanned"))
-            if name.endswith("covered-table-cell"):
+        elif name == table_cell or name == covered_cell:
+            spans = (int(attrs.get(rows_spanned) or 1), int(attrs.get(columns_spanned) or 1))  # checked even if covered
+            if name == covered_cell:
                 spans = (1, 1)
-            valued = ODF_OFFICE + "value-type" in attrs
-            cell[:] = [number(attrs, "number-columns-repeated"), valued, *spans]
+            cell[:] = [int(attrs.get(columns_repeated) or 1), value_type in attrs, *spans]
         elif cell:
             cell[1] = True  # text or an annotation inside the cell: calamine may read it
 
     def end(name: str) -> None:
         nonlocal row, col, depth
-        if name == ODF_TABLE + "table":
+        if name == table:
             depth -= 1
         elif depth != 1:
             return
-        elif name == ODF_TABLE + "table-row":
+        elif name == table_row:
             row += row_repeat
-        elif name in (ODF_TABLE + "table-cell", ODF_TABLE + "covered-table-cell") and cell:
+        elif (name == table_cell or name == covered_cell) and cell:
             repeat, valued, span_r, span_c = cell
             if valued:
                 scan.see(row + row_repeat - 1, col + repeat - 1)
