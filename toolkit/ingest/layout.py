@@ -285,30 +285,22 @@ def classify_row(row: Sequence[Any], layout: TableLayout, seq_cols: frozenset[in
     """What a row below the header is. Only rows that are clearly not projects are set aside;
     a half-filled project row is data (its blanks become findings), never silently dropped."""
     strings = [v for v in row if isinstance(v, str)]
-    shown = [v for v in strings if v.strip()]  # a text of spaces is as blank as an empty cell
-    filled = len(row) - row.count(None) - (len(strings) - len(shown))  # counted at C speed, not cell by cell
-    # The common project row: more than 4 cells filled (no footer, no lone heading), and none of
-    # its first three texts holds 计 or 汇, which every TOTAL_RE label needs; no other character
-    # becomes either under `clean` (tests/test_layout.py checks every code point).
-    if filled > 4 and not any(_TOTAL_CHARS.intersection(v) for v in shown[:3]):
-        return "data"
-    return _classify_general(row, layout, seq_cols, shown, filled)
-
-
-# Every TOTAL_RE label (小计 合计 总计 共计 汇总 总合计) holds one of these.
-_TOTAL_CHARS = frozenset("计汇")
+    # The common project row, at C speed: no text of spaces (so every cell not None is filled),
+    # more than 4 cells filled (no footer, no lone heading), and no 计 or 汇 in its first three
+    # texts, which every TOTAL_RE label needs; no other character becomes either under `clean`
+    # (tests/test_layout.py checks every code point).
+    if all(map(str.strip, strings)) and len(row) - row.count(None) > 4:
+        head = "".join(strings[:3])
+        if "计" not in head and "汇" not in head:
+            return "data"
+    return classify_row_general(row, layout, seq_cols)
 
 
 def classify_row_general(row: Sequence[Any], layout: TableLayout, seq_cols: frozenset[int]) -> RowKind:
     """classify_row without its shortcut for the common project row: the reference it is tested against."""
     strings = [v for v in row if isinstance(v, str)]
-    shown = [v for v in strings if v.strip()]
-    filled = len(row) - row.count(None) - (len(strings) - len(shown))
-    return _classify_general(row, layout, seq_cols, shown, filled)
-
-
-def _classify_general(row: Sequence[Any], layout: TableLayout, seq_cols: frozenset[int],
-                      shown: list[str], filled: int) -> RowKind:
+    shown = [v for v in strings if v.strip()]  # a text of spaces is as blank as an empty cell
+    filled = len(row) - row.count(None) - (len(strings) - len(shown))  # counted at C speed, not cell by cell
     if not filled:
         return "blank"
     texts = [clean(v) for v in shown[:3]]  # only these are looked at
