@@ -282,3 +282,23 @@ def test_row_labels_and_double_scores_are_what_the_cell_by_cell_search_gives() -
         assert _double_score(p, pf, ch, cf) == _score(index, labels)
 
     agree()
+
+
+def test_a_column_mapped_through_the_memo_is_mapped_as_the_general_path() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.ingest.layout import _map_column, map_column_general
+
+    index = AliasIndex.for_annex(ANNEX)
+    titles = [f.title for f in ANNEX.fields] + [a for f in ANNEX.fields for a in f.aliases]
+    label = st.one_of(st.sampled_from([*titles, "", "序号", "投资情况（万元）", "总投资", "完成投资", "其中：", "单位：亿元",
+                                       "计划总投资（亿元）", "（元）"]), st.text(max_size=4))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.integers(1, 30), label, label)
+    def agree(col: int, parent: str, child: str) -> None:
+        for _ in range(2):  # the second time from the memo
+            assert _map_column(index, col, parent, child) == map_column_general(index, col, parent, child)
+
+    agree()

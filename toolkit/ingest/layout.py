@@ -65,6 +65,8 @@ class AliasIndex:
     # Cell text -> the field it names: the same header texts, and the same 是/否/options in the
     # rows searched, come back in every file.
     _fields: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    _columns: dict[tuple[str, str], tuple[str, str | None, str | None, str]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def for_annex(cls, annex: Annex) -> AliasIndex:
@@ -95,6 +97,17 @@ class AliasIndex:
             return None, "seq"
         found = self.keys.get(key)
         return (found, self.how[key]) if found else (None, "unmapped")
+
+    def column(self, parent: str, child: str) -> tuple[str, str | None, str | None, str]:
+        """map_column_general's (header, field, unit, how) for a column's header, remembered."""
+        held = self._columns.get((parent, child))
+        if held is None:
+            mapped = map_column_general(self, 0, parent, child)
+            held = (mapped.header, mapped.field, mapped.unit, mapped.how)
+            if len(self._columns) >= _CELL_MEMO_LIMIT:
+                self._columns.clear()
+            self._columns[(parent, child)] = held
+        return held
 
     def cell_field(self, text: str) -> str | None:
         """match(text)[0], remembered."""
@@ -168,12 +181,10 @@ def _double_score(parents: Sequence[str], parent_fields: Sequence[str | None],
     """_score of _labels_double's labels (child, or else parent), from each row's own labels:
     a column's label is its child when it has one, else its own parent cell (a parent carried
     right only ever stands beside a child)."""
-    found: set[str | None] = set()
-    for c in range(max(len(parents), len(children))):
-        if c < len(children) and children[c]:
-            found.add(child_fields[c])
-        elif c < len(parents) and parents[c]:
-            found.add(parent_fields[c])
+    found = {f for ch, f in zip(children, child_fields, strict=True) if ch}
+    found.update(f for ch, p, f in zip(children, parents, parent_fields, strict=False) if p and not ch)
+    n = len(children)  # the parent row may run on past the child row
+    found.update(f for p, f in zip(parents[n:], parent_fields[n:], strict=True) if p)
     found.discard(None)
     return len(found)
 
@@ -245,6 +256,12 @@ def find_layout(rows: Sequence[Sequence[Any]], annex: Annex, index: AliasIndex |
 
 
 def _map_column(index: AliasIndex, col: int, parent: str, child: str) -> ColumnMap:
+    return ColumnMap(col, *index.column(parent, child))
+
+
+def map_column_general(index: AliasIndex, col: int, parent: str, child: str) -> ColumnMap:
+    """A column's header (parent over child, either may be "") -> what the column is; _map_column
+    gives the same through AliasIndex.column's memo (the same headers come back in every file)."""
     header = f"{parent} / {child}" if parent and child and parent != child else (child or parent)
     unit = header_unit(child) or header_unit(parent)
     for candidate in (child, f"{parent}{child}", parent if not child else ""):
