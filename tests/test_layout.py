@@ -302,3 +302,20 @@ def test_a_column_mapped_through_the_memo_is_mapped_as_the_general_path() -> Non
             assert _map_column(index, col, parent, child) == map_column_general(index, col, parent, child)
 
     agree()
+
+
+def test_squash_without_clean_is_squash_through_clean() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.ingest.units import squash, squash_general
+
+    words = st.sampled_from(["长春市", "（二期）", "Ａ", "e\u0301", "\u0301", "¨", "ﬁ", "⼩", "_", "·", "　", " ", "\u00a0",
+                             "\u2003", "①", "Ⅷ", "㈱", "项目", "-", "\t"])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.one_of(words, st.text(max_size=3)), max_size=6).map("".join))
+    def agree(text: str) -> None:
+        assert squash(text) == squash_general(text)
+
+    agree()
