@@ -319,3 +319,35 @@ def test_squash_without_clean_is_squash_through_clean() -> None:
         assert squash(text) == squash_general(text)
 
     agree()
+
+
+def test_name_parts_skipping_the_phase_passes_is_name_parts_with_them() -> None:
+    """name_parts runs PHASE_RE only over a name holding 期 or 阶段, which the pattern needs."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.textnorm import (
+        NAME_PUNCT,
+        NOISE_WORDS,
+        PHASE_RE,
+        PLACE_RE,
+        _phase_number,
+        clean,
+        name_parts,
+    )
+
+    words = st.sampled_from(["长春市", "南关区", "第二期", "二期", "3期", "一阶段", "第十阶段", "期", "阶段", "项目", "工程",
+                             "（", "）", "建设", "　", "Ａ", "期二", "两期"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.one_of(words, st.text(max_size=3)), max_size=6).map("".join))
+    def agree(name: str) -> None:
+        text = clean(name)
+        place = PLACE_RE.match(text)
+        core = NOISE_WORDS.sub("", NAME_PUNCT.sub("", PHASE_RE.sub("", text)))
+        parts = name_parts(name)
+        assert (parts.exact, parts.core, parts.phases, parts.place) == (
+            text, core, frozenset(_phase_number(m.group(1)) for m in PHASE_RE.finditer(text)),
+            place.group(1) if place else "")
+
+    agree()
