@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -205,3 +206,38 @@ def test_a_cell_that_may_mean_otherwise_is_a_warning_at_its_cell_not_a_reason_to
     assert record.values["total_investment"] == 500.0
     checked = validate(pack, result.records, result.findings)  # the fixture lacks other columns: rejected for those
     assert check not in checked.reasons_for(record) and checked.reasons_for(record)
+
+
+def test_a_cell_read_through_read_tables_shortcuts_and_memos_is_read_as_normalise_reads_it() -> None:
+    """Every field of three packs, under varied header units, cells of every kind a reader gives:
+    read_table's shortcuts (plain text, codes, floats) and memos against values.normalise."""
+    from datetime import date, datetime
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.ingest import table
+    from toolkit.ingest.values import normalise
+    from toolkit.packs.loader import load_pack
+
+    fields = [f for pid in ("jl-761-2020", "js-zhjs-2020", "jl-gyhlw-2020") for a in load_pack(pid).data_annexes
+              for f in a.fields]
+    tricky = ["", " ", "　", "是", "否", "有", "无", "√", "-", "——", "/", "na", "1", "1.0", "0", "５００万元", "500万元",
+              "1,200.5", "1 200", "约100", "100-200", "一千二百万", "2020年7月", "2020.07", "2020-07-01", "20200701",
+              "44013", "续建项目", "新建", "☑新建 □续建", "0431-88905678", "13912345678", "91220101MA0Y3KXX1A",
+              "1e15", "999999999999999.9", "1000000000000000", "12个月", "一年半", "-项目", "=1+1", "Ａ公司", "\r\nx"]
+    cell = st.one_of(st.none(), st.booleans(), st.integers(-10**16, 10**16), st.floats(allow_nan=True),
+                     st.sampled_from([0.0, -0.0, 1e15, -1e15, 999999999999999.9, 0.5, 2020.07, 2020.1, 44013.0]),
+                     st.sampled_from(tricky), st.text(max_size=6),
+                     st.sampled_from([date(2020, 7, 1), datetime(2020, 7, 1, 8, 30)]))
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.sampled_from(fields), cell, st.sampled_from([None, "万元", "亿元", "元", "%"]))
+    def agree(f: Any, raw: Any, unit: str | None) -> None:
+        for _ in range(2):  # the second reading comes from a memo where the column has one
+            got = table._normalise(f, raw, unit)
+            alone = normalise(f, raw, header_unit=unit, target_unit=f.unit)
+            assert got == alone or (got.value != got.value and alone.value != alone.value)
+            assert type(got.value) is type(alone.value)
+
+    agree()

@@ -198,3 +198,156 @@ def test_rows_are_classified_as_cell_by_cell() -> None:
         assert classify_row(row, layout, frozenset({1})) == _classify_cell_by_cell(row, layout, frozenset({1}))
     assert classify_row(footer[:6], layout, frozenset({1})) == "footer"
     assert classify_row(footer, layout, frozenset({1})) == "data"
+
+
+def _chars_clean_may_change() -> list[str]:
+    """Every character `clean` may read as something else (NFKC or the width fold) or drop
+    (white space): the others are left as they are. Blocks that NFKC and the width fold leave
+    unchanged and that hold no white space are passed over whole, at C speed."""
+    import re
+    import sys
+    import unicodedata
+
+    from toolkit.formats import to_halfwidth
+
+    out: list[str] = []
+    for start in range(0, sys.maxunicode + 1, 256):
+        block = "".join(map(chr, (cp for cp in range(start, start + 256) if not 0xD800 <= cp <= 0xDFFF)))
+        if unicodedata.is_normalized("NFKC", block) and to_halfwidth(block) == block and not re.search(r"\s", block):
+            continue
+        out += [c for c in block if c.isspace() or to_halfwidth(c) != c or unicodedata.normalize("NFKC", c) != c]
+    return out
+
+
+def test_only_ji_and_hui_clean_into_ji_or_hui_and_only_white_space_cleans_away() -> None:
+    """What classify_row's shortcut and find_layout's labels rest on, over every code point:
+    no character but 计 and 汇 themselves becomes one under `clean` (so a total label, which
+    needs one, is never hidden in another character), and `clean` empties a character exactly
+    when str.strip() does."""
+    from toolkit.textnorm import clean
+
+    chars = _chars_clean_may_change()
+    assert "\u3000" in chars and "\uff08" in chars and "\u2f29" in chars  # 　 （ ⼩
+    for c in chars:
+        assert (clean(c) == "") == (c.strip() == ""), hex(ord(c))
+        assert c in "计汇" or not set(clean(c)) & set("计汇"), hex(ord(c))
+
+
+def test_the_common_row_shortcut_classifies_as_the_general_path() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.ingest.layout import classify_row_general
+
+    layout = find_layout(TWO_LEVEL, ANNEX)
+    assert layout is not None
+    cell = st.one_of(st.none(), st.sampled_from(["", " ", "　", "合计", "小计", "总计：", "全市合计", "本页小计（省工信厅）",
+                                                 "汇总平台建设项目", "会计", "一、大数据中心（1个）", "填表人：王五",
+                                                 "南关区", "x", "合 计", "⾦", 0, 1.5, False]),
+                     st.text(alphabet="合计汇总小全市：:（）() 　x", max_size=4), st.text(max_size=3))
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(cell, max_size=14), st.frozensets(st.integers(1, 14), max_size=2))
+    def agree(row: list[Any], seq: frozenset[int]) -> None:
+        assert classify_row(row, layout, seq) == classify_row_general(row, layout, seq)
+
+    agree()
+
+
+def test_row_labels_and_double_scores_are_what_the_cell_by_cell_search_gives() -> None:
+    """find_layout labels each row once (_originals) and scores a two-row header from the two
+    rows' labels (_double_score): against _original cell by cell and _score of _labels_double."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.ingest.layout import _double_score, _labels_double, _original, _originals, _score
+
+    index = AliasIndex.for_annex(ANNEX)
+    assert AliasIndex.for_annex(ANNEX) is index  # built once per annex
+    titles = [f.title for f in ANNEX.fields] + [a for f in ANNEX.fields for a in f.aliases]
+    cell = st.one_of(st.none(), st.sampled_from([*titles, "", " ", "　", "序号", "投资情况（万元）", "总投资", "其中：",
+                                                 " 项目名称 ", "项目\u3000名称", 3, 1.5]),
+                     st.text(max_size=3))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(cell, max_size=10), st.lists(cell, max_size=10))
+    def agree(parent: list[Any], child: list[Any]) -> None:
+        p, ch = _originals(parent), _originals(child)
+        assert p == [_original(v) for v in parent] and ch == [_original(v) for v in child]
+        for t in p + ch:
+            assert index.cell_field(t) == index.match(t)[0]
+        pf = [index.cell_field(t) if t else None for t in p]
+        cf = [index.cell_field(t) if t else None for t in ch]
+        labels = [c or q for _, q, c in _labels_double(parent, child)]
+        assert _double_score(p, pf, ch, cf) == _score(index, labels)
+
+    agree()
+
+
+def test_a_column_mapped_through_the_memo_is_mapped_as_the_general_path() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.ingest.layout import _map_column, map_column_general
+
+    index = AliasIndex.for_annex(ANNEX)
+    titles = [f.title for f in ANNEX.fields] + [a for f in ANNEX.fields for a in f.aliases]
+    label = st.one_of(st.sampled_from([*titles, "", "序号", "投资情况（万元）", "总投资", "完成投资", "其中：", "单位：亿元",
+                                       "计划总投资（亿元）", "（元）"]), st.text(max_size=4))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.integers(1, 30), label, label)
+    def agree(col: int, parent: str, child: str) -> None:
+        for _ in range(2):  # the second time from the memo
+            assert _map_column(index, col, parent, child) == map_column_general(index, col, parent, child)
+
+    agree()
+
+
+def test_squash_without_clean_is_squash_through_clean() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.ingest.units import squash, squash_general
+
+    words = st.sampled_from(["长春市", "（二期）", "Ａ", "e\u0301", "\u0301", "¨", "ﬁ", "⼩", "_", "·", "　", " ", "\u00a0",
+                             "\u2003", "①", "Ⅷ", "㈱", "项目", "-", "\t"])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.one_of(words, st.text(max_size=3)), max_size=6).map("".join))
+    def agree(text: str) -> None:
+        assert squash(text) == squash_general(text)
+
+    agree()
+
+
+def test_name_parts_skipping_the_phase_passes_is_name_parts_with_them() -> None:
+    """name_parts runs PHASE_RE only over a name holding 期 or 阶段, which the pattern needs."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.textnorm import (
+        NAME_PUNCT,
+        NOISE_WORDS,
+        PHASE_RE,
+        PLACE_RE,
+        _phase_number,
+        clean,
+        name_parts,
+    )
+
+    words = st.sampled_from(["长春市", "南关区", "第二期", "二期", "3期", "一阶段", "第十阶段", "期", "阶段", "项目", "工程",
+                             "（", "）", "建设", "　", "Ａ", "期二", "两期"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.one_of(words, st.text(max_size=3)), max_size=6).map("".join))
+    def agree(name: str) -> None:
+        text = clean(name)
+        place = PLACE_RE.match(text)
+        core = NOISE_WORDS.sub("", NAME_PUNCT.sub("", PHASE_RE.sub("", text)))
+        parts = name_parts(name)
+        assert (parts.exact, parts.core, parts.phases, parts.place) == (
+            text, core, frozenset(_phase_number(m.group(1)) for m in PHASE_RE.finditer(text)),
+            place.group(1) if place else "")
+
+    agree()

@@ -987,3 +987,34 @@ def test_a_text_starting_with_a_letter_is_never_a_dash_run(raw: str) -> None:
     text = raw.replace("\r\n", "\n").strip()
     blank = not text or bool(_DASH_RUN.fullmatch(clean(text)))
     assert parsed.value == (None if blank else text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(alphabet="0123456789ABCXYZabcexn-—－ +._'１Ａ　", max_size=20),
+                 st.sampled_from(["", " ", "-", "--", "na", "NA", "n", "1e15", "1E5", "0431", "0431-88905678",
+                                  "-0431", "0431--8890", "139-1234-5678", "91220101MA0Y3KXX1A", "ab@cd", "１２３"])),
+       st.sampled_from(["uscc", "phone", "fixed-phone", "email", "postcode", "org-code"]))
+def test_the_code_shortcut_reads_as_the_general_path(raw: str, fmt: str) -> None:
+    """code_text, read_table's shortcut for a code column, gives what `_code` gives, or steps aside."""
+    from dataclasses import replace
+
+    from toolkit.ingest.values import code_text
+
+    fast = code_text(raw, fmt)
+    if fast is not None:
+        general = normalise(replace(F["uscc"], format=fmt), raw)
+        assert (fast, None, None, None) == (general.value, general.problem, general.note, general.doubt)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.floats(), st.sampled_from([0.0, -0.0, 1e15, -1e15, 999999999999999.9, 1e-6, 1e-7, 0.1234567])))
+def test_float_as_itself_is_the_general_reading(raw: float) -> None:
+    """The float shortcut (in _number and in read_table) against the general path: a header unit
+    of 万 in a 万元 column converts by 1 but is not the column's own unit, so it takes that path."""
+    from toolkit.ingest.values import float_as_itself
+
+    fast = float_as_itself(raw)
+    if fast is not None:
+        general = normalise(INVESTMENT, raw, header_unit="万", target_unit="万元")
+        assert fast == general.value and general.problem is None and general.doubt is None
+        assert math.copysign(1, fast) == 1 or fast != 0

@@ -84,10 +84,12 @@ class NameParts:
 
 def name_parts(name: Any) -> NameParts:
     text = clean(name)
-    phases = frozenset(_phase_number(m.group(1)) for m in PHASE_RE.finditer(text))
+    # PHASE_RE needs 期 or 阶段, which few names hold: the others skip its two passes.
+    phased = "期" in text or "阶段" in text
+    phases = frozenset(_phase_number(m.group(1)) for m in PHASE_RE.finditer(text)) if phased else frozenset()
     place_match = PLACE_RE.match(text)
     place = place_match.group(1) if place_match else ""
-    core = PHASE_RE.sub("", text)
+    core = PHASE_RE.sub("", text) if phased else text
     core = NAME_PUNCT.sub("", core)
     core = NOISE_WORDS.sub("", core)
     return NameParts(text, core, phases, place)

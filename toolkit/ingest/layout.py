@@ -57,13 +57,28 @@ class TableLayout:
 
 @dataclass
 class AliasIndex:
-    """Normalised title/alias -> field key, for one annex."""
+    """Normalised title/alias -> field key, for one annex. Built once per annex (for_annex) and
+    never changed after: every reader of that annex shares it."""
 
     keys: dict[str, str] = field(default_factory=dict)
     how: dict[str, str] = field(default_factory=dict)
+    # Cell text -> the field it names: the same header texts, and the same 是/否/options in the
+    # rows searched, come back in every file.
+    _fields: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    _columns: dict[tuple[str, str], tuple[str, str | None, str | None, str]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def for_annex(cls, annex: Annex) -> AliasIndex:
+        held = _INDEXES.get(id(annex))
+        if held is not None and held[0] is annex:  # the annex is kept beside it: an id is never reused
+            return held[1]
+        index = cls.build(annex)
+        _INDEXES[id(annex)] = (annex, index)
+        return index
+
+    @classmethod
+    def build(cls, annex: Annex) -> AliasIndex:
         index = cls()
         for f in annex.fields:
             for name in f.aliases:
@@ -83,6 +98,33 @@ class AliasIndex:
         found = self.keys.get(key)
         return (found, self.how[key]) if found else (None, "unmapped")
 
+    def column(self, parent: str, child: str) -> tuple[str, str | None, str | None, str]:
+        """map_column_general's (header, field, unit, how) for a column's header, remembered."""
+        held = self._columns.get((parent, child))
+        if held is None:
+            mapped = map_column_general(self, 0, parent, child)
+            held = (mapped.header, mapped.field, mapped.unit, mapped.how)
+            if len(self._columns) >= _CELL_MEMO_LIMIT:
+                self._columns.clear()
+            self._columns[(parent, child)] = held
+        return held
+
+    def cell_field(self, text: str) -> str | None:
+        """match(text)[0], remembered."""
+        try:
+            return self._fields[text]
+        except KeyError:
+            pass
+        found = self.match(text)[0]
+        if len(self._fields) >= _CELL_MEMO_LIMIT:
+            self._fields.clear()
+        self._fields[text] = found
+        return found
+
+
+_INDEXES: dict[int, tuple[Annex, AliasIndex]] = {}
+_CELL_MEMO_LIMIT = 50_000
+
 
 def _text(value: Any) -> str:
     return clean(value) if isinstance(value, str) else ""
@@ -91,6 +133,12 @@ def _text(value: Any) -> str:
 def _original(value: Any) -> str:
     """A header cell as the county wrote it (trimmed), or "" when it holds no text."""
     return str(value).strip() if _text(value) else ""
+
+
+def _originals(row: Sequence[Any]) -> list[str]:
+    """_original of every cell of a row. A text `clean` empties is exactly one of white space
+    (tests/test_layout.py checks every code point), so str.strip alone tells."""
+    return [v.strip() if type(v) is str else (_original(v) if isinstance(v, str) else "") for v in row]
 
 
 def _row(rows: Sequence[Sequence[Any]], r: int) -> Sequence[Any]:
@@ -124,37 +172,51 @@ def _score(index: AliasIndex, labels: Sequence[str]) -> int:
     return len({f for f in (index.match(t)[0] for t in labels) if f})
 
 
+def _distinct(fields: Sequence[str | None]) -> int:
+    return len(set(fields) - {None})
+
+
+def _double_score(parents: Sequence[str], parent_fields: Sequence[str | None],
+                  children: Sequence[str], child_fields: Sequence[str | None]) -> int:
+    """_score of _labels_double's labels (child, or else parent), from each row's own labels:
+    a column's label is its child when it has one, else its own parent cell (a parent carried
+    right only ever stands beside a child)."""
+    found = {f for ch, f in zip(children, child_fields, strict=True) if ch}
+    found.update(f for ch, p, f in zip(children, parents, parent_fields, strict=False) if p and not ch)
+    n = len(children)  # the parent row may run on past the child row
+    found.update(f for p, f in zip(parents[n:], parent_fields[n:], strict=True) if p)
+    found.discard(None)
+    return len(found)
+
+
 def find_layout(rows: Sequence[Sequence[Any]], annex: Annex, index: AliasIndex | None = None) -> TableLayout | None:
     """The best header block in the first rows of a sheet, or None when no header is found."""
     index = index or AliasIndex.for_annex(annex)
     best: tuple[int, int, int] | None = None  # (score, start row, depth)
     last = min(len(rows), HEADER_SCAN_ROWS)
-    # Each row's labels and one-row score, worked out once (a row is looked at as a header, as
-    # the lower level under the row above, and as the row below) and only when needed: the search
-    # stops at a header with every field, so the data rows below are never labelled.
-    singles: dict[int, list[str]] = {}
-    scores: dict[int, int] = {}
+    # Per row, once: each cell's label and the field it names. A row is looked at as a header,
+    # as the lower level under the row above and as the upper level over the row below; the
+    # search stops at a header with every field, so the data rows below are never labelled.
+    named: dict[int, tuple[list[str], list[str | None]]] = {}
 
-    def labels_of(r: int) -> list[str]:
-        if r not in singles:
-            singles[r] = [t for _, t in _labels_single(_row(rows, r))]
-        return singles[r]
+    def of(r: int) -> tuple[list[str], list[str | None]]:
+        if r not in named:
+            labels = _originals(_row(rows, r))
+            named[r] = labels, [index.cell_field(t) if t else None for t in labels]
+        return named[r]
 
     def score_of(r: int) -> int:
-        if r not in scores:
-            scores[r] = _score(index, labels_of(r)) if labels_of(r) else 0
-        return scores[r]
+        return _distinct(of(r)[1])
 
     for r in range(1, last + 1):
-        if not labels_of(r):
+        labels, fields = of(r)
+        if not any(labels):
             continue
-        s1 = score_of(r)
+        s1 = _distinct(fields)
         if s1 and (best is None or s1 > best[0]):
             best = (s1, r, 1)
         if r < len(rows):
-            double = _labels_double(_row(rows, r), _row(rows, r + 1))
-            labels = [ch or p for _, p, ch in double]
-            s2 = _score(index, labels)
+            s2 = _double_score(labels, fields, *of(r + 1))
             # A parent row must add fields of its own: a `填报单位：…` line above a one-row header
             # adds none, and must not be taken for the upper level of the header.
             below = score_of(r + 1)
@@ -194,6 +256,12 @@ def find_layout(rows: Sequence[Sequence[Any]], annex: Annex, index: AliasIndex |
 
 
 def _map_column(index: AliasIndex, col: int, parent: str, child: str) -> ColumnMap:
+    return ColumnMap(col, *index.column(parent, child))
+
+
+def map_column_general(index: AliasIndex, col: int, parent: str, child: str) -> ColumnMap:
+    """A column's header (parent over child, either may be "") -> what the column is; _map_column
+    gives the same through AliasIndex.column's memo (the same headers come back in every file)."""
     header = f"{parent} / {child}" if parent and child and parent != child else (child or parent)
     unit = header_unit(child) or header_unit(parent)
     for candidate in (child, f"{parent}{child}", parent if not child else ""):
@@ -233,6 +301,20 @@ RowKind = str  # "data" | "blank" | "total" | "heading" | "footer"
 def classify_row(row: Sequence[Any], layout: TableLayout, seq_cols: frozenset[int]) -> RowKind:
     """What a row below the header is. Only rows that are clearly not projects are set aside;
     a half-filled project row is data (its blanks become findings), never silently dropped."""
+    strings = [v for v in row if isinstance(v, str)]
+    # The common project row, at C speed: no text of spaces (so every cell not None is filled),
+    # more than 4 cells filled (no footer, no lone heading), and no 计 or 汇 in its first three
+    # texts, which every TOTAL_RE label needs; no other character becomes either under `clean`
+    # (tests/test_layout.py checks every code point).
+    if all(map(str.strip, strings)) and len(row) - row.count(None) > 4:
+        head = "".join(strings[:3])
+        if "计" not in head and "汇" not in head:
+            return "data"
+    return classify_row_general(row, layout, seq_cols)
+
+
+def classify_row_general(row: Sequence[Any], layout: TableLayout, seq_cols: frozenset[int]) -> RowKind:
+    """classify_row without its shortcut for the common project row: the reference it is tested against."""
     strings = [v for v in row if isinstance(v, str)]
     shown = [v for v in strings if v.strip()]  # a text of spaces is as blank as an empty cell
     filled = len(row) - row.count(None) - (len(strings) - len(shown))  # counted at C speed, not cell by cell

@@ -14,8 +14,10 @@ duplicates.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 
 from toolkit.textnorm import clean
@@ -36,7 +38,19 @@ _STAMP_RE = re.compile(r"[（(]?(?:盖章|公章|章)[)）]?$")
 
 
 def squash(text: str) -> str:
+    """Letters, digits and CJK of `clean(text)`. A text without white space is squashed without
+    `clean`: its spaces need no removing (_SQUASH_RE drops all that NFKC makes), and the width
+    fold is part of NFKC; most are project names met once, which `clean`'s cache would only churn."""
+    if isinstance(text, str) and not _SPACE_RE.search(text):
+        return _SQUASH_RE.sub("", unicodedata.normalize("NFKC", text))
+    return squash_general(text)
+
+
+def squash_general(text: str) -> str:
     return _SQUASH_RE.sub("", clean(text))
+
+
+_SPACE_RE = re.compile(r"[\s\u3000\u00a0]")  # what `clean` folds away (textnorm._SPACES)
 
 
 def _strip_mail(stem: str) -> str:
@@ -52,7 +66,7 @@ def unit_key_from_name(path: str, defaults: Iterable[str] = ()) -> str:
     (a template's own name `defaults`, with or without a mail client's `(1)`)."""
     stem = _strip_mail(clean(PurePath(path).stem))
     stem = BATCH_RE.sub("", REVISION_RE.sub("", stem))
-    squashed_defaults = sorted({s for s in map(squash, defaults) if s}, key=len, reverse=True)
+    squashed_defaults = _squashed(tuple(defaults))
     if squashed_defaults:
         squashed = squash(stem)
         for default in squashed_defaults:
@@ -65,6 +79,11 @@ def unit_key_from_name(path: str, defaults: Iterable[str] = ()) -> str:
         previous = stem
         stem = _strip_mail(NOISE_RE.sub("", stem).strip())
     return SEP_RE.sub("", stem)
+
+
+@lru_cache(maxsize=64)  # the same few template names, for every file of a batch
+def _squashed(defaults: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({s for s in map(squash, defaults) if s}, key=len, reverse=True))
 
 
 def sender_key(name: str) -> str:

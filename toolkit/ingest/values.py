@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
 from toolkit.formats import FIXED_RE, MOBILE_RE, compact, to_halfwidth
@@ -181,23 +182,19 @@ def normalise(field: Field, raw: Any, *, header_unit: str | None = None,
 # ---------------------------------------------------------------- numbers
 
 def _number(field: Field, raw: Any, header_unit: str | None, target: str | None) -> Parsed:
-    if (type(raw) is float and field.type == "number" and target != "%" and -1e15 < raw < 1e15
+    if (type(raw) is float and field.type == "number" and target != "%"
             and (header_unit is None or header_unit == target or target is None)):
-        # The commonest cell: a number of at most 6 decimals in the column's own unit. What the
-        # general path below gives it is itself (quantized to 6 places, unchanged); -0.0 is 0.0.
-        text = repr(raw)
-        if "e" not in text and len(text) - text.index(".") <= 7:
-            return Parsed(raw + 0.0, None)
-    money = _is_money(target)
-    noun = "金额" if money else ("整数" if field.type == "integer" else "数字")
-    unreadable = f"无法识别的{noun}“{_show(raw)}”，请填写数字"
+        itself = float_as_itself(raw)
+        if itself is not None:
+            return Parsed(itself, None)
+    # The messages below are written only for a cell that gets one: most cells get none.
     notes: list[str] = []
     doubts: list[str] = []
     written: str | None = None
     if isinstance(raw, bool):
-        return Parsed(None, f"单元格是逻辑值（{_show(raw)}），不是{noun}，请填写数字")
+        return Parsed(None, f"单元格是逻辑值（{_show(raw)}），不是{_noun(field, target)}，请填写数字")
     if isinstance(raw, (date, time)):
-        return Parsed(None, _not_a_number_but_date(raw, noun))
+        return Parsed(None, _not_a_number_but_date(raw, _noun(field, target)))
     if isinstance(raw, (int, float)):
         if isinstance(raw, float) and not math.isfinite(raw):
             return Parsed(None, f"单元格的数值无效（{raw!r}），请填写数字")
@@ -218,24 +215,24 @@ def _number(field: Field, raw: Any, header_unit: str | None, target: str | None)
         parsed = parse_number(raw)
         if parsed is None:
             if _RANGE.search(text):
-                return Parsed(None, f"{unreadable}（这是一个范围，请填写一个确切的数）")
+                return Parsed(None, f"{_unreadable(field, raw, target)}（这是一个范围，请填写一个确切的数）")
             if _APPROX.search(text):
-                return Parsed(None, f"{unreadable}（这是约数，不按约数猜测，请填写确切的数）")
-            return Parsed(None, unreadable)
+                return Parsed(None, f"{_unreadable(field, raw, target)}（这是约数，不按约数猜测，请填写确切的数）")
+            return Parsed(None, _unreadable(field, raw, target))
         value, written = parsed
         if re.search(r"\d\s+\d", raw):
             notes.append(f"“{_show(raw)}”中的空格按千位分隔读取")
         if re.search(f"[{''.join(_CN_DIGITS)}]", text) or text.lstrip("-+负")[:1] in ("十", "拾"):
             notes.append(f"“{_show(raw)}”按中文数字读取")
     else:
-        return Parsed(None, unreadable)
+        return Parsed(None, _unreadable(field, raw, target))
 
     if target is None:
         header_unit = None  # a count column has nothing to convert a header unit into
     if written is not None:
         factor = _unit_factor(written, target or "")
         if factor is None:
-            return Parsed(None, _unit_mismatch(raw, written, target, noun))
+            return Parsed(None, _unit_mismatch(raw, written, target, _noun(field, target)))
         if factor != 1:
             notes.append(f"按单元格中写明的单位{written}换算为{target}" if target
                          else f"“{_show(raw)}”中的“{written}”按倍数读取")
@@ -252,6 +249,25 @@ def _number(field: Field, raw: Any, header_unit: str | None, target: str | None)
     if target == "%" and isinstance(raw, float) and 0 < abs(raw) <= 1:
         doubts.append(f"读作 {raw:g}%；若该单元格设为百分比格式，{raw!r} 即 {raw * 100:g}%，请核对")
     return _finish(field, value * factor, raw, notes, doubts)
+
+
+def _noun(field: Field, target: str | None) -> str:
+    return "金额" if _is_money(target) else ("整数" if field.type == "integer" else "数字")
+
+
+def _unreadable(field: Field, raw: Any, target: str | None) -> str:
+    return f"无法识别的{_noun(field, target)}“{_show(raw)}”，请填写数字"
+
+
+def float_as_itself(raw: float) -> float | None:
+    """The commonest number cell: a float of at most 6 decimals, in a "number" column (not %)
+    whose header states no other unit. What `_number`'s general path gives it is itself
+    (quantized to 6 places, unchanged), with -0.0 made 0.0; None when the general path must read it."""
+    if -1e15 < raw < 1e15:  # also False for nan
+        text = repr(raw)
+        if "e" not in text and len(text) - text.index(".") <= 7:
+            return raw + 0.0
+    return None
 
 
 # A duration column's unit -> how many months it is; what a clerk writes of a loan's term:
@@ -287,16 +303,19 @@ def _plain(value: Decimal) -> str:
 def _finish(field: Field, value: Decimal, raw: Any, notes: list[str], doubts: Sequence[str] = ()) -> Parsed:
     note = "；".join(notes) or None
     doubt = "；".join(doubts) or None
-    too_big = Parsed(None, f"数值“{_show(raw)}”过大（超过10的15次方），请核对")
     if abs(value) >= _LIMIT:  # before quantize, which would overflow the Decimal context
-        return too_big
+        return _too_big(raw)
     if field.type == "integer":
         if value != value.to_integral_value():
             return Parsed(None, f"“{_show(raw)}”不是整数，本栏应填写整数")
         return Parsed(int(value), None, note, doubt)
     # + 0.0 turns -0.0 into 0.0, so `-0` does not print as a negative zero in the summary.
     number = float(value.quantize(_Q6, rounding=ROUND_HALF_UP)) + 0.0
-    return too_big if abs(number) >= 1e15 else Parsed(number, None, note, doubt)
+    return _too_big(raw) if abs(number) >= 1e15 else Parsed(number, None, note, doubt)
+
+
+def _too_big(raw: Any) -> Parsed:
+    return Parsed(None, f"数值“{_show(raw)}”过大（超过10的15次方），请核对")
 
 
 def _parse_body(body: str) -> tuple[Decimal, str] | None:
@@ -387,6 +406,7 @@ def _is_money(unit: str | None) -> bool:
     return bool(unit) and _split_unit(unit or "")[1] == "元"
 
 
+@lru_cache(maxsize=1024)  # a few units, met in every number cell that states or converts one
 def _unit_factor(source: str, target: str) -> Decimal | None:
     """What one `source` is in `target`, or None. `万` alone means 万元 in a money column."""
     if source == target:
@@ -743,6 +763,22 @@ def _code(field: Field, raw: Any) -> Parsed:
 _PLAIN_PHONE = re.compile(r"[0-9-]*")
 
 
+def code_text(raw: str, fmt: str | None) -> str | None:
+    """The commonest code cell, as `_code` reads it: a credit code or a number typed as ASCII
+    letters and digits (and a phone of digits and dashes), which no separator, width fold or
+    blank marker touches. None when `_code` must read it (tests/test_values.py holds the two equal)."""
+    phone = fmt in ("phone", "fixed-phone")
+    if raw.isascii() and raw.isalnum():
+        if raw.casefold() in BLANK_MARKERS or _SCIENTIFIC.fullmatch(raw):
+            return None
+        if phone:
+            return raw if raw.isdigit() else None
+        return raw if fmt == "email" else raw.upper()
+    if phone and _PLAIN_PHONE.fullmatch(raw) and any(c.isdigit() for c in raw):
+        return raw  # 0431-88905678: not blank (it has a digit), and _phone_text keeps it as it is
+    return None
+
+
 def _phone_text(text: str) -> str:
     """Keep the 区号 dash and the separators between several numbers; drop other spacing."""
     if _PLAIN_PHONE.fullmatch(text):
@@ -759,12 +795,22 @@ def _phone_text(text: str) -> str:
     return re.sub(r"\s+", "、", s)  # spaces left are between numbers
 
 
+def plain_text(raw: str) -> str | None:
+    """The commonest text cell, as `_text` reads it: trimmed, when it starts with a 汉字 or a
+    letter (so it is no run of dashes); None when `_text`'s general path must read it."""
+    text = raw.replace("\r\n", "\n").strip()
+    if text and ("\u4e00" <= text[0] <= "\u9fff" or (text[0].isascii() and text[0].isalnum())):
+        return text
+    return None
+
+
 def _text(raw: Any) -> Parsed:
     """Plain text as written. `=1+1` or `-主体工程` is data (a county's words), never a formula."""
     if isinstance(raw, str):
+        plain = plain_text(raw)
+        if plain is not None:
+            return Parsed(plain, None)
         text = raw.replace("\r\n", "\n").strip()
-        if text and ("\u4e00" <= text[0] <= "\u9fff" or (text[0].isascii() and text[0].isalnum())):
-            return Parsed(text, None)  # a text starting with a 汉字 or a letter is no run of dashes
         if not text or _DASH_RUN.fullmatch(clean(text)):
             return Parsed(None, None)
         return Parsed(text, None)
