@@ -22,11 +22,12 @@ county left the cell blank. Dates are ISO text of their precision (`2020-07`, `2
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from toolkit.expression import syntax as ast
 from toolkit.expression.evaluate import Expression, RuleError, type_name
 from toolkit.expression.evaluate import compile_expression as _compile
 from toolkit.expression.numbers import exact, from_float, shown
@@ -148,6 +149,103 @@ def _decider(when: Expression | None, check: Expression | None) -> Callable[[dic
         return None
 
     return decide
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A top-level conjunct of a rule's `when` that is false unless the field `key` holds one of
+    `texts` (`category == '人工智能'`, `stage in ['谋划项目', '新开工项目']`), or, with `texts`
+    None, unless it is filled (`start_date != null`). CEL's && is false as soon as one side is
+    false, whatever the others give or raise, so where a guard is false the rule skips."""
+
+    key: str
+    texts: frozenset[str] | None
+
+
+def guards(expression: Expression | None) -> tuple[Guard, ...]:
+    """The guards among the top-level conjuncts of `expression` (none for other shapes)."""
+    if expression is None:
+        return ()
+    found: list[Guard] = []
+    pending: list[ast.Node] = [expression.tree]
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, ast.Binary):
+            continue
+        if node.op == "&&":
+            pending += [node.right, node.left]
+            continue
+        if not isinstance(node.left, ast.Name):
+            continue
+        key, right = node.left.name, node.right
+        if node.op == "==" and isinstance(right, ast.Literal) and type(right.value) is str:
+            found.append(Guard(key, frozenset([right.value])))
+        elif node.op == "!=" and isinstance(right, ast.Literal) and right.value is None:
+            found.append(Guard(key, None))
+        elif node.op == "in" and isinstance(right, ast.ListOf) and right.items and all(
+                isinstance(i, ast.Literal) and type(i.value) is str for i in right.items):
+            found.append(Guard(key, frozenset(i.value for i in right.items if isinstance(i, ast.Literal))))
+    return tuple(found)
+
+
+_ABSENT = object()  # a guard's field is not among the variables: the rule decides (its error says so)
+_OTHER = object()  # a value none of the guards on its field names
+
+
+class RuleSelector:
+    """An annex's row rules, and for one record's variables those that may apply: a rule one of
+    whose guards is false skips, so it is not evaluated at all. Most rules concern one category or
+    stage, and a row has one of each. The rules a combination of guard values leaves are worked
+    out once (the values are classed by the texts the guards name, so there are few)."""
+
+    def __init__(self, rules: Sequence[Compiled]) -> None:
+        self.rules = tuple(rules)
+        self.guards = tuple(guards(r.when) for r in self.rules)
+        texts: dict[str, set[str]] = {}
+        filled: dict[str, None] = {}
+        for g in (g for gs in self.guards for g in gs):
+            if g.texts is None:
+                filled[g.key] = None
+            else:
+                texts.setdefault(g.key, set()).update(g.texts)
+        self.text_keys = tuple((k, frozenset(v)) for k, v in texts.items())
+        self.filled_keys = tuple(filled)
+        self.cache: dict[tuple[Any, ...], tuple[Compiled, ...]] = {}
+
+    def select(self, variables: Mapping[str, Any]) -> tuple[Compiled, ...]:
+        """The rules to evaluate on `variables`, in the annex's order."""
+        if not self.text_keys and not self.filled_keys:
+            return self.rules
+        classes = tuple(_text_class(variables.get(k, _ABSENT), texts) for k, texts in self.text_keys) + \
+            tuple(_filled_class(variables.get(k, _ABSENT)) for k in self.filled_keys)
+        found = self.cache.get(classes)
+        if found is None:
+            found = self.cache[classes] = self._choose(classes)
+        return found
+
+    def _choose(self, classes: tuple[Any, ...]) -> tuple[Compiled, ...]:
+        of = dict(zip([k for k, _ in self.text_keys], classes, strict=False))
+        filled = dict(zip(self.filled_keys, classes[len(self.text_keys):], strict=True))
+
+        def false(g: Guard) -> bool:
+            if g.texts is None:
+                return filled[g.key] is False
+            value = of[g.key]
+            return value is not _ABSENT and (value is _OTHER or value not in g.texts)
+
+        return tuple(r for r, gs in zip(self.rules, self.guards, strict=True) if not any(false(g) for g in gs))
+
+
+def _text_class(value: Any, texts: frozenset[str]) -> Any:
+    """The value itself where a guard may name it, else _OTHER (a guard on texts is false for
+    any value but a text it names: CEL never equals a text with a number, a list or null)."""
+    if value is _ABSENT:
+        return _ABSENT
+    return value if type(value) is str and value in texts else _OTHER
+
+
+def _filled_class(value: Any) -> Any:
+    return _ABSENT if value is _ABSENT else value is not None
 
 
 def row_variables(pack: Pack, annex: Annex, record: dict[str, Any]) -> dict[str, Any]:
