@@ -97,3 +97,93 @@ def test_guards_are_only_conjuncts_that_must_hold(source: str, found: list[tuple
 
     expression = compile_expression(source, {"f": lambda v: True})
     assert [(g.key, None if g.texts is None else set(g.texts)) for g in guards(expression)] == found
+
+
+# --- two fields compared at once (`completed_investment <= total_investment`) give the general result
+
+_VALUES = [None, "", "2020-07", "2020-12", "2021-01", "2020-07-15", "５００", "500", True, False, 0, 500, 500.0, 499.99,
+           Decimal("500"), Decimal("500.00"), Decimal("499.99"), Decimal("500.01"), Decimal("-0"), Decimal("0"),
+           Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity"), ["a"], {"a": 1}]
+
+
+def _outcome(expression: Any, env: dict[str, Any]) -> Any:
+    from toolkit.expression.evaluate import RuleError
+
+    try:
+        return expression.run(env)
+    except RuleError as exc:
+        return ("error", exc.message, exc.null)
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">="])
+def test_two_fields_compared_at_once_agree_with_the_general_operation(op: str) -> None:
+    """`dyn(x)` is not a plain name, so the same test written with it goes the general way; every
+    pair of values, the bound itself (500 and 500.00), blanks, texts, NaN, and a missing name."""
+    from toolkit.packs.criteria import compile_expression
+
+    fast = compile_expression(f"x {op} y")
+    general = compile_expression(f"dyn(x) {op} y")
+    for x in _VALUES:
+        for y in _VALUES:
+            assert _outcome(fast, {"x": x, "y": y}) == _outcome(general, {"x": x, "y": y}), (x, y)
+        assert _outcome(fast, {"x": x}) == _outcome(general, {"x": x}), x
+        assert _outcome(fast, {"y": x}) == _outcome(general, {"y": x}), x
+
+
+def test_an_amount_at_the_bound_of_another_is_within_it() -> None:
+    from toolkit.packs.criteria import compile_expression
+
+    within = compile_expression("completed_investment <= total_investment")
+    assert within.run({"completed_investment": Decimal("500.00"), "total_investment": Decimal("500")}) is True
+    assert within.run({"completed_investment": Decimal("500.01"), "total_investment": Decimal("500")}) is False
+
+
+# --- a remembered function gives what the function gives, every time
+
+
+def test_a_remembered_function_gives_its_own_results_and_raises_each_time() -> None:
+    from toolkit.packs.criteria import FUNCTIONS, remembered
+    from toolkit.packs.identities import is_branch_name
+
+    calls: list[tuple[Any, ...]] = []
+
+    def counted(*args: Any) -> Any:
+        calls.append(args)
+        return FUNCTIONS["months_between"](*args)
+
+    months = remembered(counted)
+    for _ in range(2):
+        assert months("2020-07", "2021-01") == 6
+    assert len(calls) == 1  # asked once
+    branch = remembered(is_branch_name)
+    for name in ["长春分公司", "长春（分公司）", "某某公司", "", "　分公司 ", "长春分公司"]:
+        assert branch(name) is is_branch_name(name)
+    for _ in range(2):
+        with pytest.raises(TypeError):
+            branch(None)
+        with pytest.raises(ValueError):
+            months("2020", "x")
+    listing = remembered(lambda *a: list(a))
+    assert listing("a") is not listing("a")  # a list is made anew, never shared between rows
+
+
+def test_rules_with_remembered_functions_decide_as_the_functions_do() -> None:
+    """The pack's rules that call them, on rows whose applicant, code and dates repeat."""
+    from toolkit.expression.evaluate import compile_expression as plain_compile
+    from toolkit.packs.criteria import FUNCTIONS, REMEMBERED, compile_expression
+
+    pack = load_pack("jl-761-2020")
+    annex = pack.annex("projects")
+    sources = {s for c in pack.criteria if c.kind == "row" for s in (c.when, c.check, *c.values.values())
+               if s and any(f"{name}(" in s for name in REMEMBERED)}
+    assert len(sources) >= 5
+    rows = [{"category": cat, "applicant": name, "uscc": code, "start_date": "2020-07", "end_date": "2021-01"}
+            for cat in ("人工智能", "工业互联网", "5G基础设施")
+            for name in ("中国移动通信集团吉林有限公司长春分公司", "长春移动互联科技有限公司", None, "某公司（分公司）")
+            for code in ("91220101MA0000000X", "11100000MA0000000X", None)] * 2
+    for source in sorted(sources):
+        ours = compile_expression(source, pack.functions)
+        theirs = plain_compile(source, {**FUNCTIONS, **pack.functions})
+        for row in rows:
+            variables = row_variables(pack, annex, row)
+            assert _outcome(ours, variables) == _outcome(theirs, variables), (source, row)

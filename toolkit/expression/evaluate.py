@@ -396,6 +396,8 @@ class _Compiler:
         texts = _texts(node.right) if node.op == "in" else None
         if texts is not None and key is not None:
             return _in_texts(key, left, texts, right)
+        if key is not None and isinstance(node.right, ast.Name) and node.op in _COMPARE:
+            return _two_fields(node.op, key, node.right.name, left, right, op)
         return lambda env: op(left(env), right(env))
 
     def conditional(self, node: ast.Conditional, bound: frozenset[str]) -> Run:
@@ -522,6 +524,23 @@ def _with_literal(op: str, key: str, left: Run, literal: Any, general: Callable[
 
         return ordered
     return None
+
+
+def _two_fields(op: str, first: str, second: str, left: Run, right: Run, general: Callable[[Any, Any], Any]) -> Run:
+    """`completed_investment <= total_investment`, `end_date >= start_date`: two amounts (Decimals,
+    neither NaN) or two texts (ISO dates) compared at once; anything else (a blank, a double, an
+    int, a missing name, two kinds) goes the general way."""
+    compare = _COMPARE[op]
+
+    def ordered(env: Env) -> Any:
+        a: Any = env.get(first)
+        b: Any = env.get(second)
+        kind = type(a)
+        if kind is type(b) and ((kind is Decimal and not a.is_nan() and not b.is_nan()) or kind is str):
+            return compare(a, b)
+        return general(left(env), right(env))
+
+    return ordered
 
 
 def _texts(node: ast.Node) -> frozenset[str] | None:

@@ -95,14 +95,45 @@ class Compiled:
     decide: Callable[[dict[str, Any]], Outcome | None] = lambda variables: None
 
 
+# Functions whose result depends on their text arguments alone (and the pack's lists), dearer than
+# a lookup: a row's applicant is read by several rules, and an enterprise sends many rows.
+REMEMBERED = frozenset({"is_branch_name", "months_between", "listed"})
+_REMEMBER_LIMIT = 10_000
+_UNKNOWN = object()
+
+
+def remembered(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` with its results for all-text arguments kept (a bool, a number or a text; an
+    error is raised anew each time); other arguments go to it each time."""
+    known: dict[tuple[Any, ...], Any] = {}
+
+    def run(*args: Any) -> Any:
+        for a in args:
+            if type(a) is not str:
+                return function(*args)
+        found = known.get(args, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = function(*args)
+            if type(found) not in (bool, int, str, Decimal):
+                return found
+            if len(known) >= _REMEMBER_LIMIT:
+                known.clear()
+            known[args] = found
+        return found
+
+    return run
+
+
 def compile_expression(source: str, functions: Mapping[str, Callable[..., Any]] | None = None) -> Expression:
     """Compile one expression (its free variables and named functions come with it); `functions`:
-    the pack's own (Pack.functions: its named lists), beside FUNCTIONS.
+    the pack's own (Pack.functions: its named lists), beside FUNCTIONS. Those in REMEMBERED keep
+    their results, for this expression.
 
     Raises SyntaxProblem, a ValueError with a Chinese message, when the expression is malformed or
     uses a function we do not evaluate.
     """
-    return _compile(source, {**FUNCTIONS, **functions} if functions else FUNCTIONS)
+    every = {**FUNCTIONS, **functions} if functions else FUNCTIONS
+    return _compile(source, {k: remembered(f) if k in REMEMBERED else f for k, f in every.items()})
 
 
 def cel_syntax_problem(source: str) -> str | None:
