@@ -14,6 +14,7 @@ from toolkit.packs.criteria import (
     compile_criterion,
     evaluate_row,
     guards,
+    only_guards,
     row_variables,
 )
 from toolkit.packs.loader import load_pack
@@ -69,6 +70,8 @@ def test_a_rule_the_selector_leaves_out_skips(pack_id: str, annex_id: str) -> No
         for rule in rules:
             if rule not in chosen:
                 assert evaluate_row(rule, variables).status == "skip", (rule.criterion.id, record)
+        for rule, decide in selector.deciders(variables):  # decide_check where the guards are the when
+            assert decide(variables) == rule.decide(variables), (rule.criterion.id, record)
 
     agree()
 
@@ -78,6 +81,12 @@ def test_a_guard_on_a_name_the_variables_lack_leaves_the_rule_to_decide() -> Non
     rules = [compile_criterion(c, pack.functions) for c in pack.criteria if c.kind == "row"]
     selector = RuleSelector(rules)
     assert selector.select({}) == selector.rules
+    assert all(decide is rule.decide for rule, decide in selector.deciders({}))  # no guard known to hold
+    chosen = {r.criterion.id: (r, d) for r, d in selector.deciders({"category": "人工智能", "stage": "谋划项目"})}
+    rule, decide = chosen["ai-subtype"]
+    assert decide is rule.decide_check  # its when is category == '人工智能'
+    rule, decide = chosen["ai-registered-in-jilin"]
+    assert decide is rule.decide  # its when is more than guards
     assert len(selector.select({"category": None, "stage": None})) < len(rules)
 
 
@@ -97,6 +106,7 @@ def test_guards_are_only_conjuncts_that_must_hold(source: str, found: list[tuple
 
     expression = compile_expression(source, {"f": lambda v: True})
     assert [(g.key, None if g.texts is None else set(g.texts)) for g in guards(expression)] == found
+    assert only_guards(expression) is (bool(found) and "f(" not in source)
 
 
 # --- two fields compared at once (`completed_investment <= total_investment`) give the general result

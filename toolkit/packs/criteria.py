@@ -93,6 +93,8 @@ class Compiled:
     # The usual outcomes in one call: skip or pass as `evaluate_row` would give them, None where
     # it must look closer (a false check, a failure): most rules pass or skip on most rows.
     decide: Callable[[dict[str, Any]], Outcome | None] = lambda variables: None
+    # The same with `when` known true (RuleSelector knows it from the guards): `check` alone.
+    decide_check: Callable[[dict[str, Any]], Outcome | None] = lambda variables: None
 
 
 # Functions whose result depends on their text arguments alone (and the pack's lists), dearer than
@@ -162,7 +164,7 @@ def compile_criterion(criterion: Criterion, functions: Mapping[str, Callable[...
     when = build(criterion.when) if criterion.when else None
     check = build(criterion.check) if criterion.check else None
     values = {k: build(v) for k, v in criterion.values.items()}
-    return Compiled(criterion, when, check, values, frozenset(names), _decider(when, check))
+    return Compiled(criterion, when, check, values, frozenset(names), _decider(when, check), _decider(None, check))
 
 
 def _decider(when: Expression | None, check: Expression | None) -> Callable[[dict[str, Any]], Outcome | None]:
@@ -182,6 +184,9 @@ def _decider(when: Expression | None, check: Expression | None) -> Callable[[dic
     return decide
 
 
+Decide = Callable[[dict[str, Any]], "Outcome | None"]
+
+
 @dataclass(frozen=True)
 class Guard:
     """A top-level conjunct of a rule's `when` that is false unless the field `key` holds one of
@@ -195,28 +200,39 @@ class Guard:
 
 def guards(expression: Expression | None) -> tuple[Guard, ...]:
     """The guards among the top-level conjuncts of `expression` (none for other shapes)."""
-    if expression is None:
-        return ()
-    found: list[Guard] = []
-    pending: list[ast.Node] = [expression.tree]
+    return tuple(g for node in _conjuncts(expression) if (g := _guard(node)) is not None)
+
+
+def only_guards(expression: Expression | None) -> bool:
+    """`expression` is its guards and nothing else (`category == '人工智能'`): true where they all hold."""
+    return expression is not None and all(_guard(node) is not None for node in _conjuncts(expression))
+
+
+def _conjuncts(expression: Expression | None) -> list[ast.Node]:
+    """The top-level operands of the &&s of `expression`, left to right."""
+    found: list[ast.Node] = []
+    pending: list[ast.Node] = [expression.tree] if expression is not None else []
     while pending:
         node = pending.pop()
-        if not isinstance(node, ast.Binary):
-            continue
-        if node.op == "&&":
+        if isinstance(node, ast.Binary) and node.op == "&&":
             pending += [node.right, node.left]
-            continue
-        if not isinstance(node.left, ast.Name):
-            continue
-        key, right = node.left.name, node.right
-        if node.op == "==" and isinstance(right, ast.Literal) and type(right.value) is str:
-            found.append(Guard(key, frozenset([right.value])))
-        elif node.op == "!=" and isinstance(right, ast.Literal) and right.value is None:
-            found.append(Guard(key, None))
-        elif node.op == "in" and isinstance(right, ast.ListOf) and right.items and all(
-                isinstance(i, ast.Literal) and type(i.value) is str for i in right.items):
-            found.append(Guard(key, frozenset(i.value for i in right.items if isinstance(i, ast.Literal))))
-    return tuple(found)
+        else:
+            found.append(node)
+    return found
+
+
+def _guard(node: ast.Node) -> Guard | None:
+    if not isinstance(node, ast.Binary) or not isinstance(node.left, ast.Name):
+        return None
+    key, right = node.left.name, node.right
+    if node.op == "==" and isinstance(right, ast.Literal) and type(right.value) is str:
+        return Guard(key, frozenset([right.value]))
+    if node.op == "!=" and isinstance(right, ast.Literal) and right.value is None:
+        return Guard(key, None)
+    if node.op == "in" and isinstance(right, ast.ListOf) and right.items and all(
+            isinstance(i, ast.Literal) and type(i.value) is str for i in right.items):
+        return Guard(key, frozenset(i.value for i in right.items if isinstance(i, ast.Literal)))
+    return None
 
 
 _ABSENT = object()  # a guard's field is not among the variables: the rule decides (its error says so)
@@ -241,12 +257,19 @@ class RuleSelector:
                 texts.setdefault(g.key, set()).update(g.texts)
         self.text_keys = tuple((k, frozenset(v)) for k, v in texts.items())
         self.filled_keys = tuple(filled)
-        self.cache: dict[tuple[Any, ...], tuple[Compiled, ...]] = {}
+        self.whole = tuple(only_guards(r.when) for r in self.rules)
+        self.every = tuple((r, r.decide) for r in self.rules)
+        self.cache: dict[tuple[Any, ...], tuple[tuple[Compiled, Decide], ...]] = {}
 
     def select(self, variables: Mapping[str, Any]) -> tuple[Compiled, ...]:
         """The rules to evaluate on `variables`, in the annex's order."""
+        return tuple(rule for rule, _ in self.deciders(variables))
+
+    def deciders(self, variables: Mapping[str, Any]) -> tuple[tuple[Compiled, Decide], ...]:
+        """The rules to evaluate on `variables`, each with its decide: `decide_check` where the
+        guards that hold are the whole of its `when`."""
         if not self.text_keys and not self.filled_keys:
-            return self.rules
+            return self.every
         classes = tuple(_text_class(variables.get(k, _ABSENT), texts) for k, texts in self.text_keys) + \
             tuple(_filled_class(variables.get(k, _ABSENT)) for k in self.filled_keys)
         found = self.cache.get(classes)
@@ -254,7 +277,7 @@ class RuleSelector:
             found = self.cache[classes] = self._choose(classes)
         return found
 
-    def _choose(self, classes: tuple[Any, ...]) -> tuple[Compiled, ...]:
+    def _choose(self, classes: tuple[Any, ...]) -> tuple[tuple[Compiled, Decide], ...]:
         of = dict(zip([k for k, _ in self.text_keys], classes, strict=False))
         filled = dict(zip(self.filled_keys, classes[len(self.text_keys):], strict=True))
 
@@ -264,7 +287,14 @@ class RuleSelector:
             value = of[g.key]
             return value is not _ABSENT and (value is _OTHER or value not in g.texts)
 
-        return tuple(r for r, gs in zip(self.rules, self.guards, strict=True) if not any(false(g) for g in gs))
+        def true(g: Guard) -> bool:
+            if g.texts is None:
+                return filled[g.key] is True
+            return of[g.key] in g.texts  # a text; _ABSENT and _OTHER are in no set of texts
+
+        return tuple((r, r.decide_check if whole and all(true(g) for g in gs) else r.decide)
+                     for r, gs, whole in zip(self.rules, self.guards, self.whole, strict=True)
+                     if not any(false(g) for g in gs))
 
 
 def _text_class(value: Any, texts: frozenset[str]) -> Any:

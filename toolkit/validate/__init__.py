@@ -110,8 +110,9 @@ def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequen
     whose `when` is false by a guard alone (they would skip)."""
     out = []
     variables = row_variables(pack, annex, record.values)
-    for rule in compiled.select(variables) if isinstance(compiled, RuleSelector) else compiled:
-        if rule.decide(variables) is not None:
+    chosen = compiled.deciders(variables) if isinstance(compiled, RuleSelector) else [(r, r.decide) for r in compiled]
+    for rule, decide in chosen:
+        if decide(variables) is not None:
             continue  # passes, or does not apply
         result = evaluate_row(rule, variables)
         status = result.status
