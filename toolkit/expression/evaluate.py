@@ -261,7 +261,7 @@ def _host_function(name: str, function: Callable[..., Any]) -> Callable[..., Any
     """One of the pack functions (criteria.FUNCTIONS): a blank argument is an error, as it is for
     CEL's own functions, and whatever the function raises is the rule's error, with its reason."""
     def run(*args: Any) -> Any:
-        if any(a is None for a in args):
+        if None in args:  # the values are CEL's (null, bool, numbers, texts, lists, maps): only null is None
             raise RuleError(f"函数 {name} 的参数为空", null=True)
         try:
             result = function(*args)
@@ -269,7 +269,8 @@ def _host_function(name: str, function: Callable[..., Any]) -> Callable[..., Any
             raise
         except Exception as exc:  # not swallowed: the rule's error finding says it, naming the rule
             raise RuleError(f"函数 {name} 无法计算：{exc or type(exc).__name__}") from exc
-        return exact(result)
+        kind = type(result)
+        return result if kind is str or kind is bool else exact(result)
 
     return run
 

@@ -270,11 +270,17 @@ class RuleSelector:
         guards that hold are the whole of its `when`."""
         if not self.text_keys and not self.filled_keys:
             return self.every
-        classes = tuple(_text_class(variables.get(k, _ABSENT), texts) for k, texts in self.text_keys) + \
-            tuple(_filled_class(variables.get(k, _ABSENT)) for k in self.filled_keys)
-        found = self.cache.get(classes)
+        get = variables.get
+        # A guard field's value is classed: for texts, the value itself where a guard may name it,
+        # else _OTHER (a guard on texts is false for any value but a text it names: CEL never
+        # equals a text with a number, a list or null); for != null, whether it is filled.
+        classes = [(value if value in texts else _OTHER) if type(value := get(k, _ABSENT)) is str
+                   else (_ABSENT if value is _ABSENT else _OTHER) for k, texts in self.text_keys]
+        classes += [_ABSENT if (value := get(k, _ABSENT)) is _ABSENT else value is not None for k in self.filled_keys]
+        key = tuple(classes)
+        found = self.cache.get(key)
         if found is None:
-            found = self.cache[classes] = self._choose(classes)
+            found = self.cache[key] = self._choose(key)
         return found
 
     def _choose(self, classes: tuple[Any, ...]) -> tuple[tuple[Compiled, Decide], ...]:
@@ -295,18 +301,6 @@ class RuleSelector:
         return tuple((r, r.decide_check if whole and all(true(g) for g in gs) else r.decide)
                      for r, gs, whole in zip(self.rules, self.guards, self.whole, strict=True)
                      if not any(false(g) for g in gs))
-
-
-def _text_class(value: Any, texts: frozenset[str]) -> Any:
-    """The value itself where a guard may name it, else _OTHER (a guard on texts is false for
-    any value but a text it names: CEL never equals a text with a number, a list or null)."""
-    if value is _ABSENT:
-        return _ABSENT
-    return value if type(value) is str and value in texts else _OTHER
-
-
-def _filled_class(value: Any) -> Any:
-    return _ABSENT if value is _ABSENT else value is not None
 
 
 def row_variables(pack: Pack, annex: Annex, record: dict[str, Any]) -> dict[str, Any]:
