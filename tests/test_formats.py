@@ -116,3 +116,17 @@ def test_email(value: str, ok: bool) -> None:
 def test_halfwidth_and_compact() -> None:
     assert formats.to_halfwidth("１２００（万元）") == "1200(万元)"
     assert formats.compact(" 9111 0108-5513 85082q ") == "91110108551385082Q"
+
+
+_PHONE_TEXT = st.one_of(
+    st.text(alphabet="0123456789１２３-+ 、,;/\n", max_size=20),
+    st.builds(lambda a, b: a + b, st.sampled_from(["", "0", "01", "00", "86", "+86", "1", "13", "0431-", "400-", "１"]),
+              st.text(alphabet="0123456789-", max_size=14)),
+    st.sampled_from(["13912345678", "0431-88905678", "043188905678", "0431-88905678-123", "1391234567８",
+                     "13912345678\n", " 13912345678", "12912345678", "0431-18905678", "0431-8890567",
+                     "13912345678、0431-88905678", "+8613912345678", "88905678", "400-123-4567"]))
+
+
+@given(_PHONE_TEXT)
+def test_a_plain_phone_taken_at_once_agrees_with_the_parts_checked_one_by_one(text: str) -> None:
+    assert formats.check_phone(text) == formats.check_phone_parts(text)

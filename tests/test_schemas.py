@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -262,3 +263,83 @@ def test_the_message_cache_tells_minus_zero_from_zero() -> None:
         expected = [e for e in record_errors(pack, annex, {**record, "category": value}) if e.field == "category"]
         assert [e.message for e in found] == [e.message for e in expected], value
         assert repr(found[0].value) == repr(value)
+
+
+_FAST: dict[tuple[str, str, str], tuple[Any, Any, list[Any]]] = {}
+
+
+def _fast_and_full(pack_id: str, annex_id: str, key: str) -> tuple[Any, Any, list[Any]]:
+    """The field's fast check, jsonschema's validator, and values it may take (its choices, the
+    example record's value, a good credit code)."""
+    from jsonschema import Draft202012Validator
+
+    from toolkit.packs.schemas import fast_check, format_checker
+
+    if (pack_id, annex_id, key) not in _FAST:
+        pack = load_pack(pack_id)
+        annex = pack.annex(annex_id)
+        schema = annex_schema(pack, annex)["properties"][key]
+        own = [*schema.get("enum", ()), example_record(annex).get(key), "912201024JURQ2830E", "2020-07", "13912345678"]
+        _FAST[pack_id, annex_id, key] = (fast_check(schema), Draft202012Validator(schema, format_checker=format_checker()),
+                                         [v for v in own if isinstance(v, (str, int, float, bool, type(None)))])
+    return _FAST[pack_id, annex_id, key]
+
+
+@pytest.mark.parametrize(("pack_id", "annex_id", "key"), _FIELD_SCHEMAS)
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(value=_PLAIN, pick=st.integers(0, 10**6))
+def test_fast_check_never_passes_what_jsonschema_rejects(pack_id: str, annex_id: str, key: str, value: Any,
+                                                         pick: int) -> None:
+    """Also on the field's own values (a choice, a good code), each asked twice: a text that passed
+    is remembered, and must still be right the second time."""
+    fast, full, own = _fast_and_full(pack_id, annex_id, key)
+    if fast is None:
+        return
+    for v in (value, own[pick % len(own)]):
+        for _ in range(2):
+            if fast(v):
+                assert not list(full.iter_errors(v)), v
+
+
+@pytest.mark.parametrize(("pack_id", "annex_id"), ANNEXES)
+def test_fast_check_passes_the_example_records(pack_id: str, annex_id: str) -> None:
+    """The fast path is taken for good values of every plain field (else it saves nothing)."""
+    from toolkit.packs.schemas import fast_check
+
+    pack = load_pack(pack_id)
+    annex = pack.annex(annex_id)
+    schema = annex_schema(pack, annex)["properties"]
+    record = example_record(annex)
+    plain = [f.key for f in annex.fields if f.type not in ("list", "multichoice")]
+    missed = [k for k in plain if not ((fast := fast_check(schema[k])) is not None and fast(record.get(k)))]
+    assert not missed
+
+
+@pytest.mark.parametrize(("schema", "taken", "left"), [  # left: to quick_check and jsonschema
+    ({"type": ["number", "null"], "minimum": 0}, [0, 0.0, 500.5, None, float("inf")],
+     [-0.01, True, "5", float("nan"), Decimal("1")]),
+    ({"type": "integer", "minimum": 1, "maximum": 3}, [1, 3], [0, 4, 2.0, None, True]),
+    ({"type": "string", "minLength": 1, "maxLength": 3}, ["a", "长长长"], ["", "长长长长", None, 1]),
+    ({"type": ["string", "null"], "minLength": 1, "format": "uscc"}, ["912201024JURQ2830E", None],
+     ["912201024JURQ2830F", "91220101MA0000000X", "", 1]),
+    ({"enum": ["是", "否", None]}, ["是", None], ["真", 1, True]),
+    ({"enum": [1.0, "是"]}, ["是"], [1, 1.0, True]),  # a number in an enum: left to jsonschema
+    ({"type": ["boolean", "null"]}, [True, False, None], [0, 1, "是"]),
+    ({"type": "string", "pattern": r"^\d{4}-\d{2}$", "format": "partial-date"}, ["2020-07"],
+     ["2020-13", "2020-7", None]),
+])
+def test_fast_check_on_each_shape(schema: dict[str, Any], taken: list[Any], left: list[Any]) -> None:
+    from toolkit.packs.schemas import fast_check
+
+    fast = fast_check(schema)
+    assert fast is not None
+    assert [v for v in taken if not fast(v)] == [] and [v for v in left if fast(v)] == []
+
+
+def test_fast_check_leaves_other_shapes_to_jsonschema() -> None:
+    from toolkit.packs.schemas import fast_check
+
+    assert fast_check({"type": "string", "not": {"const": "x"}}) is None
+    assert fast_check({"type": "string", "format": "hostname"}) is None  # a format we do not check
+    assert fast_check({"type": "array", "items": {"enum": ["a"]}}) is None
+    assert fast_check({"type": "string", "pattern": "^a"}) is None

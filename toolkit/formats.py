@@ -140,9 +140,23 @@ def check_fixed_phone(text: str) -> str | None:
     return "固定电话应写作“区号-号码”，如 0431-88905678"
 
 
+# One number as most are written (`13912345678`, `0431-88905678`), ASCII digits only: a text it
+# matches whole is a good mobile or fixed line for check_mobile or check_fixed_phone too, so
+# check_phone says so at once; any other text is split and checked part by part.
+_PLAIN_PHONE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{2,3}-?[2-9][0-9]{6,7}(?:-[0-9]{1,6})?")
+_PHONE_SEPARATORS = re.compile(r"[、,，;；/]")
+
+
 def check_phone(text: str) -> str | None:
     """A mobile or a fixed-line number; several separated by 、 or ; are each checked."""
-    for part in re.split(r"[、,，;；/]", text):
+    if _PLAIN_PHONE.fullmatch(text):
+        return None
+    return check_phone_parts(text)
+
+
+def check_phone_parts(text: str) -> str | None:
+    """check_phone the general way: each part alone, as a mobile, else as a fixed line."""
+    for part in _PHONE_SEPARATORS.split(text):
         part = part.strip()
         if check_mobile(part) and check_fixed_phone(part):
             return f"“{part}”不是有效的手机号码或固定电话（固定电话写作 0431-88905678）"

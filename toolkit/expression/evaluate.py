@@ -261,7 +261,7 @@ def _host_function(name: str, function: Callable[..., Any]) -> Callable[..., Any
     """One of the pack functions (criteria.FUNCTIONS): a blank argument is an error, as it is for
     CEL's own functions, and whatever the function raises is the rule's error, with its reason."""
     def run(*args: Any) -> Any:
-        if any(a is None for a in args):
+        if None in args:  # the values are CEL's (null, bool, numbers, texts, lists, maps): only null is None
             raise RuleError(f"函数 {name} 的参数为空", null=True)
         try:
             result = function(*args)
@@ -269,7 +269,8 @@ def _host_function(name: str, function: Callable[..., Any]) -> Callable[..., Any
             raise
         except Exception as exc:  # not swallowed: the rule's error finding says it, naming the rule
             raise RuleError(f"函数 {name} 无法计算：{exc or type(exc).__name__}") from exc
-        return exact(result)
+        kind = type(result)
+        return result if kind is str or kind is bool else exact(result)
 
     return run
 
@@ -396,6 +397,8 @@ class _Compiler:
         texts = _texts(node.right) if node.op == "in" else None
         if texts is not None and key is not None:
             return _in_texts(key, left, texts, right)
+        if key is not None and isinstance(node.right, ast.Name) and node.op in _COMPARE:
+            return _two_fields(node.op, key, node.right.name, left, right, op)
         return lambda env: op(left(env), right(env))
 
     def conditional(self, node: ast.Conditional, bound: frozenset[str]) -> Run:
@@ -522,6 +525,23 @@ def _with_literal(op: str, key: str, left: Run, literal: Any, general: Callable[
 
         return ordered
     return None
+
+
+def _two_fields(op: str, first: str, second: str, left: Run, right: Run, general: Callable[[Any, Any], Any]) -> Run:
+    """`completed_investment <= total_investment`, `end_date >= start_date`: two amounts (Decimals,
+    neither NaN) or two texts (ISO dates) compared at once; anything else (a blank, a double, an
+    int, a missing name, two kinds) goes the general way."""
+    compare = _COMPARE[op]
+
+    def ordered(env: Env) -> Any:
+        a: Any = env.get(first)
+        b: Any = env.get(second)
+        kind = type(a)
+        if kind is type(b) and ((kind is Decimal and not a.is_nan() and not b.is_nan()) or kind is str):
+            return compare(a, b)
+        return general(left(env), right(env))
+
+    return ordered
 
 
 def _texts(node: ast.Node) -> frozenset[str] | None:

@@ -22,11 +22,12 @@ county left the cell blank. Dates are ISO text of their precision (`2020-07`, `2
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from toolkit.expression import syntax as ast
 from toolkit.expression.evaluate import Expression, RuleError, type_name
 from toolkit.expression.evaluate import compile_expression as _compile
 from toolkit.expression.numbers import exact, from_float, shown
@@ -92,16 +93,49 @@ class Compiled:
     # The usual outcomes in one call: skip or pass as `evaluate_row` would give them, None where
     # it must look closer (a false check, a failure): most rules pass or skip on most rows.
     decide: Callable[[dict[str, Any]], Outcome | None] = lambda variables: None
+    # The same with `when` known true (RuleSelector knows it from the guards): `check` alone.
+    decide_check: Callable[[dict[str, Any]], Outcome | None] = lambda variables: None
+
+
+# Functions whose result depends on their text arguments alone (and the pack's lists), dearer than
+# a lookup: a row's applicant is read by several rules, and an enterprise sends many rows.
+REMEMBERED = frozenset({"is_branch_name", "months_between", "listed"})
+_REMEMBER_LIMIT = 10_000
+_UNKNOWN = object()
+
+
+def remembered(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` with its results for all-text arguments kept (a bool, a number or a text; an
+    error is raised anew each time); other arguments go to it each time."""
+    known: dict[tuple[Any, ...], Any] = {}
+
+    def run(*args: Any) -> Any:
+        for a in args:
+            if type(a) is not str:
+                return function(*args)
+        found = known.get(args, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = function(*args)
+            if type(found) not in (bool, int, str, Decimal):
+                return found
+            if len(known) >= _REMEMBER_LIMIT:
+                known.clear()
+            known[args] = found
+        return found
+
+    return run
 
 
 def compile_expression(source: str, functions: Mapping[str, Callable[..., Any]] | None = None) -> Expression:
     """Compile one expression (its free variables and named functions come with it); `functions`:
-    the pack's own (Pack.functions: its named lists), beside FUNCTIONS.
+    the pack's own (Pack.functions: its named lists), beside FUNCTIONS. Those in REMEMBERED keep
+    their results, for this expression.
 
     Raises SyntaxProblem, a ValueError with a Chinese message, when the expression is malformed or
     uses a function we do not evaluate.
     """
-    return _compile(source, {**FUNCTIONS, **functions} if functions else FUNCTIONS)
+    every = {**FUNCTIONS, **functions} if functions else FUNCTIONS
+    return _compile(source, {k: remembered(f) if k in REMEMBERED else f for k, f in every.items()})
 
 
 def cel_syntax_problem(source: str) -> str | None:
@@ -130,7 +164,7 @@ def compile_criterion(criterion: Criterion, functions: Mapping[str, Callable[...
     when = build(criterion.when) if criterion.when else None
     check = build(criterion.check) if criterion.check else None
     values = {k: build(v) for k, v in criterion.values.items()}
-    return Compiled(criterion, when, check, values, frozenset(names), _decider(when, check))
+    return Compiled(criterion, when, check, values, frozenset(names), _decider(when, check), _decider(None, check))
 
 
 def _decider(when: Expression | None, check: Expression | None) -> Callable[[dict[str, Any]], Outcome | None]:
@@ -148,6 +182,125 @@ def _decider(when: Expression | None, check: Expression | None) -> Callable[[dic
         return None
 
     return decide
+
+
+Decide = Callable[[dict[str, Any]], "Outcome | None"]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A top-level conjunct of a rule's `when` that is false unless the field `key` holds one of
+    `texts` (`category == '人工智能'`, `stage in ['谋划项目', '新开工项目']`), or, with `texts`
+    None, unless it is filled (`start_date != null`). CEL's && is false as soon as one side is
+    false, whatever the others give or raise, so where a guard is false the rule skips."""
+
+    key: str
+    texts: frozenset[str] | None
+
+
+def guards(expression: Expression | None) -> tuple[Guard, ...]:
+    """The guards among the top-level conjuncts of `expression` (none for other shapes)."""
+    return tuple(g for node in _conjuncts(expression) if (g := _guard(node)) is not None)
+
+
+def only_guards(expression: Expression | None) -> bool:
+    """`expression` is its guards and nothing else (`category == '人工智能'`): true where they all hold."""
+    return expression is not None and all(_guard(node) is not None for node in _conjuncts(expression))
+
+
+def _conjuncts(expression: Expression | None) -> list[ast.Node]:
+    """The top-level operands of the &&s of `expression`, left to right."""
+    found: list[ast.Node] = []
+    pending: list[ast.Node] = [expression.tree] if expression is not None else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Binary) and node.op == "&&":
+            pending += [node.right, node.left]
+        else:
+            found.append(node)
+    return found
+
+
+def _guard(node: ast.Node) -> Guard | None:
+    if not isinstance(node, ast.Binary) or not isinstance(node.left, ast.Name):
+        return None
+    key, right = node.left.name, node.right
+    if node.op == "==" and isinstance(right, ast.Literal) and type(right.value) is str:
+        return Guard(key, frozenset([right.value]))
+    if node.op == "!=" and isinstance(right, ast.Literal) and right.value is None:
+        return Guard(key, None)
+    if node.op == "in" and isinstance(right, ast.ListOf) and right.items and all(
+            isinstance(i, ast.Literal) and type(i.value) is str for i in right.items):
+        return Guard(key, frozenset(i.value for i in right.items if isinstance(i, ast.Literal)))
+    return None
+
+
+_ABSENT = object()  # a guard's field is not among the variables: the rule decides (its error says so)
+_OTHER = object()  # a value none of the guards on its field names
+
+
+class RuleSelector:
+    """An annex's row rules, and for one record's variables those that may apply: a rule one of
+    whose guards is false skips, so it is not evaluated at all. Most rules concern one category or
+    stage, and a row has one of each. The rules a combination of guard values leaves are worked
+    out once (the values are classed by the texts the guards name, so there are few)."""
+
+    def __init__(self, rules: Sequence[Compiled]) -> None:
+        self.rules = tuple(rules)
+        self.guards = tuple(guards(r.when) for r in self.rules)
+        texts: dict[str, set[str]] = {}
+        filled: dict[str, None] = {}
+        for g in (g for gs in self.guards for g in gs):
+            if g.texts is None:
+                filled[g.key] = None
+            else:
+                texts.setdefault(g.key, set()).update(g.texts)
+        self.text_keys = tuple((k, frozenset(v)) for k, v in texts.items())
+        self.filled_keys = tuple(filled)
+        self.whole = tuple(only_guards(r.when) for r in self.rules)
+        self.every = tuple((r, r.decide) for r in self.rules)
+        self.cache: dict[tuple[Any, ...], tuple[tuple[Compiled, Decide], ...]] = {}
+
+    def select(self, variables: Mapping[str, Any]) -> tuple[Compiled, ...]:
+        """The rules to evaluate on `variables`, in the annex's order."""
+        return tuple(rule for rule, _ in self.deciders(variables))
+
+    def deciders(self, variables: Mapping[str, Any]) -> tuple[tuple[Compiled, Decide], ...]:
+        """The rules to evaluate on `variables`, each with its decide: `decide_check` where the
+        guards that hold are the whole of its `when`."""
+        if not self.text_keys and not self.filled_keys:
+            return self.every
+        get = variables.get
+        # A guard field's value is classed: for texts, the value itself where a guard may name it,
+        # else _OTHER (a guard on texts is false for any value but a text it names: CEL never
+        # equals a text with a number, a list or null); for != null, whether it is filled.
+        classes = [(value if value in texts else _OTHER) if type(value := get(k, _ABSENT)) is str
+                   else (_ABSENT if value is _ABSENT else _OTHER) for k, texts in self.text_keys]
+        classes += [_ABSENT if (value := get(k, _ABSENT)) is _ABSENT else value is not None for k in self.filled_keys]
+        key = tuple(classes)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = self._choose(key)
+        return found
+
+    def _choose(self, classes: tuple[Any, ...]) -> tuple[tuple[Compiled, Decide], ...]:
+        of = dict(zip([k for k, _ in self.text_keys], classes, strict=False))
+        filled = dict(zip(self.filled_keys, classes[len(self.text_keys):], strict=True))
+
+        def false(g: Guard) -> bool:
+            if g.texts is None:
+                return filled[g.key] is False
+            value = of[g.key]
+            return value is not _ABSENT and (value is _OTHER or value not in g.texts)
+
+        def true(g: Guard) -> bool:
+            if g.texts is None:
+                return filled[g.key] is True
+            return of[g.key] in g.texts  # a text; _ABSENT and _OTHER are in no set of texts
+
+        return tuple((r, r.decide_check if whole and all(true(g) for g in gs) else r.decide)
+                     for r, gs, whole in zip(self.rules, self.guards, self.whole, strict=True)
+                     if not any(false(g) for g in gs))
 
 
 def row_variables(pack: Pack, annex: Annex, record: dict[str, Any]) -> dict[str, Any]:

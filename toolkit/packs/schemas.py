@@ -8,7 +8,7 @@ into per-field Chinese messages for the validate stage.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -193,7 +193,7 @@ class RecordValidator:
         checker = format_checker()
         schema = annex_schema(pack, annex)
         self.fields = [(f.key, Draft202012Validator(schema["properties"][f.key], format_checker=checker),
-                        quick_check(schema["properties"][f.key], checker))
+                        quick_check(schema["properties"][f.key], checker), fast_check(schema["properties"][f.key]))
                        for f in annex.fields]
         self.cache: dict[tuple[str, type, Any], list[RecordError]] = {}  # (field, type, value or float repr)
 
@@ -201,8 +201,10 @@ class RecordValidator:
         if not self.split:
             return record_errors(self.pack, self.annex, record, self.whole)
         out: list[RecordError] = []
-        for key, validator, quick in self.fields:
+        for key, validator, quick, fast in self.fields:
             value = record.get(key)
+            if fast is not None and fast(value):
+                continue  # valid: most cells of most rows, told without a key or a lookup
             if type(value) in _CACHED_TYPES:
                 # A float by its repr: 0.0 == -0.0 and they hash alike, but a message shows which
                 # one the cell held (and a NaN, by its repr, is found again like any value).
@@ -268,6 +270,111 @@ def quick_check(schema: dict[str, Any], checker: FormatChecker) -> Any:
                     or (above is not None and not value > above) or (below is not None and not value < below)):
                 return False
         return True
+
+    return valid
+
+
+def fast_check(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
+    """For the field schemas `field_schema` derives (a text, a number, a date, a yes/no, a choice),
+    a predicate made for that one shape that says "valid" for the usual values at the cost of a
+    type test and a comparison or two; False means "ask quick_check and jsonschema" (they give the
+    messages), so it may say False for a valid value, never True for an invalid one
+    (tests/test_schemas.py). None for any other shape."""
+    if any(k not in _FAST_KEYWORDS and not k.startswith("x-") for k in schema):
+        return None
+    kinds = schema.get("type")
+    allowed = frozenset([kinds] if isinstance(kinds, str) else kinds or ())
+    nullable = "null" in allowed
+    if "enum" in schema:
+        return _fast_choice(schema) if kinds is None else None
+    if allowed - {"null"} == {"string"}:
+        if "pattern" in schema:
+            return _fast_date(schema, nullable) if set(schema) & _TEXT_KEYWORDS == {"pattern", "format"} else None
+        return _fast_text(schema, nullable)
+    if allowed - {"null"} in ({"number"}, {"integer"}) and not set(schema) & _TEXT_KEYWORDS:
+        return _fast_number(schema, nullable, "integer" in allowed)
+    if allowed - {"null"} == {"boolean"} and not set(schema) & (_TEXT_KEYWORDS | _NUMBER_KEYWORDS):
+        return (lambda v: v is True or v is False or v is None) if nullable else (lambda v: v is True or v is False)
+    return None
+
+
+_TEXT_KEYWORDS = frozenset({"minLength", "maxLength", "pattern", "format"})
+_NUMBER_KEYWORDS = frozenset({"minimum", "maximum"})
+_FAST_KEYWORDS = frozenset({"title", "description", "$comment", "type", "enum"}) | _TEXT_KEYWORDS | _NUMBER_KEYWORDS
+
+
+def _fast_choice(schema: dict[str, Any]) -> Callable[[Any], bool]:
+    # A text is only ever equal to a text, so membership in the enum's texts is jsonschema's enum.
+    texts = frozenset(e for e in schema["enum"] if type(e) is str)
+    blank = None in schema["enum"]
+    return lambda v: (type(v) is str and v in texts) or (v is None and blank)
+
+
+def _fast_text(schema: dict[str, Any], nullable: bool) -> Callable[[Any], bool] | None:
+    if set(schema) & _NUMBER_KEYWORDS:
+        return None
+    low, high = schema.get("minLength", 0), schema.get("maxLength")
+    fmt = schema.get("format")
+    check = CHECKS.get(fmt) if fmt is not None else None
+    if fmt is not None and check is None:
+        return None  # a format only jsonschema knows
+    most = high if high is not None else float("inf")
+    if check is None:
+        return lambda v: low <= len(v) <= most if type(v) is str else v is None and nullable
+    known: set[str] = set()  # codes that passed: an enterprise's code is on each of its rows
+
+    def valid(v: Any) -> bool:
+        if type(v) is str:
+            if v in known:
+                return True
+            if not low <= len(v) <= most or check(v) is not None:
+                return False
+            _remember(known, v)
+            return True
+        return v is None and nullable
+
+    return valid
+
+
+_KNOWN_LIMIT = 10_000
+
+
+def _remember(known: set[str], value: str) -> None:
+    if len(known) >= _KNOWN_LIMIT:
+        known.clear()
+    known.add(value)
+
+
+def _fast_date(schema: dict[str, Any], nullable: bool) -> Callable[[Any], bool] | None:
+    """A partial date: the same few months on every row, so each valid text is checked once."""
+    if schema.get("format") != PARTIAL_DATE:
+        return None
+    pattern = re.compile(schema["pattern"])
+    known: set[str] = set()
+
+    def valid(v: Any) -> bool:
+        if type(v) is str:
+            if v in known:
+                return True
+            if pattern.search(v) is None or check_partial_date(v) is not None:
+                return False
+            _remember(known, v)
+            return True
+        return v is None and nullable
+
+    return valid
+
+
+def _fast_number(schema: dict[str, Any], nullable: bool, integer: bool) -> Callable[[Any], bool]:
+    """An int, or a float that is not NaN (not for an integer field: jsonschema takes 3.0 there,
+    quick_check leaves it to jsonschema), within the inclusive bounds."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    numbers = (int,) if integer else (int, float)
+
+    def valid(v: Any) -> bool:
+        if type(v) in numbers:
+            return v == v and (low is None or v >= low) and (high is None or v <= high)
+        return v is None and nullable
 
     return valid
 

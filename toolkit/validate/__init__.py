@@ -20,6 +20,7 @@ from toolkit.ingest.records import Record
 from toolkit.ingest.wordform import NOT_ASKED
 from toolkit.packs.criteria import (
     Compiled,
+    RuleSelector,
     compile_criterion,
     evaluate_row,
     render_message,
@@ -98,18 +99,20 @@ def _optional_fields(annex: Annex) -> frozenset[str]:
     return found[1]
 
 
-def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequence[Compiled],
+def criteria_findings(pack: Pack, annex: Annex, record: Record, compiled: Sequence[Compiled] | RuleSelector,
                       flagged: set[str], unread: frozenset[str] | set[str] = frozenset(),
                       not_asked: Collection[str] = ()) -> list[Finding]:
     """`flagged`: fields whose cell already has an error (a rule needing them is not reported
     again); `unread`: optional fields whose cell could not be read (a warning): a rule that needs
     one still decides, and its message says the cell could not be read; `not_asked`: fields the
     form the record was read from does not ask for (the notice's Word form): a rule failing for
-    want of one is a warning to check the attachment instead."""
+    want of one is a warning to check the attachment instead. A RuleSelector leaves out the rules
+    whose `when` is false by a guard alone (they would skip)."""
     out = []
     variables = row_variables(pack, annex, record.values)
-    for rule in compiled:
-        if rule.decide(variables) is not None:
+    chosen = compiled.deciders(variables) if isinstance(compiled, RuleSelector) else [(r, r.decide) for r in compiled]
+    for rule, decide in chosen:
+        if decide(variables) is not None:
             continue  # passes, or does not apply
         result = evaluate_row(rule, variables)
         status = result.status
@@ -295,8 +298,8 @@ class RowChecker:
         self.annexes = {a.id: a for a in pack.data_annexes}
         self.validators = {a.id: RecordValidator(pack, a) for a in self.annexes.values()}
         # With the pack's own functions (its named lists: listed('carriers', …)).
-        self.rules = {a: [compile_criterion(c, pack.functions) for c in pack.criteria
-                          if c.annex == a and c.kind == "row"]
+        self.rules = {a: RuleSelector([compile_criterion(c, pack.functions) for c in pack.criteria
+                                       if c.annex == a and c.kind == "row"])
                       for a in self.annexes}
 
     def check(self, record: Record, prior: Iterable[Finding] = ()) -> list[Finding]:
