@@ -96,11 +96,11 @@ class _Table:
         sums = view.pack.summary.sum_fields if view.pack.summary else ()
         self.sum_cols = [(i + 1, c.key) for i, c in enumerate(columns) if c.key in sums and c.field.is_numeric]
         self.label_last = self.name_col - 1 if self.name_col and self.name_col > 1 else 0
-        self.cells = DataRows(ws, styles, columns)
+        self.cells = DataRows(ws, styles, columns, view.memo)
 
     def data(self, records: Sequence[Record]) -> None:
         """Projects' rows, numbered on from the last."""
-        values = column_values(self.view.pack, self.columns, records)
+        values = column_values(self.view.pack, self.columns, records, self.view.memo)
         self.row = self.cells.write_block(self.row, self.seq + 1, values)
         self.seq += len(records)
 
