@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tests.summary_fixtures import PACK
 from toolkit.ingest.records import Record
+from toolkit.merge.stats import dimension_values
 from toolkit.outputs.summary.cells import (
     CellMemo,
     DataRows,
@@ -58,6 +59,8 @@ def test_memo_gives_the_cells_and_lines_worked_out_without_it(
             expected = column_values(PACK, columns, run)
             got = column_values(PACK, columns, run, memo)
             assert _same(got, expected)
+            for key in ("route", "reporting_unit", "category", "county"):
+                assert memo.dimension(PACK, run, key) == dimension_values(PACK, run, key)
             for width in (3.0, 14.0):
                 plain = DataRows.__new__(DataRows)
                 plain.widths, plain.memo = [width] * len(columns), None

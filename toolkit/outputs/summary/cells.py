@@ -16,7 +16,7 @@ from itertools import repeat
 from typing import Any, cast
 
 from toolkit.ingest.records import Record
-from toolkit.merge.stats import exact_amounts, exact_total
+from toolkit.merge.stats import dimension_values, exact_amounts, exact_total
 from toolkit.packs.model import Annex, Field, Pack
 from toolkit.template.styles import Styles, display_width, lines_needed, row_height
 from toolkit.template.table import column_width
@@ -152,6 +152,7 @@ def column_values(pack: Pack, columns: Sequence[Column], records: Sequence[Recor
 
 
 CellKey = tuple[str, str]  # what a column's cells are told apart by in a `CellMemo`
+DIMENSION = "dimension"  # (DIMENSION, key): the memo's key of a breakdown's values (a field's type is never this)
 
 
 def cell_key(column: Column) -> CellKey:
@@ -246,6 +247,11 @@ class CellMemo:
         for p, value in zip(places, values, strict=True):
             cells[p] = value
             known[p] = 1
+
+    def dimension(self, pack: Pack, records: Sequence[Record], key: str) -> list[str]:
+        """`dimension_values` of `records` (the group, department, unit each is counted under)."""
+        return self.columns([(DIMENSION, key)], records,
+                            lambda todo, new: [dimension_values(pack, new, k[1]) for k in todo])[0]
 
     def tall(self, values: Sequence[Any], width: float) -> dict[Any, int]:
         """The texts among `values` (and maybe others) that need more than one line in a column

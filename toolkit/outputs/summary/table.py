@@ -22,7 +22,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from toolkit.findings import column_letter
 from toolkit.ingest.records import Record
-from toolkit.merge.stats import dimension_values
 from toolkit.outputs.summary.cells import (
     SEQ_WIDTH,
     Column,
@@ -150,7 +149,7 @@ class _Table:
         key = keys[level]
         runs: dict[str, list[Record]] = {}
         # Records arrive ordered by group, so runs keep that order.
-        for record, value in zip(records, dimension_values(self.view.pack, records, key), strict=True):
+        for record, value in zip(records, self.view.memo.dimension(self.view.pack, records, key), strict=True):
             runs.setdefault(value, []).append(record)
         subtotals = []
         for n, (value, members) in enumerate(runs.items(), start=1):
