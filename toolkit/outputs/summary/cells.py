@@ -192,7 +192,13 @@ class CellMemo:
     and each department's, whose rows are some of the whole's (shared by the split views as
     `Amounts` is). It keeps each record's cell under each column (by `cell_key`) and, per column
     width, which texts wrap to more than one line. In a worker that writes only some of the
-    workbooks it holds what those needed, so nothing is worked out ahead of the task that needs it."""
+    workbooks it holds what those needed, so nothing is worked out ahead of the task that needs it.
+
+    What it saves depends on where the workbooks are written. In turn in one process (a batch
+    under MIN_ROWS_FOR_TASKS rows, SHENBAO_JOBS=1) the departments' cells come from the whole's.
+    Side by side, the whole summary takes one worker while the departments' (whose records do
+    not overlap) go to the other, so each process works its cells out once as before; only the
+    明细's reuse of the 汇总表's cells within a workbook is saved there."""
 
     def __init__(self) -> None:
         self._place: dict[int, int] = {}  # id(record) -> its place in the lists below, given on first sight
