@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from itertools import repeat
-from typing import Any
+from typing import Any, cast
 
 from toolkit.ingest.records import Record
-from toolkit.merge.stats import exact_amounts, exact_total
+from toolkit.merge.stats import dimension_values, exact_amounts, exact_total
 from toolkit.packs.model import Annex, Field, Pack
 from toolkit.template.styles import Styles, display_width, lines_needed, row_height
 from toolkit.template.table import column_width
@@ -139,7 +139,28 @@ def record_value(pack: Pack, record: Record, column: Column) -> Any:
     return shown(column.field, record.values.get(column.key))
 
 
-def column_values(pack: Pack, columns: Sequence[Column], records: Sequence[Record]) -> list[list[Any]]:
+def column_values(pack: Pack, columns: Sequence[Column], records: Sequence[Record],
+                  memo: CellMemo | None = None) -> list[list[Any]]:
+    """`record_value` of each of `columns` for each of `records`, a column at a time (column j
+    holds every record's cell in columns[j]); with a `memo`, each record's cells are worked out
+    once for every workbook of the batch (`CellMemo`)."""
+    if memo is None:
+        return _column_values(pack, columns, records)
+    keys = [cell_key(c) for c in columns]
+    by_key = dict(zip(keys, columns, strict=True))
+    return memo.columns(keys, records, lambda todo, new: _column_values(pack, [by_key[k] for k in todo], new))
+
+
+CellKey = tuple[str, str]  # what a column's cells are told apart by in a `CellMemo`
+DIMENSION = "dimension"  # (DIMENSION, key): the memo's key of a breakdown's values (a field's type is never this)
+
+
+def cell_key(column: Column) -> CellKey:
+    """What a record's cell in `column` depends on besides the record (`_column_values`)."""
+    return column.key, column.field.type
+
+
+def _column_values(pack: Pack, columns: Sequence[Column], records: Sequence[Record]) -> list[list[Any]]:
     """`record_value` of each of `columns` for each of `records`, a column at a time (column j
     holds every record's cell in columns[j]). Each record's values are read in one pass (the
     records lie all over memory: a pass per column would fetch each of them again), then what a
@@ -166,6 +187,98 @@ def column_values(pack: Pack, columns: Sequence[Column], records: Sequence[Recor
     return out
 
 
+class CellMemo:
+    """A summary's cells, worked out once for all the workbooks of a batch: the whole summary's
+    and each department's, whose rows are some of the whole's (shared by the split views as
+    `Amounts` is). It keeps each record's cell under each column (by `cell_key`) and, per column
+    width, which texts wrap to more than one line. In a worker that writes only some of the
+    workbooks it holds what those needed, so nothing is worked out ahead of the task that needs it.
+
+    What it saves depends on where the workbooks are written. In turn in one process (a batch
+    under MIN_ROWS_FOR_TASKS rows, SHENBAO_JOBS=1) the departments' cells come from the whole's.
+    Side by side, the whole summary takes one worker while the departments' (whose records do
+    not overlap) go to the other, so each process works its cells out once as before; only the
+    明细's reuse of the 汇总表's cells within a workbook is saved there."""
+
+    def __init__(self) -> None:
+        self._place: dict[int, int] = {}  # id(record) -> its place in the lists below, given on first sight
+        self._cells: dict[CellKey, list[Any]] = {}  # column key -> each placed record's cell
+        self._known: dict[CellKey, bytearray] = {}  # column key -> 1 where that cell is worked out
+        # column width -> (text -> its lines, where over one; the values measured at one line)
+        self._lines: dict[float, tuple[dict[Any, int], set[Any]]] = {}
+
+    def columns(self, keys: Sequence[CellKey], records: Sequence[Record],
+                compute: Callable[[list[CellKey], list[Record]], list[list[Any]]]) -> list[list[Any]]:
+        """The cells of `records` under each of `keys`, a column at a time; `compute(keys, records)`
+        gives, a column at a time, those not known yet. The records of a run of rows are mostly
+        placed one after another (a group's, a department's), so that their cells are a slice."""
+        places = self._places(records)
+        size = len(self._place)
+        pending: dict[bytes, list[CellKey]] = {}  # which of the records are known -> keys they are known for
+        for key in dict.fromkeys(keys):
+            cells, known = self._cells.setdefault(key, []), self._known.setdefault(key, bytearray())
+            cells.extend([None] * (size - len(cells)))
+            known.extend(bytes(size - len(known)))
+            flags = bytes(known[places.start:places.stop] if isinstance(places, range) else map(known.__getitem__, places))
+            if 0 in flags:
+                pending.setdefault(flags, []).append(key)
+        for flags, todo in pending.items():
+            new = [i for i, flag in enumerate(flags) if not flag]
+            new_places = [places[i] for i in new]
+            for key, values in zip(todo, compute(todo, [records[i] for i in new]), strict=True):
+                self._store(key, new_places, values)
+        if isinstance(places, range):
+            return [self._cells[k][places.start:places.stop] for k in keys]
+        return [list(map(self._cells[k].__getitem__, places)) for k in keys]
+
+    def _places(self, records: Sequence[Record]) -> range | list[int]:
+        """Each record's place (new records placed at the end, in order); a range when they are
+        placed one after another."""
+        place = self._place
+        found = list(map(place.get, map(id, records)))
+        if None in found:
+            for i, r in enumerate(records):
+                if found[i] is None:
+                    found[i] = place.setdefault(id(r), len(place))  # setdefault: a record listed twice
+        places = cast(list[int], found)
+        return _run(places) or places
+
+    def _store(self, key: CellKey, places: list[int], values: list[Any]) -> None:
+        cells, known = self._cells[key], self._known[key]
+        run = _run(places)
+        if run is not None:
+            cells[run.start:run.stop] = values
+            known[run.start:run.stop] = b"\x01" * len(run)
+            return
+        for p, value in zip(places, values, strict=True):
+            cells[p] = value
+            known[p] = 1
+
+    def dimension(self, pack: Pack, records: Sequence[Record], key: str) -> list[str]:
+        """`dimension_values` of `records` (the group, department, unit each is counted under)."""
+        return self.columns([(DIMENSION, key)], records,
+                            lambda todo, new: [dimension_values(pack, new, k[1]) for k in todo])[0]
+
+    def tall(self, values: Sequence[Any], width: float) -> dict[Any, int]:
+        """The texts among `values` (and maybe others) that need more than one line in a column
+        `width` wide, with their lines (`DataRows.tall`); each distinct value is measured once."""
+        tall, short = self._lines.setdefault(width, ({}, set()))
+        seen = set(values)
+        new = seen.difference(short, tall)
+        if new:
+            found = DataRows.tall(new, width)
+            tall.update(found)
+            short.update(new.difference(found))
+        return tall if not seen.isdisjoint(tall) else {}
+
+
+def _run(places: list[int]) -> range | None:
+    """`places` as a range, when they follow one another."""
+    if places and places[-1] - places[0] == len(places) - 1 and places == list(range(places[0], places[-1] + 1)):
+        return range(places[0], places[-1] + 1)
+    return None
+
+
 _YES_NO = {True: "是", False: "否"}  # as `shown` writes a bool
 
 
@@ -174,25 +287,32 @@ class DataRows:
     value formats, each row as tall as its tallest wrapped text. Formats and widths are worked out
     once per sheet. Many rows at once go in as columns (`write_block`), one row as a row (`write`)."""
 
-    def __init__(self, ws: Sheet, styles: Styles, columns: Sequence[Column]) -> None:
+    def __init__(self, ws: Sheet, styles: Styles, columns: Sequence[Column], memo: CellMemo | None = None) -> None:
         self.ws = ws
         seq_format = styles.make(border=1, align="center", valign="vcenter")
         self.row_formats = [seq_format, *(styles.value(c.field) for c in columns)]
         self.widths = [c.width for c in columns]
-        self.usable = [max(w - 1, 1) for w in self.widths]
+        self.memo = memo
+
+    @staticmethod
+    def tall(values: Iterable[Any], width: float) -> dict[Any, int]:
+        """Each distinct text of `values` that wraps to more than one line in a column `width`
+        wide, with its lines (`lines_needed`). Only a text that could wrap (wider than its column
+        if every character were wide, or holding a line break) is measured; a one-line text's
+        lines are lines_needed's, without its calls; an ASCII text no longer than the column is
+        one line (a credit code, a phone number)."""
+        usable = max(width - 1, 1)
+        return {v: n for v in set(values) if isinstance(v, str) and (2 * len(v) > usable or "\n" in v)
+                and not (len(v) <= usable and v.isascii() and "\n" not in v)
+                and (n := lines_needed(v, width) if "\n" in v else math.ceil(display_width(v) / usable)) > 1}
 
     def block_lines(self, columns: Sequence[list[Any]]) -> list[int]:
         """`lines` of each row of `columns` (column j holds every row's value in column j), a
-        column at a time: only a text that could wrap (wider than its column if every character
-        were wide, or holding a line break) is measured."""
+        column at a time; each distinct text is measured once (a county, a date, a file name
+        repeat down a column), and with a memo once for every workbook of the batch."""
         most = [1] * (len(columns[0]) if columns else 0)
-        for values, usable, width in zip(columns, self.usable, self.widths, strict=True):
-            # Each distinct text is measured once (a county, a date, a file name repeat down a column).
-            # A one-line text's lines are lines_needed's, without its calls.
-            # An ASCII text no longer than the column is one line (a credit code, a phone number).
-            tall = {v: n for v in set(values) if isinstance(v, str) and (2 * len(v) > usable or "\n" in v)
-                    and not (len(v) <= usable and v.isascii() and "\n" not in v)
-                    and (n := lines_needed(v, width) if "\n" in v else math.ceil(display_width(v) / usable)) > 1}
+        for values, width in zip(columns, self.widths, strict=True):
+            tall = self.tall(values, width) if self.memo is None else self.memo.tall(values, width)
             if tall:
                 most = list(map(max, most, map(tall.get, values, repeat(1))))
         return most

@@ -11,7 +11,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit.findings import column_letter
-from toolkit.merge.stats import STATS_SHEET, dimension_values, dimensions, exact_total, stats_rows
+from toolkit.merge.stats import STATS_SHEET, dimensions, exact_total, stats_rows
 from toolkit.outputs.summary.view import View
 from toolkit.packs.model import Pack
 from toolkit.template.styles import INTEGER, LABEL_FILL, NUMBER, Styles, print_setup, put
@@ -55,17 +55,20 @@ class _Matrix:
         total_fmt = styles.make(border=1, num_format=fmt, valign="vcenter", bold=True, bg_color=LABEL_FILL)
         first = top + 2
         row_formats = [styles.value(None), *(value_fmt for _ in self.cats)]
-        for r, unit in enumerate(self.units, start=first):
-            ws.put_row(r, 0, [unit, *(float(cells.get((unit, cat), Decimal(0))) for cat in self.cats)], row_formats)
-            span = f"B{r + 1}:{column_letter(last_col)}{r + 1}"
-            row_total = sum((cells.get((unit, cat), Decimal(0)) for cat in self.cats), Decimal(0))
-            ws.write_formula(r, last_col, f"=SUM({span})", total_fmt, float(row_total))
+        # Each unit's figures (None where it has none: 0 on the sheet), and the sums of a row and
+        # of a column with exact_total: a blank or a zero adds nothing.
+        grid = [[cells.get((unit, cat)) for cat in self.cats] for unit in self.units]
+        last_letter = column_letter(last_col)
+        for r, (unit, figures) in enumerate(zip(self.units, grid, strict=True), start=first):
+            ws.put_row(r, 0, [unit, *(0.0 if v is None else float(v) for v in figures)], row_formats)
+            ws.write_formula(r, last_col, f"=SUM(B{r + 1}:{last_letter}{r + 1})", total_fmt, float(exact_total(figures)))
         end = first + len(self.units)
         ws.write_string(end, 0, "合计", styles.make(border=1, bold=True, align="center", bg_color=LABEL_FILL))
+        by_category = list(zip(*grid, strict=True)) if grid else [() for _ in self.cats]
         for c in range(1, last_col + 1):
             letter = column_letter(c + 1)
             if c < last_col:
-                total = sum((cells.get((u, self.cats[c - 1]), Decimal(0)) for u in self.units), Decimal(0))
+                total = exact_total(by_category[c - 1])
             else:
                 total = sum(cells.values(), Decimal(0))
             formula = f"=SUM({letter}{first + 1}:{letter}{end})" if self.units else "=0"
@@ -85,8 +88,8 @@ def write_figures_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     put(ws, 0, 0, 0, len(cats) + 1, f"{view.title}（统计）", styles.title)
     ws.set_row(0, 40)
     records = view.records
-    cells_of = zip(dimension_values(pack, records, "reporting_unit"),
-                   dimension_values(pack, records, key) if key else ["项目"] * len(records), strict=True)
+    cells_of = zip(view.memo.dimension(pack, records, "reporting_unit"),
+                   view.memo.dimension(pack, records, key) if key else ["项目"] * len(records), strict=True)
     by_cell: dict[tuple[str, str], list[int]] = {}  # (unit, category) -> the records' places
     for i, cell in enumerate(cells_of):
         by_cell.setdefault(cell, []).append(i)

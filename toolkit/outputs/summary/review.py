@@ -19,6 +19,7 @@ from toolkit.ingest import provenance
 from toolkit.ingest.records import Record
 from toolkit.merge.decisions import ALLOWED, DECISION, PAIR_ID, PAIRS_SHEET
 from toolkit.outputs.summary.cells import (
+    CellKey,
     Column,
     DataRows,
     column_values,
@@ -37,6 +38,7 @@ DETAIL_SHEET = "明细"
 REJECTED_SHEET = "未通过"
 REASONS = "不予入库原因"
 CELLS = "问题单元格"
+PROVENANCE = "provenance"  # the memo's keys of the provenance columns: (PROVENANCE, column)
 
 
 def _provenance_columns(with_copies: bool = True) -> list[Column]:
@@ -62,11 +64,15 @@ def write_detail_sheet(wb: Workbook, styles: Styles, view: View) -> None:
     columns = [*fields, *provenance_columns]
     ws = add_sheet(wb, DETAIL_SHEET)
     first = write_title_block(ws, styles, f"{view.title}（明细）", unit_line(view), columns)
-    cells = DataRows(ws, styles, columns)
+    cells = DataRows(ws, styles, columns, view.memo)
     records = view.records
-    sources = [provenance.provenance_values(r, view.copies_of(r)) for r in records]
-    values = [*column_values(view.pack, fields, records),
-              *([s[c.key] or None for s in sources] for c in provenance_columns)]
+
+    def sources(keys: list[CellKey], new: list[Record]) -> list[list[Any]]:
+        found = [provenance.provenance_values(r, view.copies_of(r)) for r in new]
+        return [[s[key[1]] or None for s in found] for key in keys]
+
+    values = [*column_values(view.pack, fields, records, view.memo),
+              *view.memo.columns([(PROVENANCE, c.key) for c in provenance_columns], records, sources)]
     row = cells.write_block(first, 1, values)
     _finish(ws, first, row - 1, len(columns), view.annex.paper)
 

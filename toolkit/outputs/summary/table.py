@@ -22,7 +22,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from toolkit.findings import column_letter
 from toolkit.ingest.records import Record
-from toolkit.merge.stats import dimension_values
 from toolkit.outputs.summary.cells import (
     SEQ_WIDTH,
     Column,
@@ -96,11 +95,11 @@ class _Table:
         sums = view.pack.summary.sum_fields if view.pack.summary else ()
         self.sum_cols = [(i + 1, c.key) for i, c in enumerate(columns) if c.key in sums and c.field.is_numeric]
         self.label_last = self.name_col - 1 if self.name_col and self.name_col > 1 else 0
-        self.cells = DataRows(ws, styles, columns)
+        self.cells = DataRows(ws, styles, columns, view.memo)
 
     def data(self, records: Sequence[Record]) -> None:
         """Projects' rows, numbered on from the last."""
-        values = column_values(self.view.pack, self.columns, records)
+        values = column_values(self.view.pack, self.columns, records, self.view.memo)
         self.row = self.cells.write_block(self.row, self.seq + 1, values)
         self.seq += len(records)
 
@@ -150,7 +149,7 @@ class _Table:
         key = keys[level]
         runs: dict[str, list[Record]] = {}
         # Records arrive ordered by group, so runs keep that order.
-        for record, value in zip(records, dimension_values(self.view.pack, records, key), strict=True):
+        for record, value in zip(records, self.view.memo.dimension(self.view.pack, records, key), strict=True):
             runs.setdefault(value, []).append(record)
         subtotals = []
         for n, (value, members) in enumerate(runs.items(), start=1):

@@ -21,7 +21,7 @@ from toolkit.merge.stats import (
     dimension_values,
     unit_matches,
 )
-from toolkit.outputs.summary.cells import Amounts, partial_date
+from toolkit.outputs.summary.cells import Amounts, CellMemo, partial_date
 from toolkit.packs.model import Annex, Pack
 
 PLACEHOLDERS = frozenset({"（未分类）", "（未填写）", "（未注明）"})
@@ -55,6 +55,7 @@ class View:
     copies: dict[int, list[Record]] = field(default_factory=dict)  # id(kept) -> merged copies
     split_value: str = ""
     amounts: Amounts = field(default_factory=Amounts, repr=False)  # shared by the split views
+    memo: CellMemo = field(default_factory=CellMemo, repr=False)  # shared by the split views
 
 
     @property
