@@ -612,3 +612,27 @@ def test_xml_escaping_is_what_saxutils_gives() -> None:
     for text in texts:
         assert escape(text) == saxutils.escape(text), text
         assert quoteattr(text) == saxutils.quoteattr(text), text
+
+
+def test_staged_copy_is_the_atomic_one(tmp_path: Path) -> None:
+    """Written straight into a staging folder (no temporary file), with the zip opened once by
+    the caller, the copy holds the same parts as the one written through `atomic_path`; the
+    file is created with the same permissions, and a name already taken is refused, never
+    overwritten."""
+    from toolkit.errors import OutputError
+
+    src = handmade(tmp_path / "县.xlsx")
+    data = src.read_bytes()
+    report = FileReport("县.xlsx", "ok", kind="xlsx", sheet="项目表", source=src)
+    plain = returns_xml.patch_workbook(PACK, report, FINDINGS, tmp_path / "plain.xlsx", data)
+    staged = returns_xml.patch_workbook(PACK, report, FINDINGS, tmp_path / "sub" / "staged.xlsx", data,
+                                        archive=zipfile.ZipFile(io.BytesIO(data)), staged=True)
+    with zipfile.ZipFile(plain) as a, zipfile.ZipFile(staged) as b:
+        assert a.namelist() == b.namelist()
+        assert all(a.read(n) == b.read(n) for n in a.namelist())
+    assert plain.stat().st_mode == staged.stat().st_mode
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["staged.xlsx"]
+    before = staged.read_bytes()
+    with pytest.raises(OutputError):
+        returns_xml.patch_workbook(PACK, report, FINDINGS, staged, data, staged=True)
+    assert staged.read_bytes() == before

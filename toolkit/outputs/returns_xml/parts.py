@@ -155,11 +155,12 @@ def _esc(text: str) -> str:
 
 
 class Package:
-    """The zip's parts by name, with the changes to write."""
+    """The zip's parts by name, with the changes to write. `archive`: `data` already opened as a
+    zip by the caller (its directory is not read twice)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None) -> None:
         self.data = data
-        self.zf = zipfile.ZipFile(io.BytesIO(data))
+        self.zf = archive if archive is not None else zipfile.ZipFile(io.BytesIO(data))
         self.order = [i.filename for i in self.zf.infolist()]
         if len({n.casefold() for n in self.order}) != len(self.order):
             raise Unsupported("文件内部有重名的部分")
