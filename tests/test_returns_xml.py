@@ -636,3 +636,52 @@ def test_staged_copy_is_the_atomic_one(tmp_path: Path) -> None:
     with pytest.raises(OutputError):
         returns_xml.patch_workbook(PACK, report, FINDINGS, staged, data, staged=True)
     assert staged.read_bytes() == before
+
+
+@pytest.mark.parametrize(("name", "how"), [("xl/media/图片1.png", "data"), ("xl/sharedStrings.xml", "crc"),
+                                           ("xl/sharedStrings.xml", "encrypted")])
+def test_remembered_parts_are_the_parts_worked_out_again(name: str, how: str) -> None:
+    """Parts repeated across copies are checked and deflated once (zipcopy's memos): a second
+    copy of the same parts is byte for byte the first, a changed part deflates as
+    `zipwrite.deflated` makes it under any name and date, and a part intact in one county's
+    file but broken in another's still stops the second copy."""
+    from toolkit.outputs.returns_xml import zipcopy
+    from toolkit.xlsx import zipwrite
+
+    for memo in (zipcopy._INTACT, zipcopy._DEFLATED):
+        memo.found.clear()
+        memo.size = 0
+    source = other_writers_zip(source_parts())
+
+    def copy(archive: bytes) -> bytes:
+        pkg = returns_xml.Package(archive)
+        pkg.write("xl/workbook.xml", b"<workbook>new</workbook>")
+        pkg.write("docProps/app.xml", b"<Properties>" + TEXT + b"</Properties>")
+        return pkg.to_bytes()
+
+    first = copy(source)
+    assert zipcopy._INTACT.found and zipcopy._DEFLATED.found
+    second = copy(source)
+    with zipfile.ZipFile(io.BytesIO(first)) as a, zipfile.ZipFile(io.BytesIO(second)) as b:
+        assert [(i.filename, i.CRC, i.compress_type) for i in a.infolist()] == \
+            [(i.filename, i.CRC, i.compress_type) for i in b.infolist()]
+        assert all(stored_data(first, a.getinfo(n)) == stored_data(second, b.getinfo(n)) for n in a.namelist())
+    data = b"<Properties>" + TEXT + b"</Properties>"
+    remembered = zipcopy.deflated("other/name.xml", data, DATE)
+    plain = zipwrite.deflated("other/name.xml", data, DATE)
+    assert remembered == plain
+    broken = _patch_member(source, name, how)
+    with pytest.raises((zipfile.BadZipFile, RuntimeError)):
+        copy(broken)
+
+
+def test_memo_forgets_beyond_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit.outputs.returns_xml import zipcopy
+
+    monkeypatch.setattr(zipcopy, "MEMO_TOTAL", 100)
+    memo: zipcopy._Memo[bytes, int] = zipcopy._Memo()
+    memo.put(b"a", 1, 60)
+    memo.put(b"b", 2, 30)
+    assert memo.get(b"a") == 1 and memo.size == 90
+    memo.put(b"c", 3, 30)  # would pass 100: the rest is forgotten
+    assert memo.get(b"a") is None and memo.get(b"c") == 3 and memo.size == 30

@@ -83,6 +83,9 @@ from toolkit.runtime.atomic import atomic_path, explain
 # --------------------------------------------------------------------------- the workbook
 
 
+_VBA_PART = re.compile(r"xl/vbaProject[^/]*\.bin", re.I)
+
+
 def _quote_sheet(name: str) -> str:
     return "'{}'".format(name.replace("'", "''"))
 
@@ -167,7 +170,7 @@ class Workbook:
                 types.drop(name)
             self.rels.root.remove(el)
         for name in pkg.names():
-            if re.fullmatch(r"xl/vbaProject[^/]*\.bin", name, re.I):
+            if _VBA_PART.fullmatch(name):
                 pkg.remove(name)
                 types.drop(name)
         for el in list(types.root.iterfind(f"{{{TYPES}}}Default")):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import pyexpat
@@ -13,7 +14,7 @@ from typing import Any
 from lxml import etree
 
 from toolkit.findings import a1
-from toolkit.outputs.returns_xml.zipcopy import as_stored
+from toolkit.outputs.returns_xml.zipcopy import as_stored, deflated
 from toolkit.xlsx import zipwrite
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -104,8 +105,20 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8")
 
 
+@functools.lru_cache(maxsize=64)
+def _attr_value(name: str) -> re.Pattern[str]:
+    """The attribute `name` with its value (compiled once per name: the cells' few names are
+    asked for at every row and cell patched)."""
+    return re.compile(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+@functools.lru_cache(maxsize=64)
+def _attr_whole(name: str) -> re.Pattern[str]:
+    return re.compile(rf"""\s{re.escape(name)}\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
 def _attr(attrs: str, name: str) -> str | None:
-    m = re.search(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)')""", attrs)
+    m = _attr_value(name).search(attrs)
     if m is None:
         return None
     return m.group(1) if m.group(1) is not None else m.group(2)
@@ -113,8 +126,7 @@ def _attr(attrs: str, name: str) -> str | None:
 
 def _set_attr(attrs: str, name: str, value: str | None) -> str:
     """Attributes with `name` set to `value` (dropped when None)."""
-    pattern = re.compile(rf"""\s{re.escape(name)}\s*=\s*(?:"[^"]*"|'[^']*')""")
-    attrs = pattern.sub("", attrs)
+    attrs = _attr_whole(name).sub("", attrs)
     if value is None:
         return attrs
     return f'{attrs.rstrip()} {name}="{value}"'
@@ -208,11 +220,13 @@ class Package:
 
     def _member(self, name: str, now: zipwrite.DateTime) -> zipwrite.Member:
         if name in self.changed:
-            return zipwrite.deflated(name, self.changed[name], now)
+            if name.startswith("xl/worksheets/"):  # a marked sheet or our list: never the same twice
+                return zipwrite.deflated(name, self.changed[name], now)
+            return deflated(name, self.changed[name], now)
         info = self.zf.getinfo(name)
         # Not plainly safe to copy as stored: inflated (raising, as zipfile does, for a corrupt
         # part) and deflated again, keeping its date.
-        return as_stored(info, self.data) or zipwrite.deflated(name, self.read(name), info.date_time)
+        return as_stored(info, self.data) or deflated(name, self.read(name), info.date_time)
 
 
 def rels_part(part: str) -> str:

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from typing import Generic, TypeVar
 
-from toolkit.xlsx.zipwrite import LIMIT, LOCAL, LOCAL_SIG, UTF8, Member
+from toolkit.xlsx import zipwrite
+from toolkit.xlsx.zipwrite import LIMIT, LOCAL, LOCAL_SIG, UTF8, DateTime, Member
 
 # Flag bits a member may carry and still be copied as stored: deflate's options (1, 2), a data
 # descriptor (3: the central directory has the CRC and sizes; the copy's header carries them) and a
@@ -54,7 +56,19 @@ def as_stored(info: zipfile.ZipInfo, archive: bytes) -> Member | None:
 
 
 def _intact(info: zipfile.ZipInfo, data: memoryview) -> bool:
-    """Whether `data` inflates to exactly the member's size and CRC, with nothing after it."""
+    """Whether `data` inflates to exactly the member's size and CRC, with nothing after it
+    (remembered for a small member: see `_Memo`)."""
+    if len(data) > MEMO_PART:
+        return _check_intact(info, data)
+    key = (info.compress_type, info.CRC, info.file_size, bytes(data))
+    found = _INTACT.get(key)
+    if found is None:
+        found = _check_intact(info, data)
+        _INTACT.put(key, found, len(data))
+    return found
+
+
+def _check_intact(info: zipfile.ZipInfo, data: memoryview) -> bool:
     if info.compress_type == zipfile.ZIP_STORED:
         return info.compress_size == info.file_size and zlib.crc32(data) == info.CRC
     inflater = zlib.decompressobj(-15)
@@ -64,3 +78,51 @@ def _intact(info: zipfile.ZipInfo, data: memoryview) -> bool:
         return False
     return (inflater.eof and not inflater.unused_data and len(plain) == info.file_size
             and zlib.crc32(plain) == info.CRC)
+
+
+# --------------------------------------------------------------------------- parts repeated across copies
+
+# The counties fill in one template: many parts are the same bytes in every county's file (its
+# theme, app.xml, the sheets not marked) and in every copy we write (the content types, the
+# workbook's rels, a style sheet with our formats added). Checking or deflating them again for
+# each copy gave the same answer each time: the answer is remembered, for parts up to MEMO_PART
+# bytes and up to MEMO_TOTAL bytes of them in all (then forgotten and started afresh).
+K = TypeVar("K")
+V = TypeVar("V")
+MEMO_PART = 256 * 1024
+MEMO_TOTAL = 16 * 1024 * 1024
+
+
+class _Memo(Generic[K, V]):
+    """A bounded dict: emptied when what it holds would pass MEMO_TOTAL bytes."""
+
+    def __init__(self) -> None:
+        self.found: dict[K, V] = {}
+        self.size = 0
+
+    def get(self, key: K) -> V | None:
+        return self.found.get(key)
+
+    def put(self, key: K, value: V, size: int) -> None:
+        if self.size + size > MEMO_TOTAL:
+            self.found.clear()
+            self.size = 0
+        self.found[key] = value
+        self.size += size
+
+
+_INTACT: _Memo[tuple[int, int, int, bytes], bool] = _Memo()
+_DEFLATED: _Memo[bytes, Member] = _Memo()
+
+
+def deflated(name: str, data: bytes, date_time: DateTime) -> Member:
+    """`zipwrite.deflated`, remembered for a part of at most MEMO_PART bytes: the same bytes
+    deflate to the same bytes (one zlib, one level), whatever the part's name and date."""
+    if len(data) > MEMO_PART:
+        return zipwrite.deflated(name, data, date_time)
+    found = _DEFLATED.get(data)
+    if found is None:
+        member = zipwrite.deflated(name, data, date_time)
+        _DEFLATED.put(data, member, len(data) + len(member.data))
+        return member
+    return Member(name, found.data, found.method, found.crc, found.size, date_time)
