@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import posixpath
 import re
 import struct
 import time
@@ -685,3 +686,49 @@ def test_memo_forgets_beyond_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
     assert memo.get(b"a") == 1 and memo.size == 90
     memo.put(b"c", 3, 30)  # would pass 100: the rest is forgotten
     assert memo.get(b"a") is None and memo.get(b"c") == 3 and memo.size == 30
+
+
+@pytest.mark.parametrize("source", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "workbook.xml", "", "a/b/c/d.xml",
+                                    "xl/./worksheets/sheet2.xml", "xl//x.xml", "../up.xml", "xl/../../up.xml",
+                                    "/xl/abs.xml", "工作簿/表 1.xml"])
+@pytest.mark.parametrize("part", ["xl/comments1.xml", "xl/drawings/vmlDrawing1.vml", "xl/worksheets/sheet9.xml",
+                                  "comments.xml", "a/b/c/e.xml", "../out.xml", "xl/a/../b.xml", "/abs.xml",
+                                  "工作簿/批注 1.xml"])
+def test_relative_is_relpath(source: str, part: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relationship's target relative to its source is what posixpath.relpath gives, without
+    asking for the working folder (and wherever that is, for names that climb out of the package)."""
+    from toolkit.outputs.returns_xml.parts import relative
+
+    for cwd in (tmp_path, tmp_path / "x" / "y"):
+        cwd.mkdir(parents=True, exist_ok=True)
+        monkeypatch.chdir(cwd)
+        assert relative(source, part) == posixpath.relpath(part, posixpath.dirname(source) or ".")
+
+
+@pytest.mark.parametrize("descriptors", [False, True], ids=["headers", "data-descriptors"])
+@pytest.mark.parametrize("how", ["", "data", "crc", "encrypted", "name"])
+def test_read_is_zipfile_read(descriptors: bool, how: str) -> None:
+    """Package.read (inflating a plainly readable part itself, remembering small ones) returns
+    what ZipFile.read returns for every part, and raises what it raises for a broken one, each
+    time it is asked (the second time from the memo)."""
+    from toolkit.outputs.returns_xml import zipcopy
+
+    parts = {**source_parts(), "xl/a.bin": (TEXT, zipfile.ZIP_BZIP2), "xl/empty.xml": (b"", zipfile.ZIP_DEFLATED),
+             "xl/stored.xml": (TEXT, zipfile.ZIP_STORED)}
+    archive = other_writers_zip(parts, descriptors)
+    if how:
+        archive = _patch_member(archive, "xl/sharedStrings.xml" if how != "data" else "xl/media/图片1.png", how)
+    for _ in range(2):
+        pkg = returns_xml.Package(archive)
+        plain = zipfile.ZipFile(io.BytesIO(archive))
+        for name in parts:
+            try:
+                expected: bytes | str = plain.read(name)
+            except (zipfile.BadZipFile, RuntimeError) as exc:
+                expected = f"{type(exc).__name__}: {exc}"
+            try:
+                found: bytes | str = pkg.read(name)
+            except (zipfile.BadZipFile, RuntimeError) as exc:
+                found = f"{type(exc).__name__}: {exc}"
+            assert found == expected, name
+    assert zipcopy._INFLATED.found

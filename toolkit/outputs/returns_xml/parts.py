@@ -14,7 +14,7 @@ from typing import Any
 from lxml import etree
 
 from toolkit.findings import a1
-from toolkit.outputs.returns_xml.zipcopy import as_stored, deflated
+from toolkit.outputs.returns_xml.zipcopy import as_stored, deflated, inflated
 from toolkit.xlsx import zipwrite
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -190,7 +190,8 @@ class Package:
             return self.changed[name]
         if name in self.removed or name not in self.order:
             raise Unsupported(f"文件内部缺少 {name[:80]}")
-        return self.zf.read(name)
+        found = inflated(self.zf.getinfo(name), self.data)  # None: zipfile reads it, or raises why not
+        return found if found is not None else self.zf.read(name)
 
     def write(self, name: str, data: bytes) -> None:
         self.removed.discard(name)
@@ -241,7 +242,18 @@ def resolve(source: str, target: str) -> str:
 
 
 def relative(source: str, part: str) -> str:
-    return posixpath.relpath(part, posixpath.dirname(source) or ".")
+    """`part` relative to `source`'s folder, as `posixpath.relpath` gives it. Part names are
+    relative to the package: both are placed under `/` instead of the working folder, which
+    relpath would ask the system for (a getcwd per relationship added). A name climbing out of
+    the package (`..`), whose answer depends on the working folder, still goes to relpath."""
+    start = posixpath.dirname(source) or "."
+    if _climbs(start) or _climbs(part):
+        return posixpath.relpath(part, start)
+    return posixpath.relpath("/" + part, "/" + start)
+
+
+def _climbs(name: str) -> bool:
+    return name.startswith("/") or ".." in name.split("/")
 
 
 class Rels:

@@ -32,7 +32,7 @@ from toolkit.outputs.returns_xml.parts import (
 # --------------------------------------------------------------------------- a sheet's cells
 
 StyleOf = Callable[[int], int]  # the cell's current xf -> the xf it gets
-# Markup a sheet's text is refused with (in the text before `<sheetData>` or in its rows).
+# Markup a sheet's text is refused with (in the text before `<sheetData>` or in its rows), each `<!…`.
 _REFUSED_MARKUP = ("<!--", "<![CDATA[", "<!DOCTYPE", "<!ENTITY")
 
 
@@ -66,10 +66,10 @@ class SheetXml:
             if close < 0:
                 raise Unsupported("工作表的单元格数据不完整")
             self.rows, end = text[open_tag.end():close], close + len(f"</{self.p}sheetData>")
-        # Looked for in the whole part's bytes first (ASCII markup, a fraction of the cost of
-        # searching the decoded text); only a part that has one is searched where it matters.
-        if any(s.encode() in data for s in _REFUSED_MARKUP) \
-                and any(s in head or s in self.rows for s in _REFUSED_MARKUP):
+        # Each begins `<!`, looked for once in the whole part's bytes (ASCII markup: a fraction
+        # of the cost of searching the decoded text four times); only a part that has it is
+        # searched where it matters.
+        if b"<!" in data and any(s in head or s in self.rows for s in _REFUSED_MARKUP):
             raise Unsupported("工作表内部含有注释或 CDATA 段")
         self.data_attrs = open_tag.group(1)
         self.marker = "shenbao-rows-here"

@@ -33,6 +33,36 @@ def as_stored(info: zipfile.ZipInfo, archive: bytes) -> Member | None:
     """The member `info` of the zip `archive` as it is stored there, with its date; None unless
     that is plainly safe: stored or deflated, not encrypted, no zip64, a local header whose name
     is the central directory's, and data that inflates to the recorded size and CRC."""
+    data = _located(info, archive)
+    if data is None or not _intact(info, data):
+        return None
+    return Member(info.filename, data, info.compress_type, info.CRC, info.file_size, info.date_time)
+
+
+def inflated(info: zipfile.ZipInfo, archive: bytes) -> bytes | None:
+    """The member's content, as `ZipFile.read` returns it, when `as_stored` would copy it (the
+    same checks, the data exactly its recorded size and CRC); None otherwise, for ZipFile.read
+    to read it or raise. zipfile spends more on a small part's header and file object than on
+    inflating it, and the same small parts come in every county's file: remembered (`_Memo`)."""
+    data = _located(info, archive)
+    if data is None:
+        return None
+    if len(data) > MEMO_PART:
+        return _plain(info, data)
+    key = (info.compress_type, info.CRC, info.file_size, bytes(data))
+    found = _INFLATED.get(key)
+    if found is None:
+        found = _plain(info, data)
+        if found is None:
+            return None
+        _INFLATED.put(key, found, len(found))
+        _INTACT.put(key, True, len(data))
+    return found
+
+
+def _located(info: zipfile.ZipInfo, archive: bytes) -> memoryview | None:
+    """The member's data as stored in `archive` (not yet checked against its CRC); None unless
+    its flags, method, sizes and local header are as `as_stored` requires."""
     if (info.flag_bits & ~_COPYABLE_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
             or max(info.header_offset, info.compress_size, info.file_size) > LIMIT):
         return None
@@ -50,9 +80,9 @@ def as_stored(info: zipfile.ZipInfo, archive: bytes) -> Member | None:
         return None
     begin = start + 30 + name_len + extra_len
     data = memoryview(archive)[begin:begin + info.compress_size]
-    if name != info.orig_filename or len(data) != info.compress_size or not _intact(info, data):
+    if name != info.orig_filename or len(data) != info.compress_size:
         return None
-    return Member(info.filename, data, info.compress_type, info.CRC, info.file_size, info.date_time)
+    return data
 
 
 def _intact(info: zipfile.ZipInfo, data: memoryview) -> bool:
@@ -69,15 +99,24 @@ def _intact(info: zipfile.ZipInfo, data: memoryview) -> bool:
 
 
 def _check_intact(info: zipfile.ZipInfo, data: memoryview) -> bool:
-    if info.compress_type == zipfile.ZIP_STORED:
+    if info.compress_type == zipfile.ZIP_STORED:  # not copied to be checked
         return info.compress_size == info.file_size and zlib.crc32(data) == info.CRC
+    return _plain(info, data) is not None
+
+
+def _plain(info: zipfile.ZipInfo, data: memoryview) -> bytes | None:
+    """`data` inflated when it is exactly the member's size and CRC, with nothing after it."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        intact = info.compress_size == info.file_size and zlib.crc32(data) == info.CRC
+        return bytes(data) if intact else None
     inflater = zlib.decompressobj(-15)
     try:
         plain = inflater.decompress(data, info.file_size + 1)
     except zlib.error:
-        return False
-    return (inflater.eof and not inflater.unused_data and len(plain) == info.file_size
-            and zlib.crc32(plain) == info.CRC)
+        return None
+    if inflater.eof and not inflater.unused_data and len(plain) == info.file_size and zlib.crc32(plain) == info.CRC:
+        return plain
+    return None
 
 
 # --------------------------------------------------------------------------- parts repeated across copies
@@ -112,6 +151,7 @@ class _Memo(Generic[K, V]):
 
 
 _INTACT: _Memo[tuple[int, int, int, bytes], bool] = _Memo()
+_INFLATED: _Memo[tuple[int, int, int, bytes], bytes] = _Memo()
 _DEFLATED: _Memo[bytes, Member] = _Memo()
 
 
