@@ -204,3 +204,20 @@ def test_file_counts_match_counting_record_by_record(batch: Batch) -> None:
     assert list(found) == list(expected)
     assert {k: dict(v) for k, v in found.items()} == {k: dict(v) for k, v in expected.items()}
     assert any(v for v in found.values())
+
+
+@pytest.mark.parametrize("items", [[], ["a"], ["a", "a"], ["a", "b"], list("aabbbcaa"), [1, 1.0, True, 2, None, None],
+                                   list("abcdef"), ["x"] * 50 + ["y"] + ["x"] * 3])
+def test_runs_are_groupby_groups(items: list[Any]) -> None:
+    """`_runs` cuts a list where itertools.groupby starts a new group."""
+    from itertools import groupby
+
+    from toolkit.outputs.report import _runs
+
+    expected = []
+    start = 0
+    for _, group in groupby(items):
+        n = len(list(group))
+        expected.append((start, start + n))
+        start += n
+    assert _runs(items) == expected

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import groupby
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -278,25 +278,35 @@ def _columns_sheet(ws: Sheet, styles: Styles, batch: Batch) -> None:
     titles = field_titles(batch.pack)
     cell = styles.make(border=1, valign="top", text_wrap=True)
     unmapped = styles.make(border=1, valign="top", text_wrap=True, font_color="#808080")
-    rows: list[tuple[tuple[str, ...], Format]] = []  # a row per column of every file: the most rows here
+    rows: list[tuple[str, ...]] = []  # a row per column of every file: the most rows here
+    formats: list[Format] = []
     for f in batch.ingested.files:
         if f.status != "ok":  # a superseded file's columns were not used
             continue
         for col in f.columns:
             target = field_title(titles, f.annex, col.field) if col.field else "（未对应任何字段，未读取）"
-            rows.append(((f.path, f.sheet or "", col.column, col.header, target, col.unit or ""),
-                         cell if col.field else unmapped))
-    heights = _heights([texts for texts, _ in rows], MAPPING_WIDTHS)
+            rows.append((f.path, f.sheet or "", col.column, col.header, target, col.unit or ""))
+            formats.append(cell if col.field else unmapped)
+    heights = _heights(rows, MAPPING_WIDTHS)
+    columns = [list(column) for column in zip(*rows, strict=True)]
     r = 1
-    for fmt, run in groupby(zip(rows, heights, strict=True), key=lambda item: item[0][1]):
-        block = list(run)  # rows of one format, written as columns
-        texts = [list(column) for column in zip(*(texts for (texts, _), _ in block), strict=True)]
-        ws.put_block(r, 0, texts, [fmt] * len(MAPPING_COLUMNS), [height for _, height in block])
-        r += len(block)
+    for start, end in _runs(formats):  # rows of one format, written as columns
+        ws.put_block(r, 0, [column[start:end] for column in columns], [formats[start]] * len(MAPPING_COLUMNS),
+                     heights[start:end])
+        r += end - start
     if r == 1:
         ws.write_string(1, 0, "本批没有按表格读取的文件（只有表单、或文件都无法读取）", styles.make(font_color="#808080"))
     else:
         ws.autofilter(0, 0, r - 1, len(MAPPING_COLUMNS) - 1)
+
+
+def _runs(items: Sequence[Any]) -> list[tuple[int, int]]:
+    """(start, end) of each run of equal items, in order (itertools.groupby's groups, as slices
+    of one list: the columns sheet's thousands of rows are cut into blocks without a tuple and a
+    call per row)."""
+    cuts = [i for i in range(1, len(items)) if items[i] != items[i - 1]]
+    bounds = [0, *cuts, len(items)] if items else []
+    return list(pairwise(bounds))
 
 
 # --------------------------------------------------------------------------- parts per project
