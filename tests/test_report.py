@@ -163,3 +163,61 @@ def test_target_folder_gets_the_report_name(batch: Batch, tmp_path: Path) -> Non
     written = write_report(batch, tmp_path)
     assert written == tmp_path / REPORT_NAME and written.is_file()
     assert [p.name for p in tmp_path.iterdir()] == [REPORT_NAME]  # no temporary file left behind
+
+
+# --------------------------------------------------------------------------- fast paths against the plain ones
+
+_TEXTS = ["", " ", "0", "123", "１２３", "全角ＡＢＣ", "二道区/二道区.xlsx", "a\nb", "\n", "很" * 40, "x" * 200,
+          "项目名称（未对应任何字段，未读取）", "1e10", "-0.00", "A1\n\n中文\n" + "长" * 30]
+
+
+@pytest.mark.parametrize("widths", [[40.0, 20.0, 8.0, 30.0, 30.0, 10.0], [1.0] * 6, [2.0, 0.5, 100.0, 3.0, 7.5, 1.0],
+                                    [12.0, 12.0]])
+def test_heights_per_column_match_fitted_height_per_row(widths: list[float]) -> None:
+    """`_heights` (each column's distinct texts measured once) gives every row the height
+    `fitted_height` gives it on its own (texts repeated down columns, empty, wide, multi-line)."""
+    from toolkit.outputs.report import _heights
+    from toolkit.template.styles import fitted_height
+
+    rows = [tuple(_TEXTS[(i * 7 + c * 3) % len(_TEXTS)] for c in range(6)) for i in range(60)]
+    rows += [("",) * 6, tuple(_TEXTS[-6:]), tuple(_TEXTS[:6])]
+    assert _heights(rows, widths) == [fitted_height(zip(row, widths, strict=False), 15) for row in rows]
+    assert _heights([], widths) == []
+
+
+def test_file_counts_match_counting_record_by_record(batch: Batch) -> None:
+    """`file_counts` tallies per (file, what) first; the result is the one a Counter per record gives."""
+    from collections import Counter
+
+    from toolkit.outputs.report import file_counts
+
+    expected: dict[str, Counter[str]] = {f.path: Counter() for f in batch.ingested.files}
+    for r in batch.accepted:
+        expected.setdefault(r.file, Counter())["passed"] += 1
+    for r in batch.validation.rejected:
+        expected.setdefault(r.file, Counter())["failed"] += 1
+    for copy, _kept in batch.dedup.merged:
+        expected.setdefault(copy.file, Counter())["merged"] += 1
+    for f in batch.findings:
+        expected.setdefault(f.file or "", Counter())[f.severity] += 1
+    found = file_counts(batch)
+    assert list(found) == list(expected)
+    assert {k: dict(v) for k, v in found.items()} == {k: dict(v) for k, v in expected.items()}
+    assert any(v for v in found.values())
+
+
+@pytest.mark.parametrize("items", [[], ["a"], ["a", "a"], ["a", "b"], list("aabbbcaa"), [1, 1.0, True, 2, None, None],
+                                   list("abcdef"), ["x"] * 50 + ["y"] + ["x"] * 3])
+def test_runs_are_groupby_groups(items: list[Any]) -> None:
+    """`_runs` cuts a list where itertools.groupby starts a new group."""
+    from itertools import groupby
+
+    from toolkit.outputs.report import _runs
+
+    expected = []
+    start = 0
+    for _, group in groupby(items):
+        n = len(list(group))
+        expected.append((start, start + n))
+        start += n
+    assert _runs(items) == expected

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import posixpath
 import re
 import struct
 import time
@@ -612,3 +613,122 @@ def test_xml_escaping_is_what_saxutils_gives() -> None:
     for text in texts:
         assert escape(text) == saxutils.escape(text), text
         assert quoteattr(text) == saxutils.quoteattr(text), text
+
+
+def test_staged_copy_is_the_atomic_one(tmp_path: Path) -> None:
+    """Written straight into a staging folder (no temporary file), with the zip opened once by
+    the caller, the copy holds the same parts as the one written through `atomic_path`; the
+    file is created with the same permissions, and a name already taken is refused, never
+    overwritten."""
+    from toolkit.errors import OutputError
+
+    src = handmade(tmp_path / "县.xlsx")
+    data = src.read_bytes()
+    report = FileReport("县.xlsx", "ok", kind="xlsx", sheet="项目表", source=src)
+    plain = returns_xml.patch_workbook(PACK, report, FINDINGS, tmp_path / "plain.xlsx", data)
+    staged = returns_xml.patch_workbook(PACK, report, FINDINGS, tmp_path / "sub" / "staged.xlsx", data,
+                                        archive=zipfile.ZipFile(io.BytesIO(data)), staged=True)
+    with zipfile.ZipFile(plain) as a, zipfile.ZipFile(staged) as b:
+        assert a.namelist() == b.namelist()
+        assert all(a.read(n) == b.read(n) for n in a.namelist())
+    assert plain.stat().st_mode == staged.stat().st_mode
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["staged.xlsx"]
+    before = staged.read_bytes()
+    with pytest.raises(OutputError):
+        returns_xml.patch_workbook(PACK, report, FINDINGS, staged, data, staged=True)
+    assert staged.read_bytes() == before
+
+
+@pytest.mark.parametrize(("name", "how"), [("xl/media/图片1.png", "data"), ("xl/sharedStrings.xml", "crc"),
+                                           ("xl/sharedStrings.xml", "encrypted")])
+def test_remembered_parts_are_the_parts_worked_out_again(name: str, how: str) -> None:
+    """Parts repeated across copies are checked and deflated once (zipcopy's memos): a second
+    copy of the same parts is byte for byte the first, a changed part deflates as
+    `zipwrite.deflated` makes it under any name and date, and a part intact in one county's
+    file but broken in another's still stops the second copy."""
+    from toolkit.outputs.returns_xml import zipcopy
+    from toolkit.xlsx import zipwrite
+
+    for memo in (zipcopy._INTACT, zipcopy._DEFLATED):
+        memo.found.clear()
+        memo.size = 0
+    source = other_writers_zip(source_parts())
+
+    def copy(archive: bytes) -> bytes:
+        pkg = returns_xml.Package(archive)
+        pkg.write("xl/workbook.xml", b"<workbook>new</workbook>")
+        pkg.write("docProps/app.xml", b"<Properties>" + TEXT + b"</Properties>")
+        return pkg.to_bytes()
+
+    first = copy(source)
+    assert zipcopy._INTACT.found and zipcopy._DEFLATED.found
+    second = copy(source)
+    with zipfile.ZipFile(io.BytesIO(first)) as a, zipfile.ZipFile(io.BytesIO(second)) as b:
+        assert [(i.filename, i.CRC, i.compress_type) for i in a.infolist()] == \
+            [(i.filename, i.CRC, i.compress_type) for i in b.infolist()]
+        assert all(stored_data(first, a.getinfo(n)) == stored_data(second, b.getinfo(n)) for n in a.namelist())
+    data = b"<Properties>" + TEXT + b"</Properties>"
+    remembered = zipcopy.deflated("other/name.xml", data, DATE)
+    plain = zipwrite.deflated("other/name.xml", data, DATE)
+    assert remembered == plain
+    broken = _patch_member(source, name, how)
+    with pytest.raises((zipfile.BadZipFile, RuntimeError)):
+        copy(broken)
+
+
+def test_memo_forgets_beyond_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit.outputs.returns_xml import zipcopy
+
+    monkeypatch.setattr(zipcopy, "MEMO_TOTAL", 100)
+    memo: zipcopy._Memo[bytes, int] = zipcopy._Memo()
+    memo.put(b"a", 1, 60)
+    memo.put(b"b", 2, 30)
+    assert memo.get(b"a") == 1 and memo.size == 90
+    memo.put(b"c", 3, 30)  # would pass 100: the rest is forgotten
+    assert memo.get(b"a") is None and memo.get(b"c") == 3 and memo.size == 30
+
+
+@pytest.mark.parametrize("source", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "workbook.xml", "", "a/b/c/d.xml",
+                                    "xl/./worksheets/sheet2.xml", "xl//x.xml", "../up.xml", "xl/../../up.xml",
+                                    "/xl/abs.xml", "工作簿/表 1.xml"])
+@pytest.mark.parametrize("part", ["xl/comments1.xml", "xl/drawings/vmlDrawing1.vml", "xl/worksheets/sheet9.xml",
+                                  "comments.xml", "a/b/c/e.xml", "../out.xml", "xl/a/../b.xml", "/abs.xml",
+                                  "工作簿/批注 1.xml"])
+def test_relative_is_relpath(source: str, part: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relationship's target relative to its source is what posixpath.relpath gives, without
+    asking for the working folder (and wherever that is, for names that climb out of the package)."""
+    from toolkit.outputs.returns_xml.parts import relative
+
+    for cwd in (tmp_path, tmp_path / "x" / "y"):
+        cwd.mkdir(parents=True, exist_ok=True)
+        monkeypatch.chdir(cwd)
+        assert relative(source, part) == posixpath.relpath(part, posixpath.dirname(source) or ".")
+
+
+@pytest.mark.parametrize("descriptors", [False, True], ids=["headers", "data-descriptors"])
+@pytest.mark.parametrize("how", ["", "data", "crc", "encrypted", "name"])
+def test_read_is_zipfile_read(descriptors: bool, how: str) -> None:
+    """Package.read (inflating a plainly readable part itself, remembering small ones) returns
+    what ZipFile.read returns for every part, and raises what it raises for a broken one, each
+    time it is asked (the second time from the memo)."""
+    from toolkit.outputs.returns_xml import zipcopy
+
+    parts = {**source_parts(), "xl/a.bin": (TEXT, zipfile.ZIP_BZIP2), "xl/empty.xml": (b"", zipfile.ZIP_DEFLATED),
+             "xl/stored.xml": (TEXT, zipfile.ZIP_STORED)}
+    archive = other_writers_zip(parts, descriptors)
+    if how:
+        archive = _patch_member(archive, "xl/sharedStrings.xml" if how != "data" else "xl/media/图片1.png", how)
+    for _ in range(2):
+        pkg = returns_xml.Package(archive)
+        plain = zipfile.ZipFile(io.BytesIO(archive))
+        for name in parts:
+            try:
+                expected: bytes | str = plain.read(name)
+            except (zipfile.BadZipFile, RuntimeError) as exc:
+                expected = f"{type(exc).__name__}: {exc}"
+            try:
+                found: bytes | str = pkg.read(name)
+            except (zipfile.BadZipFile, RuntimeError) as exc:
+                found = f"{type(exc).__name__}: {exc}"
+            assert found == expected, name
+    assert zipcopy._INFLATED.found

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import groupby
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from toolkit.merge.pipeline import Batch
 from toolkit.packs.model import Annex, Pack
 from toolkit.runtime.atomic import atomic_path
 from toolkit.template.styles import Styles, fitted_height, lines_needed, print_setup
+from toolkit.template.styles import row_height as height_of
 from toolkit.textnorm import clean
 from toolkit.validate.fromforms import as_annex_row
 from toolkit.validate.projects import Project, annex_label, part_where
@@ -121,17 +122,20 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None
 
 
 def _heights(rows: Sequence[Sequence[str]], widths: Sequence[float]) -> list[float]:
-    """`row_height` of each row of texts, each (text, width) measured once (a file's path and
-    sheet, a header, a field's title repeat down the columns sheet)."""
-    lines: dict[tuple[str, float], int] = {}
-
-    def measured(text: str, width: float) -> int:
-        found = lines.get((text, width))
-        if found is None:
-            found = lines[(text, width)] = lines_needed(text, width)
-        return found
-
-    return [fitted_height(zip(row, widths, strict=False), 15, measured) for row in rows]
+    """`row_height` of each row of texts (`fitted_height` with a minimum of 15), worked out a
+    column at a time: each distinct text of a column is measured once (a file's path and sheet,
+    a header, a field's title repeat down the columns sheet), then each row takes its tallest.
+    An empty text counts one line, as `fitted_height`'s default does."""
+    if not rows:
+        return []
+    tallest: list[int] | None = None
+    for texts, width in zip(zip(*rows, strict=True), widths, strict=False):
+        lines = {text: lines_needed(text, width) for text in set(texts)}
+        column = list(map(lines.__getitem__, texts))
+        tallest = column if tallest is None else list(map(max, tallest, column))
+    if tallest is None:  # no widths: no cell is measured
+        tallest = [1] * len(rows)
+    return [height_of(n, 15) for n in tallest]
 
 
 def row_height(values: Sequence[Any], widths: Sequence[float]) -> float:
@@ -145,14 +149,21 @@ def row_height(values: Sequence[Any], widths: Sequence[float]) -> float:
 def file_counts(batch: Batch) -> dict[str, Counter[str]]:
     """Per shown file path: passed / failed / merged records, error and warning findings."""
     counts: dict[str, Counter[str]] = {f.path: Counter() for f in batch.ingested.files}
-    for r in batch.accepted:
-        counts.setdefault(r.file, Counter())["passed"] += 1
-    for r in batch.validation.rejected:
-        counts.setdefault(r.file, Counter())["failed"] += 1
-    for copy, _kept in batch.dedup.merged:
-        counts.setdefault(copy.file, Counter())["merged"] += 1
-    for f in batch.findings:
-        counts.setdefault(f.file or "", Counter())[f.severity] += 1
+
+    def tally(keys: Iterable[tuple[str, str]]) -> None:
+        # Counted per (file, what) first: a Counter per record made for nothing by setdefault
+        # was most of this on 30,000 records. Counter keeps the first-seen order, so files
+        # not in the inbox list and each file's keys come in the order the loop by record gave.
+        for (file, what), n in Counter(keys).items():
+            found = counts.get(file)
+            if found is None:
+                found = counts[file] = Counter()
+            found[what] += n
+
+    tally((r.file, "passed") for r in batch.accepted)
+    tally((r.file, "failed") for r in batch.validation.rejected)
+    tally((copy.file, "merged") for copy, _kept in batch.dedup.merged)
+    tally((f.file or "", f.severity) for f in batch.findings)
     return counts
 
 
@@ -267,25 +278,35 @@ def _columns_sheet(ws: Sheet, styles: Styles, batch: Batch) -> None:
     titles = field_titles(batch.pack)
     cell = styles.make(border=1, valign="top", text_wrap=True)
     unmapped = styles.make(border=1, valign="top", text_wrap=True, font_color="#808080")
-    rows: list[tuple[tuple[str, ...], Format]] = []  # a row per column of every file: the most rows here
+    rows: list[tuple[str, ...]] = []  # a row per column of every file: the most rows here
+    formats: list[Format] = []
     for f in batch.ingested.files:
         if f.status != "ok":  # a superseded file's columns were not used
             continue
         for col in f.columns:
             target = field_title(titles, f.annex, col.field) if col.field else "（未对应任何字段，未读取）"
-            rows.append(((f.path, f.sheet or "", col.column, col.header, target, col.unit or ""),
-                         cell if col.field else unmapped))
-    heights = _heights([texts for texts, _ in rows], MAPPING_WIDTHS)
+            rows.append((f.path, f.sheet or "", col.column, col.header, target, col.unit or ""))
+            formats.append(cell if col.field else unmapped)
+    heights = _heights(rows, MAPPING_WIDTHS)
+    columns = [list(column) for column in zip(*rows, strict=True)]
     r = 1
-    for fmt, run in groupby(zip(rows, heights, strict=True), key=lambda item: item[0][1]):
-        block = list(run)  # rows of one format, written as columns
-        texts = [list(column) for column in zip(*(texts for (texts, _), _ in block), strict=True)]
-        ws.put_block(r, 0, texts, [fmt] * len(MAPPING_COLUMNS), [height for _, height in block])
-        r += len(block)
+    for start, end in _runs(formats):  # rows of one format, written as columns
+        ws.put_block(r, 0, [column[start:end] for column in columns], [formats[start]] * len(MAPPING_COLUMNS),
+                     heights[start:end])
+        r += end - start
     if r == 1:
         ws.write_string(1, 0, "本批没有按表格读取的文件（只有表单、或文件都无法读取）", styles.make(font_color="#808080"))
     else:
         ws.autofilter(0, 0, r - 1, len(MAPPING_COLUMNS) - 1)
+
+
+def _runs(items: Sequence[Any]) -> list[tuple[int, int]]:
+    """(start, end) of each run of equal items, in order (itertools.groupby's groups, as slices
+    of one list: the columns sheet's thousands of rows are cut into blocks without a tuple and a
+    call per row)."""
+    cuts = [i for i in range(1, len(items)) if items[i] != items[i - 1]]
+    bounds = [0, *cuts, len(items)] if items else []
+    return list(pairwise(bounds))
 
 
 # --------------------------------------------------------------------------- parts per project

@@ -89,6 +89,7 @@ from toolkit.outputs.returns_marks import (
 from toolkit.packs.model import Pack
 from toolkit.runtime.atomic import atomic_path, explain
 from toolkit.template.styles import HEADER_FILL, display_width, print_setup
+from toolkit.xlsx.fastsheet import Book
 
 __all__ = ["AUTHOR", "ERROR_FILL", "LIST_SHEET", "WARNING_FILL", "ChangedSinceRead", "CopyFailed", "ReturnCopy",
            "ReturnJob", "copy_workbook", "make_copy", "return_jobs", "return_name", "safe_part", "write_return_jobs",
@@ -240,14 +241,22 @@ def return_jobs(batch: Batch, out_dir: Path, *, problems: list[str] | None = Non
 
 
 def write_return_jobs(batch: Batch, jobs: Sequence[ReturnJob], *, problems: list[str] | None = None,
-                      findings: list[Finding] | None = None) -> list[Path]:
+                      findings: list[Finding] | None = None, staged: bool = False) -> list[Path]:
     """Write `jobs`' copies; the paths written, in the jobs' order. Each `file.return-fallback`
     warning goes to `findings` and its message to `problems` (when given): the caller, which may
-    be a worker process, hands them to the batch."""
+    be a worker process, hands them to the batch.
+
+    `staged`: the copies go into a run's staging folder (toolkit/run/job.py), new and empty,
+    that becomes the outputs all at once (toolkit/run/commit.py) only when every output was
+    written, and is removed otherwise. A patched copy is then written straight to its name: its
+    bytes are all made before the file is opened, a write that fails stops the run (the folder
+    is never committed), and no one else has the folder open, so writing through a temporary
+    file and renaming it (`atomic_path`, for a copy written into the clerk's own folder) only
+    cost a file creation and a rename per copy."""
     written: list[Path] = []
     for job in jobs:
         try:
-            made = make_copy(batch.pack, job.report, job.findings, job.target, batch.limits)
+            made = make_copy(batch.pack, job.report, job.findings, job.target, batch.limits, staged=staged)
         except ChangedSinceRead as exc:
             _note(problems, f"{job.report.path}：{exc}")
             continue
@@ -343,7 +352,7 @@ def _why(exc: BaseException, refusals: tuple[type[BaseException], ...] = ()) -> 
 
 
 def make_copy(pack: Pack, report: FileReport, findings: list[Finding], target: Path,
-              limits: Limits | None = None) -> ReturnCopy:
+              limits: Limits | None = None, *, staged: bool = False) -> ReturnCopy:
     """The return copy of one file, made the best way that works for it: an xlsx/xlsm is
     patched part by part (everything kept), else copied with openpyxl (pictures and shapes may be
     lost), else rebuilt from the values the reader saw (formats lost); an xls/ods/csv is rebuilt;
@@ -351,7 +360,7 @@ def make_copy(pack: Pack, report: FileReport, findings: list[Finding], target: P
     unusual file) passes to the next, and the copy then carries a `file.return-fallback` warning
     naming each failure and what the copy lacks. Raises CopyFailed when no way works,
     ChangedSinceRead when the file changed since it was read, OutputError when the copy cannot
-    be written."""
+    be written. `staged`: `target` is in a run's staging folder (see `write_return_jobs`)."""
     assert report.source is not None
     kind = report.kind or "xlsx"
     if kind in WORD_KINDS:
@@ -363,10 +372,11 @@ def make_copy(pack: Pack, report: FileReport, findings: list[Finding], target: P
         except OSError as exc:
             raise CopyFailed(_fallback(report, [f"无法生成退回修改副本：{_why(exc)}"], "问题见校验报告")) from None
         _check_unchanged(report, hashlib.sha256(data).hexdigest())
-        if _sheet_xml_size(data) > MAX_SHEET_XML:
+        archive = _open_zip(data)  # its directory read once, for the size here and the patching
+        if _sheet_xml_size(archive) > MAX_SHEET_XML:
             failed.append(f"工作表数据超过 {MAX_SHEET_XML // (1024 * 1024)} MB，退回修改副本不按原文件复制")
         else:
-            made = _copy_workbook(pack, report, findings, target, data, failed)
+            made = _copy_workbook(pack, report, findings, target, data, failed, archive, staged=staged)
             if made is not None:
                 return made
         note = "原文件太大或无法按原样复制，此为按原数据重建的 .xlsx 副本（只保留数据，原格式未保留）"
@@ -382,12 +392,14 @@ def make_copy(pack: Pack, report: FileReport, findings: list[Finding], target: P
 
 
 def _copy_workbook(pack: Pack, report: FileReport, findings: list[Finding], target: Path, data: bytes,
-                   failed: list[str]) -> ReturnCopy | None:
+                   failed: list[str], archive: zipfile.ZipFile | None = None, *,
+                   staged: bool = False) -> ReturnCopy | None:
     """The county's own xlsx/xlsm, patched or else copied with openpyxl; None (each failure's
-    reason added to `failed`) when neither works."""
+    reason added to `failed`) when neither works. `archive`: `data` already opened as a zip."""
     kept = _lost_parts_notes(data, report.kind, everything_kept=True)
     try:
-        path = returns_xml.patch_workbook(pack, report, findings, target, data, kept)
+        path = returns_xml.patch_workbook(pack, report, findings, target, data, kept, archive=archive,
+                                          staged=staged)
         return ReturnCopy(path, "patched", tuple(kept))
     except returns_xml.EarlierList:
         pass  # our copy sent back: openpyxl clears its old marks, the way meant for it
@@ -426,21 +438,35 @@ def problem_list(pack: Pack, report: FileReport, findings: list[Finding], target
     problem names its place as `表格 N 第 r 行 第 c 列`."""
     note = "原文件为 Word 申报书，未改动原文件；请按下列位置（表格 N 第 r 行 第 c 列）在原文件中修改"
     with atomic_path(target) as tmp:
-        wb = XlsxWorkbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = _workbook(tmp)
         ws = wb.add_worksheet(LIST_SHEET)
         _list_sheet_xlsxwriter(ws, _Formats(wb), pack, report, findings, note, {}, {}, WORD_LEGEND)
         wb.close()
     return target
 
 
-def _sheet_xml_size(data: bytes) -> int:
-    """The worksheets' uncompressed size as the zip records it (0 for a damaged zip: the
-    patching then fails on it and says why)."""
+def _workbook(path: Path) -> XlsxWorkbook:
+    """A rebuilt copy's or a problem list's workbook: zipped by `Book` (zlib at its fastest level,
+    as every zip we write; xlsxwriter's own level 6 took a third of a rebuilt copy's time) from
+    parts kept in memory (a rebuilt copy is bounded by the reader's row limit), not from a
+    temporary file per part, each created and removed again."""
+    return Book(str(path), {**WORKBOOK_OPTIONS, "in_memory": True})
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile | None:
+    """`data` opened as a zip; None for a damaged one (the patching then opens it again, fails
+    and says why)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return sum(i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
+        return zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
+        return None
+
+
+def _sheet_xml_size(archive: zipfile.ZipFile | None) -> int:
+    """The worksheets' uncompressed size as the zip records it (0 for a damaged zip)."""
+    if archive is None:
         return 0
+    return sum(i.file_size for i in archive.infolist() if i.filename.startswith("xl/worksheets/"))
 
 
 def _lost_parts_notes(data: bytes, kind: str | None, *, everything_kept: bool = False) -> list[str]:
@@ -551,7 +577,7 @@ def rebuild_workbook(pack: Pack, report: FileReport, findings: list[Finding], ta
         raise ValueError(outcome.message or "文件无法读取")
     marks = cell_marks(findings, report)
     with atomic_path(target) as tmp:
-        wb = XlsxWorkbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = _workbook(tmp)
         formats = _Formats(wb)
         taken: set[str] = {LIST_SHEET.casefold()}
         names: dict[str, str] = {}

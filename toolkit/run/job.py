@@ -268,7 +268,7 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any,
     def returns(part: Sequence[ReturnJob]) -> tuple[list[str], list[Finding]]:
         lines: list[str] = []
         found: list[Finding] = []
-        write_return_jobs(batch, part, problems=lines, findings=found)
+        write_return_jobs(batch, part, problems=lines, findings=found, staged=True)
         return lines, found
 
     # Every workbook is written from the batch alone: side by side on a large batch, the largest

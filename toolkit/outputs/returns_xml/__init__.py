@@ -33,11 +33,13 @@ sheet, comments without a VML drawing, Strict Open XML, parts not in UTF-8, miss
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from lxml import etree
 
+from toolkit.errors import OutputError
 from toolkit.findings import Finding, column_letter
 from toolkit.ingest.records import FileReport
 from toolkit.outputs.report import FINDING_COLUMNS
@@ -76,9 +78,12 @@ from toolkit.outputs.returns_xml.parts import (
 from toolkit.outputs.returns_xml.sheet import SheetXml, StyleOf, _unselect
 from toolkit.outputs.returns_xml.styles import Styles
 from toolkit.packs.model import Pack
-from toolkit.runtime.atomic import atomic_path
+from toolkit.runtime.atomic import atomic_path, explain
 
 # --------------------------------------------------------------------------- the workbook
+
+
+_VBA_PART = re.compile(r"xl/vbaProject[^/]*\.bin", re.I)
 
 
 def _quote_sheet(name: str) -> str:
@@ -165,7 +170,7 @@ class Workbook:
                 types.drop(name)
             self.rels.root.remove(el)
         for name in pkg.names():
-            if re.fullmatch(r"xl/vbaProject[^/]*\.bin", name, re.I):
+            if _VBA_PART.fullmatch(name):
                 pkg.remove(name)
                 types.drop(name)
         for el in list(types.root.iterfind(f"{{{TYPES}}}Default")):
@@ -178,11 +183,14 @@ class Workbook:
 
 
 def patch_workbook(pack: Pack, report: FileReport, findings: list[Finding], target: Path, data: bytes,
-                   notes: Sequence[str] = ()) -> Path:
+                   notes: Sequence[str] = (), *, archive: zipfile.ZipFile | None = None,
+                   staged: bool = False) -> Path:
     """The county's own xlsx/xlsm with our marks, comments and 问题清单, patched part by part
     and written as a macro-free .xlsx at `target`. Raises (Unsupported or another error) for a
-    file it cannot patch; nothing is written then."""
-    pkg = Package(data)
+    file it cannot patch; nothing is written then. `archive`: `data` already opened as a zip;
+    `staged`: `target` is new in a run's staging folder, written without a temporary file
+    (`write_return_jobs` says why that is safe there)."""
+    pkg = Package(data, archive)
     types = ContentTypes(pkg)
     book = Workbook(pkg)
     sheets = book.sheets()
@@ -221,9 +229,23 @@ def patch_workbook(pack: Pack, report: FileReport, findings: list[Finding], targ
     book.save(pkg)
     pkg.write("[Content_Types].xml", serialize(types.root))
     copied = pkg.to_bytes()
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(copied)
+    if staged:
+        write_new(target, copied)
+    else:
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(copied)
     return target
+
+
+def write_new(target: Path, data: bytes) -> None:
+    """`data` written to the new file `target` (its folder made), as `atomic_path` would leave it
+    but without the temporary file; an error says which file, as `atomic_path`'s does."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "xb") as fh:  # never over a file: each copy's name is unique in the folder
+            fh.write(data)
+    except OSError as exc:
+        raise OutputError(explain(exc, target)) from None
 
 
 def _restyle(styles: Styles, fill: str) -> StyleOf:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import pyexpat
@@ -13,7 +14,7 @@ from typing import Any
 from lxml import etree
 
 from toolkit.findings import a1
-from toolkit.outputs.returns_xml.zipcopy import as_stored
+from toolkit.outputs.returns_xml.zipcopy import as_stored, deflated, inflated
 from toolkit.xlsx import zipwrite
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -104,8 +105,20 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8")
 
 
+@functools.lru_cache(maxsize=64)
+def _attr_value(name: str) -> re.Pattern[str]:
+    """The attribute `name` with its value (compiled once per name: the cells' few names are
+    asked for at every row and cell patched)."""
+    return re.compile(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+@functools.lru_cache(maxsize=64)
+def _attr_whole(name: str) -> re.Pattern[str]:
+    return re.compile(rf"""\s{re.escape(name)}\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
 def _attr(attrs: str, name: str) -> str | None:
-    m = re.search(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)')""", attrs)
+    m = _attr_value(name).search(attrs)
     if m is None:
         return None
     return m.group(1) if m.group(1) is not None else m.group(2)
@@ -113,8 +126,7 @@ def _attr(attrs: str, name: str) -> str | None:
 
 def _set_attr(attrs: str, name: str, value: str | None) -> str:
     """Attributes with `name` set to `value` (dropped when None)."""
-    pattern = re.compile(rf"""\s{re.escape(name)}\s*=\s*(?:"[^"]*"|'[^']*')""")
-    attrs = pattern.sub("", attrs)
+    attrs = _attr_whole(name).sub("", attrs)
     if value is None:
         return attrs
     return f'{attrs.rstrip()} {name}="{value}"'
@@ -155,11 +167,12 @@ def _esc(text: str) -> str:
 
 
 class Package:
-    """The zip's parts by name, with the changes to write."""
+    """The zip's parts by name, with the changes to write. `archive`: `data` already opened as a
+    zip by the caller (its directory is not read twice)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None) -> None:
         self.data = data
-        self.zf = zipfile.ZipFile(io.BytesIO(data))
+        self.zf = archive if archive is not None else zipfile.ZipFile(io.BytesIO(data))
         self.order = [i.filename for i in self.zf.infolist()]
         if len({n.casefold() for n in self.order}) != len(self.order):
             raise Unsupported("文件内部有重名的部分")
@@ -177,7 +190,8 @@ class Package:
             return self.changed[name]
         if name in self.removed or name not in self.order:
             raise Unsupported(f"文件内部缺少 {name[:80]}")
-        return self.zf.read(name)
+        found = inflated(self.zf.getinfo(name), self.data)  # None: zipfile reads it, or raises why not
+        return found if found is not None else self.zf.read(name)
 
     def write(self, name: str, data: bytes) -> None:
         self.removed.discard(name)
@@ -207,11 +221,13 @@ class Package:
 
     def _member(self, name: str, now: zipwrite.DateTime) -> zipwrite.Member:
         if name in self.changed:
-            return zipwrite.deflated(name, self.changed[name], now)
+            if name.startswith("xl/worksheets/"):  # a marked sheet or our list: never the same twice
+                return zipwrite.deflated(name, self.changed[name], now)
+            return deflated(name, self.changed[name], now)
         info = self.zf.getinfo(name)
         # Not plainly safe to copy as stored: inflated (raising, as zipfile does, for a corrupt
         # part) and deflated again, keeping its date.
-        return as_stored(info, self.data) or zipwrite.deflated(name, self.read(name), info.date_time)
+        return as_stored(info, self.data) or deflated(name, self.read(name), info.date_time)
 
 
 def rels_part(part: str) -> str:
@@ -226,7 +242,18 @@ def resolve(source: str, target: str) -> str:
 
 
 def relative(source: str, part: str) -> str:
-    return posixpath.relpath(part, posixpath.dirname(source) or ".")
+    """`part` relative to `source`'s folder, as `posixpath.relpath` gives it. Part names are
+    relative to the package: both are placed under `/` instead of the working folder, which
+    relpath would ask the system for (a getcwd per relationship added). A name climbing out of
+    the package (`..`), whose answer depends on the working folder, still goes to relpath."""
+    start = posixpath.dirname(source) or "."
+    if _climbs(start) or _climbs(part):
+        return posixpath.relpath(part, start)
+    return posixpath.relpath("/" + part, "/" + start)
+
+
+def _climbs(name: str) -> bool:
+    return name.startswith("/") or ".." in name.split("/")
 
 
 class Rels:

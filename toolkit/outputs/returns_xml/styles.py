@@ -29,6 +29,10 @@ class Styles:
             raise Unsupported("文件的样式表中没有单元格格式")
         self.fill_ids: dict[str, int] = {}
         self.marked_xfs: dict[tuple[int, str], int] = {}
+        # Each section's children of its own tag (`<xf>` of cellXfs …), counted once and kept up
+        # to date by `_append`, the only way anything is added: counting them again at every
+        # append made a county's style sheet of thousands of formats cost per format we add.
+        self._children: dict[str, list[Any]] = {}  # by the section's tag
 
     def _section(self, tag: str) -> Any:
         el = self.root.find(_m(tag))
@@ -36,10 +40,18 @@ class Styles:
             raise Unsupported(f"文件的样式表中缺少 {tag}")
         return el
 
-    @staticmethod
-    def _append(section: Any, el: Any) -> int:
+    def _of(self, section: Any, tag: str) -> list[Any]:
+        """The `tag` children of `section`, in order (listed once, then kept by `_append`)."""
+        found = self._children.get(section.tag)
+        if found is None:
+            found = self._children[section.tag] = section.findall(tag)
+        return found
+
+    def _append(self, section: Any, el: Any) -> int:
+        children = self._of(section, el.tag)
         section.append(el)
-        n = len(section.findall(el.tag))
+        children.append(el)
+        n = len(children)
         section.set("count", str(n))
         return n - 1
 
@@ -57,7 +69,7 @@ class Styles:
         alignment, protection) is the county's."""
         key = (xf, rgb)
         if key not in self.marked_xfs:
-            xfs = self.xfs.findall(_m("xf"))
+            xfs = self._of(self.xfs, _m("xf"))
             if not 0 <= xf < len(xfs):
                 xf = 0
             new = copy.deepcopy(xfs[xf])
