@@ -466,3 +466,11 @@ def test_shared_raw_cells_equal_the_cells_read(rows: list[tuple[dict, dict, dict
     assert len({id(v) for v in held}) == len(set(held))  # one object per text among the cells
     values = [v for r in records for v in r.values.values() if type(v) is str]
     assert all(id(v) in set(map(id, values)) for v in held if v in values)  # a value's own text
+
+
+def test_the_read_cache_is_dropped_once_the_files_are_read() -> None:
+    """What reading cached (toolkit/ingest/table.py) does not stay through the outputs."""
+    from toolkit.ingest import table
+
+    batch = process(load_pack("jl-761-2020"), [SAMPLES / "jl-761-2020"], jobs=1)
+    assert batch.counts["rows_read"] > 0 and not table._CACHE
