@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from toolkit.ingest.records import Record
 from toolkit.merge.dedupe import dedupe, pair_id
 from toolkit.packs.loader import load_pack
@@ -81,7 +83,7 @@ def test_name_parts() -> None:
     assert (p.core, p.phases, p.place) == ("长春市智慧交通", frozenset({2}), "长春市")
 
 
-def _every_pair(blocks, cores):
+def _every_pair(blocks, cores, kinds=None):
     """The reference: every pair of every block, each then looked at in full by dedupe."""
     from itertools import combinations
 
@@ -157,6 +159,64 @@ def test_many_small_blocks_give_what_looking_at_every_pair_gives(monkeypatch) ->
     assert [(d.row, k.row) for d, k in fast.merged if not k.values["applicant"] and not k.values["uscc"]] == [
         (9002, 9000), (9003, 9000)]  # no code, no applicant: found by the name alone
     _same_result(fast, every)
+
+
+@pytest.mark.parametrize("placeless", [0.1, 0.6])
+def test_blocks_scored_place_by_place_give_what_looking_at_every_pair_gives(monkeypatch, placeless: float) -> None:
+    """A company that builds in every county: one large block of names that each start with a
+    place, some with none, some with a phase. Scored place by place (`_sub_blocks`), or as the
+    whole block where many names have no place, the result is the every-pair result."""
+    import random
+
+    from toolkit.merge import dedupe as module
+
+    rng = random.Random(5)
+    places = [f"{a}{b}县" for a in "东西南北" for b in "安乐宁平大"] + ["长春市", "长春市南关区"]
+    topics = ["基站新建", "基站新建工程", "室内分布", "光缆扩容", "铁塔共享", "机房改造"]
+    records = []
+    for i in range(600):
+        place = "" if rng.random() < placeless else rng.choice(places)
+        name = f"{place}{rng.choice(topics)}{rng.choice(['', '项目', '（一期）', '二期', '第三期'])}"
+        records.append(rec(name, applicant="中国移动通信集团吉林有限公司", uscc=rng.choice(["91220800HK3UP33703", ""]),
+                           file=f"{i % 40:02d}区.xlsx", row=5 + i))
+    records += [rec(r.values["project_name"], applicant=r.values["applicant"], uscc=r.values["uscc"],
+                    file=r.file, row=r.row + 5000) for r in rng.sample(records, 20)]
+    fast = dedupe(PACK, records)
+    monkeypatch.setattr(module, "_candidate_pairs", _every_pair)
+    every = dedupe(PACK, records)
+    assert fast.merged and fast.suspects
+    _same_result(fast, every)
+
+
+def test_sub_blocks_hold_every_pair_of_one_phase_and_no_two_places() -> None:
+    from itertools import combinations
+
+    from toolkit.merge.dedupe import _sub_blocks
+
+    kinds = [((), "甲县"), ((), ""), ((1,), "甲县"), ((), "乙县"), ((), "甲县"), ((1,), ""), ((), ""), ((2,), "乙县")]
+    members = list(range(len(kinds)))
+    subs = _sub_blocks(members, kinds)
+    assert all(sub == sorted(sub) for sub in subs)
+    got = {pair for sub in subs for pair in combinations(sub, 2)}
+    want = {(i, j) for i, j in combinations(members, 2)
+            if kinds[i][0] == kinds[j][0] and not (kinds[i][1] and kinds[j][1] and kinds[i][1] != kinds[j][1])}
+    assert got == want
+    many = [((), "")] * 10 + [((), f"{n}县") for n in range(10)]  # placeless beside every place: the block
+    assert _sub_blocks(list(range(20)), many) == [list(range(20))]
+
+
+def test_records_of_two_annexes_are_looked_at_pair_by_pair(monkeypatch) -> None:
+    """Phases and places set pairs aside only when one annex names every project."""
+    from toolkit.merge import dedupe as module
+
+    seen: list[object] = []
+    real = module._candidate_pairs
+    monkeypatch.setattr(module, "_candidate_pairs", lambda b, c, kinds=None: seen.append(kinds) or real(b, c, kinds))
+    a, b = rec("长春市智慧交通一期项目"), rec("吉林市智慧交通一期项目", row=6)
+    dedupe(PACK, [a, b])
+    b.annex = "forms"
+    dedupe(PACK, [a, b])
+    assert seen[0] is not None and seen[1] is None
 
 
 def test_keys_worked_out_where_the_files_are_read_give_the_same_result() -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from toolkit.merge.pipeline import process
+from toolkit.ingest.records import Record
+from toolkit.merge.pipeline import process, share_raw
 from toolkit.packs.loader import load_pack
 from toolkit.runtime import parallel
 
@@ -87,6 +90,46 @@ def test_tasks_run_side_by_side_and_return_in_order(tmp_path: Path) -> None:
     assert [r[0] for r in parallel.run_tasks([task(7)], parallel.MIN_ROWS_FOR_TASKS, jobs=2)] == [7]  # one task: here
     small = parallel.run_tasks([task(i) for i in range(3)], parallel.MIN_ROWS_FOR_TASKS - 1, jobs=2)
     assert {r[1] for r in small} == {os.getpid()}  # a small batch: in turn, here
+
+
+@needs_fork
+@pytest.mark.parametrize("reference", ["", "share"])
+def test_tasks_shared_with_this_process_return_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         reference: str) -> None:
+    """With `share`, this process runs tasks itself beside one worker (two jobs) instead of
+    waiting on two workers; under SHENBAO_REFERENCE=share, the plain pool of two. The same files
+    and results, in the tasks' order, either way."""
+    import os
+
+    monkeypatch.setenv("SHENBAO_REFERENCE", reference)
+
+    def task(i: int):
+        def run() -> tuple[int, int]:
+            (tmp_path / f"{i}.txt").write_text(str(i))
+            return i, os.getpid()
+
+        return run
+
+    results = parallel.run_tasks([task(i) for i in range(9)], parallel.MIN_ROWS_FOR_TASKS, jobs=2, share=True)
+    assert [r[0] for r in results] == list(range(9))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{i}.txt" for i in range(9))
+    workers = {r[1] for r in results} - {os.getpid()}
+    assert len(workers) == 1 if reference == "" else 1 <= len(workers) <= 2  # a quick worker may take all
+    assert (os.getpid() in {r[1] for r in results}) == (reference == "")  # shared: this process wrote some
+
+
+@needs_fork
+def test_a_failing_task_reaches_the_caller_when_this_process_shares_the_tasks() -> None:
+    def task(i: int):
+        def run() -> int:
+            if i == 4:
+                raise ValueError("boom")
+            return i
+
+        return run
+
+    with pytest.raises(ValueError, match="boom"):
+        parallel.run_tasks([task(i) for i in range(6)], parallel.MIN_ROWS_FOR_TASKS, jobs=2, share=True)
 
 
 @needs_fork
@@ -393,3 +436,41 @@ def test_a_run_killed_while_its_workers_read_leaves_no_worker(tmp_path: Path) ->
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+_CELL = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
+                  st.just(0.0), st.just(-0.0), st.decimals(allow_nan=False, places=2),
+                  st.sampled_from(["", " ", "是", "否", "１２３", "123", "1.0", "长春市", "（未填写）", "ＡＢＣ"]),
+                  st.text(max_size=6))
+
+
+@given(st.lists(st.tuples(st.dictionaries(st.sampled_from("abcd"), _CELL, max_size=4),
+                          st.dictionaries(st.sampled_from("abcd"), _CELL, max_size=4),
+                          st.dictionaries(st.sampled_from("xy"), _CELL, max_size=2)), max_size=8))
+def test_shared_raw_cells_equal_the_cells_read(rows: list[tuple[dict, dict, dict]]) -> None:
+    """`share_raw` leaves every cell's text, value and type as read (only which object holds an
+    equal string changes), and shares each string of a file once."""
+    records = [Record("A1", dict(values), "f.xlsx", "S", i, raw=dict(raw), extra=dict(extra))
+               for i, (values, raw, extra) in enumerate(rows)]
+    share_raw(records)
+
+    def typed(cells: dict) -> list[tuple[str, type, str]]:  # repr tells 0.0 from -0.0 and NaN apart
+        return [(k, type(v), repr(v)) for k, v in cells.items()]
+
+    for record, (values, raw, extra) in zip(records, rows, strict=True):
+        assert typed(record.values) == typed(values)
+        assert typed(record.raw) == typed(raw)
+        assert typed(record.extra) == typed(extra)
+        assert list(record.raw) == list(raw) and list(record.extra) == list(extra)
+    held = [v for r in records for cells in (r.raw, r.extra) for v in cells.values() if type(v) is str]
+    assert len({id(v) for v in held}) == len(set(held))  # one object per text among the cells
+    values = [v for r in records for v in r.values.values() if type(v) is str]
+    assert all(id(v) in set(map(id, values)) for v in held if v in values)  # a value's own text
+
+
+def test_the_read_cache_is_dropped_once_the_files_are_read() -> None:
+    """What reading cached (toolkit/ingest/table.py) does not stay through the outputs."""
+    from toolkit.ingest import table
+
+    batch = process(load_pack("jl-761-2020"), [SAMPLES / "jl-761-2020"], jobs=1)
+    assert batch.counts["rows_read"] > 0 and not table._CACHE

@@ -202,9 +202,9 @@ def loading():
     seen["after"] = set(sys.modules)
 run.load_output_modules = loading
 first = parallel.iter_tasks
-def in_turn(tasks, rows, jobs=None):
+def in_turn(tasks, rows, jobs=None, **how):
     seen["tasks"] = set(sys.modules)
-    return first(tasks, 0, jobs)  # every task here, so what it imports shows in this process
+    return first(tasks, 0, jobs, **how)  # every task here, so what it imports shows in this process
 parallel.iter_tasks = in_turn
 run.run_job(load_pack("jl-761-2020"), [Path(sys.argv[1])], Path(sys.argv[2]))
 ours = ("toolkit", "xlsxwriter", "lxml", "openpyxl", "xml")

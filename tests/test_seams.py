@@ -56,6 +56,27 @@ def test_share_reference_uses_the_plain_pool(monkeypatch: pytest.MonkeyPatch) ->
     assert list(parallel.map_ordered(lambda x: x * x, items, jobs=2, share=True)) == [x * x for x in items]
 
 
+@pytest.mark.parametrize("reference", ["", "share"])
+def test_share_reference_writes_the_outputs_from_the_plain_pool(monkeypatch: pytest.MonkeyPatch,
+                                                                reference: str) -> None:
+    """The output tasks (`iter_tasks(share=True)`): this process beside one worker, or under
+    SHENBAO_REFERENCE=share a pool of workers; the same results in the same order."""
+    if parallel.start_method(False) != "fork":
+        pytest.skip("the sharing scheduler runs with forked workers only")
+    monkeypatch.setenv("SHENBAO_REFERENCE", reference)
+    shared = parallel._map_sharing
+    used: list[bool] = []
+
+    def sharing(*args: object, **kwargs: object) -> object:
+        used.append(True)
+        return shared(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "_map_sharing", sharing)
+    tasks = [lambda i=i: i * i for i in range(7)]
+    assert parallel.run_tasks(tasks, parallel.MIN_ROWS_FOR_TASKS, jobs=2, share=True) == [i * i for i in range(7)]
+    assert used == ([] if reference else [True])
+
+
 def test_lean_reference_imports_the_whole_package() -> None:
     code = ("import sys; from toolkit.runtime.lean import import_without; import_without('cel', 'cli'); "
             "print('cel.cli' in sys.modules and not sys.modules['cel.cli'].__doc__.startswith('not loaded'))")

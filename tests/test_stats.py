@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -135,3 +137,23 @@ def test_read_stats_tells_not_ours_from_unreadable(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(python_calamine, "CalamineWorkbook", Refused)
     with pytest.raises(ShenbaoError, match=r"无法读取汇总表 .*汇总表\.xlsx（系统信息：Permission denied"):
         read_stats(garbage)
+
+
+_UNIT_NAMES = st.lists(st.one_of(
+    st.sampled_from(["", " ", "南关区", "长春市南关区", "吉林省长春市南关区（盖章）", "南关区（公章）", "ＮＡＮ关区",
+                     "南 关 区", "长春市", "吉林市", "公主岭市", "朝阳区", "长春市朝阳区", "123", "１２３", "（未注明）"]),
+    st.text(alphabet="南关区长春市省县（）() 　１1", max_size=8)), max_size=12)
+
+
+@given(_UNIT_NAMES, _UNIT_NAMES)
+def test_reported_units_are_those_some_sender_matches(expected: list[str], seen: list[str]) -> None:
+    from toolkit.merge.stats import reported_units, unit_matches
+
+    assert reported_units(expected, seen) == [u for u in expected if any(unit_matches(u, s) for s in seen)]
+
+
+@given(_UNIT_NAMES, _UNIT_NAMES)
+def test_any_sender_matches_as_every_pair_would(units: list[str], seen: list[str]) -> None:
+    from toolkit.merge.divisions import _matches, any_matches
+
+    assert any_matches(units, seen) == any(_matches(u, s) for u in units for s in seen)

@@ -25,9 +25,12 @@ class Seam:
 
 SEAMS = (
     Seam("share", "toolkit/runtime/parallel.py",
-         "the main process reads its share of the files beside the forked workers (`_map_sharing`)",
+         "the main process reads its share of the files beside the forked workers (`_map_sharing`), "
+         "and writes output files beside one worker fewer (`iter_tasks(share=True)`: a forked worker "
+         "copies the pages of the batch it walks, so one fewer is a copy of the batch fewer)",
          "a ProcessPoolExecutor of workers, the main process only waiting for their results",
-         "tests/test_parallel.py (order, progress, failures, a dying worker, either way)"),
+         "tests/test_parallel.py (order, progress, failures, a dying worker, either way) and "
+         "tests/test_seams.py (the output tasks either way)"),
     Seam("exit", "toolkit/cli.py",
          "the console process ends with os._exit after flushing, the finished batch left alive",
          "the interpreter's ordinary exit: the batch freed object by object, modules torn down",

@@ -182,7 +182,12 @@ def _dup_finding(pack: Pack, b: Record, code: str, message: str, to_sender: str,
 SMALL_BLOCK = 32  # above this a block's near names are sought by one matrix of scores (cdist)
 
 
-def _candidate_pairs(blocks: Mapping[str, list[int]], cores: Sequence[str]) -> list[tuple[int, int]]:
+# What a name's duplicates must share with it (`_suspect_reason`): its phases and its place.
+Kind = tuple[tuple[int, ...], str]
+
+
+def _candidate_pairs(blocks: Mapping[str, list[int]], cores: Sequence[str],
+                     kinds: Sequence[Kind] | None = None) -> list[tuple[int, int]]:
     """The pairs that can be duplicates, in index order: any two with the same name (block
     `n:`), and, inside a block of one credit code or applicant, any two whose core names are at
     least FUZZY_THRESHOLD alike (as any two with the same core are). A pair left out could be
@@ -191,23 +196,60 @@ def _candidate_pairs(blocks: Mapping[str, list[int]], cores: Sequence[str]) -> l
     block. Only the score is worked out for the pairs of small blocks, before anything else is
     looked at; a large block (a province's 中国铁塔, thousands of projects) is scored as one
     matrix (cdist), not pair by pair. (rapidfuzz's cpdist would score all the small blocks' pairs
-    at once, but needs numpy, whose import costs more than the loop saves below 100,000 pairs.)"""
+    at once, but needs numpy, whose import costs more than the loop saves below 100,000 pairs.)
+
+    `kinds` (each record's phases and place, given when every record is of one annex): a code or
+    applicant block is scored only within its `_sub_blocks`, the pairs whose phases agree and
+    whose places do not differ. Any other pair is neither suspected (`_suspect_reason` refuses
+    it) nor exact (an exact pair has one name, and so one phase and place). A company that builds
+    in every county (3,000 files: blocks of 1,173 projects, 499 places) is scored county by
+    county: 344,786 candidate pairs, 344,593 of them refused afterwards, became 193."""
     pairs: set[tuple[int, int]] = set()
     near: set[tuple[int, int]] = set()  # pairs of small code/applicant blocks, to be scored
+    scored: set[tuple[int, ...]] = set()  # a code's block is often its applicant's too: scored once
     for key, members in blocks.items():
         if len(members) < 2:
             continue
         if key.startswith("n:"):
             pairs.update(combinations(members, 2))  # members are in index order, so each pair is too
-        elif len(members) <= SMALL_BLOCK:
-            near.update(combinations(members, 2))
-        else:
-            block = [cores[m] for m in members]
-            scores = process.cdist(block, block, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, workers=1)
-            pairs.update((members[x], members[y]) for x, y in zip(*scores.nonzero(), strict=True) if x < y)
+            continue
+        for sub in _sub_blocks(members, kinds) if kinds is not None else [members]:
+            if len(sub) < 2:
+                continue
+            if len(sub) <= SMALL_BLOCK:
+                near.update(combinations(sub, 2))
+            elif (whole := tuple(sub)) not in scored:
+                scored.add(whole)
+                block = [cores[m] for m in sub]
+                scores = process.cdist(block, block, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, workers=1)
+                pairs.update((sub[x], sub[y]) for x, y in zip(*scores.nonzero(), strict=True) if x < y)
     ratio = fuzz.ratio  # 0 below the cutoff
     pairs.update(p for p in near - pairs if ratio(cores[p[0]], cores[p[1]], score_cutoff=FUZZY_THRESHOLD))
     return sorted(pairs)
+
+
+def _sub_blocks(members: list[int], kinds: Sequence[Kind]) -> list[list[int]]:
+    """`members` (in index order) as blocks, each in index order, whose pairs are all the pairs
+    of `members` with the same phases and no two different places: for each phase, those of one
+    place with those of none (or those of none alone). The whole block when that would score more
+    pairs than the block has (many placeless names beside many places)."""
+    groups: dict[tuple[int, ...], tuple[dict[str, list[int]], list[int]]] = {}
+    for m in members:
+        phases, place = kinds[m]
+        placed, placeless = groups.setdefault(phases, ({}, []))
+        if place:
+            placed.setdefault(place, []).append(m)
+        else:
+            placeless.append(m)
+    subs: list[list[int]] = []
+    for placed, placeless in groups.values():
+        if not placed:
+            subs.append(placeless)
+        for one in placed.values():
+            subs.append(sorted(one + placeless) if placeless else one)
+    if sum(len(s) * (len(s) - 1) for s in subs) > len(members) * (len(members) - 1):
+        return [members]
+    return subs
 
 
 def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decision] | None = None,
@@ -236,7 +278,9 @@ def dedupe(pack: Pack, records: Sequence[Record], decisions: Mapping[str, Decisi
             k = made[i] = _Keys.from_plain(plain[i])
         return k
 
-    for i, j in _candidate_pairs(blocks, [p[3] for p in plain]):
+    # Phases and places tell pairs apart only where one annex's field names every project.
+    kinds = [(p[4], p[5]) for p in plain] if len({r.annex for r in records}) <= 1 else None
+    for i, j in _candidate_pairs(blocks, [p[3] for p in plain], kinds):
         if i in removed or j in removed:
             continue
         a, b = records[i], records[j]

@@ -165,6 +165,18 @@ def unit_matches(expected: str, seen: str) -> bool:
     return bool(a and b) and (a in b or b in a)
 
 
+def reported_units(expected: Sequence[str], seen: Iterable[str]) -> list[str]:
+    """The `expected` units that some unit `seen` matches (`unit_matches`), each of `seen` cleaned
+    once rather than once for every expected unit (3,000 files: a dozen times 3,000 cleans)."""
+    seen_clean = [b for b in map(clean, seen) if b]
+    out = []
+    for unit in expected:
+        a = clean(unit)
+        if a and any(a in b or b in a for b in seen_clean):
+            out.append(unit)
+    return out
+
+
 def compute_stats(
     pack: Pack,
     annex: Annex,
@@ -222,7 +234,7 @@ def compute_stats(
 
         found = next_level(unit_name, pack.reporting_units, sorted(seen))
         expected, basis = list(found.units or ()), found.basis
-    reported = [u for u in expected if any(unit_matches(u, s) for s in seen)]
+    reported = reported_units(expected, seen)
     status = Counter(f.status for f in files)
     return SummaryStats(
         pack_id=pack.id, pack_version=pack.version, annex=annex.id, unit=pack.unit, unit_name=unit_name,

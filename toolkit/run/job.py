@@ -276,7 +276,7 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any,
     size = max(1, -(-len(copies) // RETURN_PARTS))
     parts = [copies[i:i + size] for i in range(0, len(copies), size)] or [[]]
     tasks: list[Callable[[], Any]] = [*views, *(partial(returns, p) for p in parts), report]
-    with contextlib.closing(iter_tasks(tasks, len(batch.accepted))) as done:
+    with contextlib.closing(iter_tasks(tasks, len(batch.accepted), share=True)) as done:
         # This process would only wait for the workers. Once they are at work (the first result
         # is in: the tasks start when it is asked for), it lists the inputs for the manifest
         # and loads the letter's modules, then writes the letter as soon as the summaries it reads

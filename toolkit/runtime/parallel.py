@@ -225,20 +225,36 @@ def _map_sharing(work: Callable[[T], R], items: Sequence[T], jobs: int, done: Ca
                 wait(queued, return_when=FIRST_COMPLETED)
 
 
-def run_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None) -> list[R]:
+def run_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None, *,
+              share: bool = False) -> list[R]:
     """Independent tasks (each writes its own output file) for a batch of `rows` projects; their
     results (small: paths, lines) in the tasks' order. Side by side, one per core, when the batch
-    has MIN_ROWS_FOR_TASKS rows or more; in turn here otherwise, or with `SHENBAO_JOBS=1`."""
-    return list(iter_tasks(tasks, rows, jobs))
+    has MIN_ROWS_FOR_TASKS rows or more; in turn here otherwise, or with `SHENBAO_JOBS=1`.
+    `share`: see `iter_tasks`."""
+    return list(iter_tasks(tasks, rows, jobs, share=share))
 
 
-def iter_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None) -> Generator[R, None, None]:
+def iter_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None, *,
+               share: bool = False) -> Generator[R, None, None]:
     """`run_tasks`, each result yielded as soon as it and those before it are done, so that this
     process can use the first ones while the workers go on with the rest. In turn (the small
-    batch), each task runs when its result is asked for."""
+    batch), each task runs when its result is asked for.
+
+    With `share` (where workers are forked), this process runs tasks itself beside `jobs - 1`
+    workers (`_map_sharing`), instead of waiting on `jobs` of them: each forked worker that walks
+    the batch makes its own copy of every page it touches (CPython writes reference counts into
+    the objects), so a worker fewer is a copy of the batch fewer (3,000 files: ~600 MiB). Give
+    the largest tasks first: the workers are handed the first ones."""
     if rows < MIN_ROWS_FOR_TASKS:
         return (task() for task in tasks)
     if jobs is None:
         jobs = _env_jobs() or min(cores(), MAX_WORKERS)
     jobs = min(jobs, len(tasks))
-    return map_ordered(lambda i: tasks[i](), list(range(len(tasks))), jobs)
+    return map_ordered(_task_runner(tasks), list(range(len(tasks))), jobs, share=share)
+
+
+def _task_runner(tasks: Sequence[Callable[[], R]]) -> Callable[[int], R]:
+    def run(i: int) -> R:
+        return tasks[i]()
+
+    return run
