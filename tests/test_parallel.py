@@ -473,4 +473,4 @@ def test_the_read_cache_is_dropped_once_the_files_are_read() -> None:
     from toolkit.ingest import table
 
     batch = process(load_pack("jl-761-2020"), [SAMPLES / "jl-761-2020"], jobs=1)
-    assert batch.counts["rows_read"] > 0 and not table._CACHE
+    assert batch.counts["rows_read"] > 0 and not table._MEMOS

@@ -36,6 +36,13 @@ _MEMO_TYPES = frozenset({"bool", "choice", "date", "number", "integer"})
 _MEMOS: dict[tuple[int, str | None], tuple[Field, dict[str, Parsed]]] = {}
 _MEMO_LIMIT = 20_000  # per column: past it the column's memo starts again
 
+
+def forget_memos() -> None:
+    """Drop the remembered readings of repeated cell texts (`_MEMOS`): once a batch is read the
+    records hold the values they use, and the memos would otherwise stay alive through the
+    outputs. A later read (a return copy's) fills them again."""
+    _MEMOS.clear()
+
 # How a column's str cells are read first (anything else, and whatever these leave, goes to
 # values.normalise): _GENERAL none, _PLAIN values.plain_text, _CODE values.code_text, _MEMO memo.
 _GENERAL, _PLAIN, _CODE, _MEMO = 0, 1, 2, 3

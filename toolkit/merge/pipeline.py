@@ -184,13 +184,12 @@ def _read_and_check(pack: Pack, inputs: Sequence[Path], progress: Progress | Non
 
 
 def forget_read_cache() -> None:
-    """Drop what reading the files cached (each cell text's value, toolkit/ingest/table.py): the
-    records hold the values they use; the rest (3,000 files: up to 200,000 entries with their
-    own copies of the cell texts) would otherwise stay through the outputs, in the main process
-    and in the worker forked to write them. A later read (a return copy's) fills it again."""
+    """Drop what reading the files cached (the readings of repeated cell texts, per column type,
+    toolkit/ingest/table.py): the records hold the values they use; the rest would otherwise stay
+    through the outputs, in the main process and in the worker forked to write them."""
     from toolkit.ingest import table
 
-    table._CACHE.clear()
+    table.forget_memos()
 
 
 # What a worker reads files with: the pack, the limits, and the row checks compiled once.
