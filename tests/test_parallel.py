@@ -119,6 +119,31 @@ def test_tasks_shared_with_this_process_return_in_order(tmp_path: Path, monkeypa
 
 
 @needs_fork
+@pytest.mark.parametrize("ahead", [1, 2])
+def test_a_worker_holds_ahead_tasks_and_this_process_takes_the_rest(ahead: int) -> None:
+    """A worker is handed `ahead` tasks at once; this process runs the others while it works.
+    `merge` writes its summaries with one ahead: the whole summary (as long as the departments'
+    together) alone in the worker, the departments here, not the whole and one department there
+    and two here."""
+    import os
+    import time
+
+    def task(i: int):
+        def run() -> tuple[int, int]:
+            if i == 0:
+                time.sleep(1.5)  # the long task: this process is long done with the rest
+            return i, os.getpid()
+
+        return run
+
+    results = parallel.run_tasks([task(i) for i in range(4)], parallel.MIN_ROWS_FOR_TASKS, jobs=2, share=True,
+                                 ahead=ahead)
+    assert [r[0] for r in results] == list(range(4))
+    worker = [i for i, pid in results if pid != os.getpid()]
+    assert worker == list(range(ahead))
+
+
+@needs_fork
 def test_a_failing_task_reaches_the_caller_when_this_process_shares_the_tasks() -> None:
     def task(i: int):
         def run() -> int:

@@ -122,7 +122,7 @@ def _run_chunk(items: Sequence[Any]) -> list[Any]:
 def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = None,
                 done: Callable[[int, T], None] | None = None, *,
                 initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = (),
-                share: bool = False) -> Generator[R, None, None]:
+                share: bool = False, ahead: int = 2) -> Generator[R, None, None]:
     """`work(item)` for every item, yielded in the items' order; `done(i, item)` (1-based) is
     called in this process as each result arrives, for progress lines.
 
@@ -149,7 +149,7 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
     forked = method == "fork"  # a forked worker inherits what the initializer set up here
     if share and forked and not reference("share"):  # SHENBAO_REFERENCE=share: the plain pool
         try:  # broken workers are handled inside: what it yielded is never yielded again
-            yield from _map_sharing(work, items, jobs, done, max(1, min(8, len(items) // (jobs * 16))), ctx)
+            yield from _map_sharing(work, items, jobs, done, max(1, min(8, len(items) // (jobs * 16))), ctx, ahead)
         finally:
             _work = None
         return
@@ -177,9 +177,9 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
 
 
 def _map_sharing(work: Callable[[T], R], items: Sequence[T], jobs: int, done: Callable[[int, T], None] | None,
-                 chunk: int, ctx: Any) -> Generator[R, None, None]:
+                 chunk: int, ctx: Any, ahead: int = 2) -> Generator[R, None, None]:
     """`map_ordered` with `jobs - 1` forked workers and this process sharing the items. Each
-    worker keeps two chunks queued; between items of its own, this process tops their queues up
+    worker keeps `ahead` chunks queued; between items of its own, this process tops their queues up
     and takes the next item nobody has, one at a time, so that a worker never runs dry while it
     is busy and both finish together. Its own results need no pickling. Results are yielded in
     the items' order. Should the workers break (killed, out of memory), what they had is done
@@ -198,7 +198,7 @@ def _map_sharing(work: Callable[[T], R], items: Sequence[T], jobs: int, done: Ca
         while given < n:
             if not broken:
                 try:
-                    while len(queued) < 2 * (jobs - 1) and handed < n:
+                    while len(queued) < ahead * (jobs - 1) and handed < n:
                         queued[pool.submit(_run_chunk, items[handed:handed + chunk])] = handed
                         handed = min(handed + chunk, n)
                 except BrokenProcessPool:  # the pool noticed a dead worker first
@@ -226,16 +226,16 @@ def _map_sharing(work: Callable[[T], R], items: Sequence[T], jobs: int, done: Ca
 
 
 def run_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None, *,
-              share: bool = False) -> list[R]:
+              share: bool = False, ahead: int = 2) -> list[R]:
     """Independent tasks (each writes its own output file) for a batch of `rows` projects; their
     results (small: paths, lines) in the tasks' order. Side by side, one per core, when the batch
     has MIN_ROWS_FOR_TASKS rows or more; in turn here otherwise, or with `SHENBAO_JOBS=1`.
     `share`: see `iter_tasks`."""
-    return list(iter_tasks(tasks, rows, jobs, share=share))
+    return list(iter_tasks(tasks, rows, jobs, share=share, ahead=ahead))
 
 
 def iter_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None, *,
-               share: bool = False) -> Generator[R, None, None]:
+               share: bool = False, ahead: int = 2) -> Generator[R, None, None]:
     """`run_tasks`, each result yielded as soon as it and those before it are done, so that this
     process can use the first ones while the workers go on with the rest. In turn (the small
     batch), each task runs when its result is asked for.
@@ -244,13 +244,15 @@ def iter_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = N
     workers (`_map_sharing`), instead of waiting on `jobs` of them: each forked worker that walks
     the batch makes its own copy of every page it touches (CPython writes reference counts into
     the objects), so a worker fewer is a copy of the batch fewer (3,000 files: ~600 MiB). Give
-    the largest tasks first: the workers are handed the first ones."""
+    the largest tasks first: the workers are handed the first ones, `ahead` each at once (two:
+    a worker never waits for this process to finish a task of its own before its next; one,
+    for a first task as long as the others together, which the worker then writes alone)."""
     if rows < MIN_ROWS_FOR_TASKS:
         return (task() for task in tasks)
     if jobs is None:
         jobs = _env_jobs() or min(cores(), MAX_WORKERS)
     jobs = min(jobs, len(tasks))
-    return map_ordered(_task_runner(tasks), list(range(len(tasks))), jobs, share=share)
+    return map_ordered(_task_runner(tasks), list(range(len(tasks))), jobs, share=share, ahead=ahead)
 
 
 def _task_runner(tasks: Sequence[Callable[[], R]]) -> Callable[[int], R]:

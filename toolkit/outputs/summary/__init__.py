@@ -39,8 +39,12 @@ def write_summary(batch: Batch, target: Path, *, unit_name: str = "", date: str 
     from toolkit.runtime.parallel import run_tasks
 
     # Each workbook is complete in itself: on a large batch the whole summary and the
-    # departments' are written side by side (the whole one is about half the rows).
-    return run_tasks(summary_tasks(batch, target, unit_name=unit_name, date=date, split=split), len(batch.accepted))
+    # departments' are written side by side (the whole one is about half the rows), this process
+    # writing the departments' beside one worker fewer, as `run` does (`iter_tasks`: a forked
+    # worker copies the pages of the batch it walks), the worker the whole one alone (ahead=1).
+    # 3,000 files: the process tree's PSS 1,846 -> 1,480 MiB, merge 49.2/48.0 -> 47.6/48.2 s.
+    return run_tasks(summary_tasks(batch, target, unit_name=unit_name, date=date, split=split), len(batch.accepted),
+                     share=True, ahead=1)
 
 
 def summary_tasks(batch: Batch, target: Path, *, unit_name: str = "", date: str | None = None,
