@@ -586,7 +586,7 @@ def test_discover_does_not_follow_symlinks_out(tmp_path: Path) -> None:
 
 def test_inbox_names_files_given_one_by_one_asking_about_each_input_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`shenbao run 包 收件箱/*` gives every file as an input: each is shown under its own name,
+    """`shenbao merge 包 收件箱/*` gives every file as an input: each is shown under its own name,
     a folder's files relative to it, and each input is asked once whether it is a folder (asked
     once per file per input, 3,000 files given one by one took 55 s before any was read)."""
     from toolkit.ingest.inbox import inbox_jobs

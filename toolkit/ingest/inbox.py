@@ -128,7 +128,7 @@ def in_inbox_order(files: Sequence[tuple[Path, str]], reads: Sequence[FileRead],
 def inbox_jobs(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[tuple[Path, str]]:
     """Every file to read, with the name it is shown under (relative to its inbox folder)."""
     roots = [Path(p) for p in inputs]
-    # Each input asked once whether it is a folder, not once per file: `shenbao run 包 收件箱/*`
+    # Each input asked once whether it is a folder, not once per file: `shenbao merge 包 收件箱/*`
     # gives thousands of files, and asking per file per input took 55 s at 3,000 files.
     folders = [root for root in roots if root.is_dir()]
     return [(path, display_path(path, folders)) for path in discover(roots, exclude)]

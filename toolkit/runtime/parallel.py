@@ -130,7 +130,8 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
     `initializer(*initargs)` put it (the caller runs it here too): then it can also run in spawned
     workers. Without one, `work` may be any function (a closure), run in forked workers only.
     With `share`, where workers are forked, this process is one of the `jobs`: it does its share
-    of the items itself (`_map_sharing`) instead of only waiting for the workers' results."""
+    of the items itself (`_map_sharing`) instead of only waiting for the workers' results, each
+    worker holding `ahead` chunks queued."""
     global _work
     spawnable = initializer is not None
     method = start_method(spawnable)
@@ -177,7 +178,7 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
 
 
 def _map_sharing(work: Callable[[T], R], items: Sequence[T], jobs: int, done: Callable[[int, T], None] | None,
-                 chunk: int, ctx: Any, ahead: int = 2) -> Generator[R, None, None]:
+                 chunk: int, ctx: Any, ahead: int) -> Generator[R, None, None]:
     """`map_ordered` with `jobs - 1` forked workers and this process sharing the items. Each
     worker keeps `ahead` chunks queued; between items of its own, this process tops their queues up
     and takes the next item nobody has, one at a time, so that a worker never runs dry while it
