@@ -144,6 +144,28 @@ def test_a_worker_holds_ahead_tasks_and_this_process_takes_the_rest(ahead: int) 
 
 
 @needs_fork
+def test_a_worker_that_finished_its_tasks_gets_the_next_before_this_process_does() -> None:
+    """While this process runs a long task, the worker finishes the two it was handed. It is
+    handed the next two before this process takes another: its finished tasks no longer count
+    as held (they did, and this process took the next task while the worker sat idle)."""
+    import os
+    import time
+
+    def task(i: int):
+        def run() -> tuple[int, int]:
+            if i == 2:
+                time.sleep(1.0)  # this process's first task: the worker is long done with 0 and 1
+            return i, os.getpid()
+
+        return run
+
+    results = parallel.run_tasks([task(i) for i in range(6)], parallel.MIN_ROWS_FOR_TASKS, jobs=2, share=True)
+    assert [r[0] for r in results] == list(range(6))
+    here = [i for i, pid in results if pid == os.getpid()]
+    assert here[0] == 2 and 3 not in here, here
+
+
+@needs_fork
 def test_a_failing_task_reaches_the_caller_when_this_process_shares_the_tasks() -> None:
     def task(i: int):
         def run() -> int:

@@ -180,50 +180,83 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int | None = N
 def _map_sharing(work: Callable[[T], R], items: Sequence[T], jobs: int, done: Callable[[int, T], None] | None,
                  chunk: int, ctx: Any, ahead: int) -> Generator[R, None, None]:
     """`map_ordered` with `jobs - 1` forked workers and this process sharing the items. Each
-    worker keeps `ahead` chunks queued; between items of its own, this process tops their queues up
-    and takes the next item nobody has, one at a time, so that a worker never runs dry while it
-    is busy and both finish together. Its own results need no pickling. Results are yielded in
-    the items' order. Should the workers break (killed, out of memory), what they had is done
-    here."""
+    worker keeps `ahead` chunks queued: as soon as one of its chunks is done, the next is handed
+    to it (from the pool's thread, by the chunk's done-callback, even while this process is in
+    the middle of an item of its own), so that a worker never runs dry while items are left.
+    This process takes the next item nobody has, one at a time, and both finish together. Its own
+    results need no pickling. Results are yielded in the items' order. Should the workers break
+    (killed, out of memory), what they had is done here."""
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     n = len(items)
     results: dict[int, R] = {}  # item index -> its result, until yielded
     queued: dict[Future[list[R]], int] = {}  # a worker's chunk -> the index of its first item
+    busy: set[Future[list[R]]] = set()  # the chunks of `queued` not done yet
+    lock = threading.RLock()  # `handed`, `queued`, `busy` and `state`: this thread and the pool's
     handed = 0  # items handed out, to a worker or to this process
     given = 0  # items yielded
-    broken = False
+    state = {"broken": False, "closing": False}
+
+    def top_up(pool: ProcessPoolExecutor) -> None:
+        """Hands the workers chunks until each has `ahead` not done (the lock held)."""
+        nonlocal handed
+        while not state["broken"] and not state["closing"] and len(busy) < ahead * (jobs - 1) and handed < n:
+            try:
+                future = pool.submit(_run_chunk, items[handed:handed + chunk])
+            except BrokenProcessPool:  # the pool noticed a dead worker first
+                state["broken"] = True
+                return
+            except RuntimeError:  # shutting down: this process is done or failing
+                state["closing"] = True
+                return
+            queued[future] = handed
+            busy.add(future)
+            handed = min(handed + chunk, n)
+            future.add_done_callback(lambda f: finished(f, pool))
+
+    def finished(future: Future[list[R]], pool: ProcessPoolExecutor) -> None:
+        with lock:
+            busy.discard(future)
+            top_up(pool)
+
     with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=ctx, initializer=die_with_parent,
                              initargs=(os.getpid(),)) as pool:
-        while given < n:
-            if not broken:
-                try:
-                    while len(queued) < ahead * (jobs - 1) and handed < n:
-                        queued[pool.submit(_run_chunk, items[handed:handed + chunk])] = handed
-                        handed = min(handed + chunk, n)
-                except BrokenProcessPool:  # the pool noticed a dead worker first
-                    broken = True
-                for future in [f for f in queued if f.done()]:
-                    first = queued.pop(future)
+        try:
+            while given < n:
+                with lock:
+                    top_up(pool)
+                    ready = [f for f in queued if f.done()]
+                    starts = [queued.pop(f) for f in ready]
+                for future, first in zip(ready, starts, strict=True):
                     try:
                         results.update(enumerate(future.result(), first))
                     except BrokenProcessPool:
-                        broken = True
-            while given in results:
-                if done:
-                    done(given + 1, items[given])
-                given += 1
-                yield results.pop(given - 1)
-            if given >= n:
-                break
-            if broken or (handed >= n and not queued):
-                results[given] = work(items[given])  # an item a broken worker had
-            elif handed < n:
-                results[handed] = work(items[handed])
-                handed += 1
-            else:
-                wait(queued, return_when=FIRST_COMPLETED)
+                        with lock:
+                            state["broken"] = True
+                while given in results:
+                    if done:
+                        done(given + 1, items[given])
+                    given += 1
+                    yield results.pop(given - 1)
+                if given >= n:
+                    break
+                with lock:
+                    if state["broken"] or (handed >= n and not queued):
+                        mine = given  # an item a broken worker had
+                    elif handed < n:
+                        mine = handed
+                        handed += 1
+                    else:
+                        mine = -1
+                        waiting = list(queued)
+                if mine >= 0:
+                    results[mine] = work(items[mine])
+                else:
+                    wait(waiting, return_when=FIRST_COMPLETED)
+        finally:
+            with lock:
+                state["closing"] = True
 
 
 def run_tasks(tasks: Sequence[Callable[[], R]], rows: int, jobs: int | None = None, *,
