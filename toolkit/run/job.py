@@ -273,9 +273,12 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any,
 
     # Every workbook is written from the batch alone: side by side on a large batch, the largest
     # (the whole summary) first, the return copies in a few parts so that both cores finish together.
+    # The worker is handed the whole summary and the task after it at once (it never waits for this
+    # process to hand it its next): that one is a part of the return copies, short, so that the
+    # department summaries, each about a third of the whole, are left to whoever is free.
     size = max(1, -(-len(copies) // RETURN_PARTS))
-    parts = [copies[i:i + size] for i in range(0, len(copies), size)] or [[]]
-    tasks: list[Callable[[], Any]] = [*views, *(partial(returns, p) for p in parts), report]
+    parts = [partial(returns, copies[i:i + size]) for i in range(0, len(copies), size)] or [partial(returns, [])]
+    tasks: list[Callable[[], Any]] = [views[0], parts[0], *views[1:], *parts[1:], report]
     with contextlib.closing(iter_tasks(tasks, len(batch.accepted), share=True)) as done:
         # This process would only wait for the workers. Once they are at work (the first result
         # is in: the tasks start when it is asked for), it lists the inputs for the manifest
@@ -285,6 +288,9 @@ def _write_outputs(batch: Batch, staging: Path, settings: RunSettings, org: Any,
         inputs = _input_entries(batch)
         from toolkit.outputs.letter import write_letter
 
+        first_part = next(done)
+        problems.extend(first_part[0])
+        batch.output_findings.extend(first_part[1])
         summaries += [next(done) for _ in views[1:]]
         # The summaries were written a moment ago from these very figures: no visible check.
         letter = write_letter(batch.pack, summaries, staging / LETTER_NAME, org, today=settings.today,
